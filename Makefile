@@ -1,0 +1,33 @@
+# The two commands of the README, and the builds behind them.
+# make run   : install what is missing, build (Release), run the main job and print its report.
+# make test  : the same set-up, then every test through ctest.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+SCENARIO ?= data/scenarios/gaja-2025-06-10.json
+LLMSIM := build/release/simulator/llmsim
+
+.PHONY: setup build run test test-sanitize bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+run: build
+	@$(LLMSIM) run $(SCENARIO)
+
+test: build
+	@ctest --preset release -j $(JOBS)
+
+test-sanitize: setup
+	@cmake --preset sanitize >/dev/null
+	@cmake --build --preset sanitize -j $(JOBS)
+	@ctest --preset sanitize -j $(JOBS)
+
+bench: build
+	@bash bench/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,24 @@
+# Language level, warnings, sanitizers and floating-point rules shared by every target.
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+option(LLMSIM_WERROR "Treat warnings as errors" OFF)
+option(LLMSIM_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(LLMSIM_BUILD_TESTS "Build the GoogleTest suites" ON)
+option(LLMSIM_BUILD_BENCH "Build the Google Benchmark programs" ON)
+
+add_library(llmsim_options INTERFACE)
+add_library(llmsim::options ALIAS llmsim_options)
+target_compile_options(llmsim_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+  # Determinism: no fused multiply-add, so every build rounds the same way.
+  -ffp-contract=off
+  $<$<BOOL:${LLMSIM_WERROR}>:-Werror>)
+
+if(LLMSIM_SANITIZE)
+  target_compile_options(llmsim_options INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(llmsim_options INTERFACE -fsanitize=address,undefined)
+endif()

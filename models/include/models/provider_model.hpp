@@ -1,0 +1,99 @@
+// The provider model: what an OpenAI-compatible API does with a request arriving at `now`.
+//
+// One model, two faces: the simulator calls it in memory; the mock server calls the same code
+// and turns the Decision into HTTP. It is pure in the sense of DESIGN.md: time comes in as `now`,
+// randomness from streams named (seed, purpose, request id, attempt), and it never reads a clock
+// or touches a socket. Its only state is the rate limiters, one per (API key, limit group).
+//
+// Order of the decision: rate limits (refusal: 429 with which limit and wait; too large), then
+// faults (quota, 500, 503, hang, drop, slow first byte), then the completion: tokens, time to
+// first token and per-token time.
+//
+//   ProviderModel provider(config, seed);
+//   Decision d = provider.decide(ProviderRequest{.key = "k", .prompt_tokens = 30,
+//                                                .request_id = 7, .attempt = 0}, now);
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "models/rate_limiter.hpp"
+#include "models/scenario.hpp"
+#include "models/time.hpp"
+
+namespace llmsim {
+
+enum class Outcome {
+  ok,
+  rate_limited,     // 429 rate_limit_exceeded (refused_by says which limit)
+  too_large,        // 429 "Request too large"
+  quota_exhausted,  // 429 insufficient_quota
+  server_error,     // 500
+  overloaded,       // 503
+  hang,             // never answers
+  drop_mid_stream,  // connection closed after some tokens
+};
+
+// Returns a stable name: "ok", "rate_limited", "too_large", "quota_exhausted", "server_error" ...
+const char* outcome_name(Outcome outcome);
+
+// Fault kinds a caller can force (the mock server's x-llmsim-fault header).
+std::optional<Outcome> parse_forced_fault(std::string_view text);
+
+struct ProviderRequest {
+  std::string key = "default";      // API key: each key is its own account
+  std::string model;                // empty: the provider's first model
+  std::int64_t prompt_tokens = 0;
+  std::optional<std::int64_t> max_tokens;
+  int n = 1;                        // choices; completion tokens are per choice
+  bool is_embedding = false;        // no completion tokens
+  std::uint64_t request_id = 0;     // names the random streams, with `attempt`
+  std::uint32_t attempt = 0;
+  std::optional<Outcome> forced;    // force this outcome (admission still runs first)
+};
+
+struct Decision {
+  Outcome outcome = Outcome::ok;
+  Admission admission;              // the limiter's answer and x-ratelimit-* values
+  // ok / drop / slow: time from arrival to the first token, and between further tokens.
+  Duration time_to_first_token{0};
+  Duration per_token{0};
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;  // total over the n choices
+  std::int64_t tokens_before_drop = 0; // drop_mid_stream: tokens sent before the close
+  // refusals and errors: time from arrival to the whole response.
+  Duration error_delay{0};
+
+  // Returns the time from arrival until the last byte of the response (hang: Duration::max()).
+  Duration total_time() const;
+};
+
+class ProviderModel {
+ public:
+  ProviderModel(ProviderConfig config, std::uint64_t seed);
+
+  // Decides what happens to `request` arriving at `now` and updates the limiter of its key.
+  Decision decide(const ProviderRequest& request, TimePoint now);
+
+  // Returns the x-ratelimit-* values of a key at `now` without changing anything.
+  RateLimitHeaders headers(const std::string& key, TimePoint now);
+
+  // Returns each limiter's levels at `now`, by key (sorted).
+  std::map<std::string, std::vector<LimiterLevel>> levels(TimePoint now);
+
+  // Refills every limiter (mock server admin reset) and forgets keys.
+  void reset();
+
+  const ProviderConfig& config() const { return config_; }
+
+ private:
+  RateLimiter& limiter_for(const std::string& key, TimePoint now);
+
+  ProviderConfig config_;
+  std::uint64_t seed_;
+  std::map<std::string, RateLimiter> limiters_;
+};
+
+}  // namespace llmsim

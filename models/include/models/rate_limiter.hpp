@@ -1,0 +1,114 @@
+// OpenAI-style rate limiting: one continuously refilling bucket (GCRA) per limit.
+//
+// Each limit (requests per minute, tokens per minute, requests per day, tokens per day) is a
+// bucket of capacity L refilled at L per window (60 s or 86 400 s). A request of cost (1 request,
+// `tokens` tokens) is admitted when every bucket holds its cost, and then every bucket is debited
+// together; otherwise nothing is debited and the refusal names the first limit, in the order
+// RPM, TPM, RPD, TPD, whose bucket is short, with the wait until it would hold the cost:
+// wait = (cost - available) / rate. A cost above a bucket's capacity is refused at once as
+// "too large" (no wait helps). Optional quantization adds a short-window bucket per per-minute
+// limit (capacity L * window / 60 s), as OpenAI says it "can enforce limits over shorter periods".
+//
+// Levels are kept exactly in integer units (nanoseconds x units) so the public examples in
+// shared/reference/openai-api-notes.md are reproduced to the millisecond on every platform.
+//
+//   RateLimiter limiter(RateLimits{.rpm = 500, .tpm = 200000});
+//   Admission a = limiter.try_admit(now, /*tokens=*/385);
+//   if (!a.admitted) wait = a.wait;            // a.refused_by == LimitKind::rpm ...
+//   headers = a.headers;                        // x-ratelimit-* values
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/time.hpp"
+
+namespace llmsim {
+
+enum class LimitKind { none, rpm, tpm, rpd, tpd };
+
+// Returns "RPM", "TPM", "RPD" or "TPD" (and "none").
+const char* limit_name(LimitKind kind);
+
+// Returns OpenAI's phrase for a limit: "requests per min (RPM)", "tokens per day (TPD)" ...
+const char* limit_phrase(LimitKind kind);
+
+// Formats a duration as Go's time.Duration string rounded to milliseconds, as OpenAI's headers and
+// messages do: "12ms", "644ms", "1s", "1.146s", "43.2s", "6m0s", "7m12s", "1h0m0s". Zero is "0s".
+std::string go_duration(Duration d);
+
+struct RateLimits {
+  std::optional<std::int64_t> rpm;  // requests per minute
+  std::optional<std::int64_t> tpm;  // tokens per minute
+  std::optional<std::int64_t> rpd;  // requests per day
+  std::optional<std::int64_t> tpd;  // tokens per day
+  // When set, per-minute limits are also enforced over this shorter window (off by default).
+  std::optional<Duration> quantization_window;
+};
+
+// Values for OpenAI's x-ratelimit-* headers (per-minute limits only, as OpenAI sends).
+struct RateLimitHeaders {
+  std::optional<std::int64_t> limit_requests;
+  std::optional<std::int64_t> remaining_requests;
+  std::optional<Duration> reset_requests;
+  std::optional<std::int64_t> limit_tokens;
+  std::optional<std::int64_t> remaining_tokens;
+  std::optional<Duration> reset_tokens;
+};
+
+struct Admission {
+  bool admitted = false;
+  bool too_large = false;             // cost exceeds a bucket's capacity; no wait helps
+  LimitKind refused_by = LimitKind::none;
+  std::int64_t limit = 0;             // L of the refusing limit
+  std::int64_t used = 0;              // L - floor(available) of the refusing limit, before this request
+  std::int64_t requested = 0;         // cost of this request on the refusing limit
+  Duration wait{0};                   // until the refusing bucket would hold the cost
+  RateLimitHeaders headers;           // after the decision (debited when admitted)
+};
+
+// A level snapshot, for reports and /metrics.
+struct LimiterLevel {
+  LimitKind kind;
+  std::int64_t limit;
+  double available;  // units currently in the bucket
+};
+
+class RateLimiter {
+ public:
+  explicit RateLimiter(const RateLimits& limits);
+
+  // Decides whether a request costing 1 request and `tokens` tokens is admitted at `now`, and
+  // debits every bucket when it is. `now` must not go backwards (asserted).
+  Admission try_admit(TimePoint now, std::int64_t tokens);
+
+  // Marks `units` of a limit as already used at `now` (for example requests made earlier today).
+  void consume(TimePoint now, LimitKind kind, std::int64_t units);
+
+  // Returns the x-ratelimit-* values at `now` without changing anything.
+  RateLimitHeaders headers(TimePoint now) const;
+
+  // Returns each configured limit's level at `now`, in the order RPM, TPM, RPD, TPD.
+  std::vector<LimiterLevel> levels(TimePoint now) const;
+
+  // Refills every bucket to capacity (the mock server's admin reset).
+  void reset();
+
+  const RateLimits& limits() const { return limits_; }
+
+ private:
+  // One limit's bucket, kept as GCRA's "theoretical empty time" so levels are exact integers.
+  struct Bucket {
+    LimitKind kind = LimitKind::none;
+    std::int64_t capacity = 0;  // L
+    Duration window{0};         // refill period: L units per window
+    TimePoint empty_at{};       // the bucket holds (now - empty_at) * L / window, at most L
+    bool is_quantized = false;  // the optional short-window check
+  };
+  RateLimits limits_;
+  std::vector<Bucket> buckets_;
+};
+
+}  // namespace llmsim

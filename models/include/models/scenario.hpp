@@ -1,0 +1,187 @@
+// A scenario: one study, as loaded and validated from a JSON file (data/scenarios/*.json).
+//
+// Every field, its unit and its default is documented in data/README.md; this header is the
+// in-memory form. Loading collects every problem in the file and throws ScenarioError listing
+// each as `FILE: /json/pointer: rule, got VALUE`. Nothing a user wrote wrongly is defaulted.
+//
+//   Scenario s = load_scenario("data/scenarios/gaja-2025-06-10.json");
+//   for (const Phase& p : s.workload.phases) ...
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/distribution.hpp"
+#include "models/rate_limiter.hpp"
+#include "models/time.hpp"
+
+namespace llmsim {
+
+// --- provider ---------------------------------------------------------------------------------
+
+struct LatencyConfig {
+  Distribution time_to_first_token_s = Distribution::constant(0.0);  // admitted requests
+  Distribution per_token_s = Distribution::constant(0.0);            // per output token after the first, drawn once per request
+  Distribution refused_s = Distribution::constant(0.0);              // 429s and other errors: time to the whole response
+};
+
+struct TokenConfig {
+  // Completion tokens when the request does not pin them; capped by max_tokens.
+  Distribution completion_tokens = Distribution::constant(16.0);
+};
+
+// Probabilities per admitted request; their sum must be <= 1.
+struct FaultConfig {
+  double server_error = 0.0;     // 500 server_error
+  double overloaded = 0.0;       // 503 "That model is currently overloaded ..."
+  double timeout = 0.0;          // hangs: never answers; the client's timeout fires
+  double drop_mid_stream = 0.0;  // connection closed after half the tokens
+  double quota_exhausted = 0.0;  // 429 insufficient_quota
+  double slow_first_byte = 0.0;  // first token delayed by slow_first_byte_s
+  Distribution slow_first_byte_s = Distribution::constant(10.0);
+};
+
+// Units of each limit already used when the run starts (for example earlier traffic today).
+struct InitialUsage {
+  std::int64_t requests_today = 0;
+  std::int64_t tokens_today = 0;
+};
+
+struct ProviderConfig {
+  std::string name = "openai";
+  std::string organization = "org-llmsim";
+  std::vector<std::string> models = {"gpt-3.5-turbo"};  // models this provider serves (one limit group)
+  RateLimits limits;
+  std::optional<std::string> limits_source;  // "gpt-4o-mini tier 1 (data/limits/openai.json, as of ...)"
+  InitialUsage initial_usage;
+  LatencyConfig latency;
+  TokenConfig tokens;
+  FaultConfig faults;
+  std::vector<std::string> api_keys;  // empty: any key is accepted (mock server)
+  bool send_retry_after_ms = false;   // also send retry-after-ms (Azure does; OpenAI does not)
+  int embedding_dimensions = 1536;
+};
+
+// --- client -----------------------------------------------------------------------------------
+
+struct RetryConfig {
+  int max_retries = 0;                       // 0: no retries
+  double initial_backoff_s = 0.5;            // SDK: min(0.5 * 2^n, 8) * (1 - 0.25 * U)
+  double max_backoff_s = 8.0;
+  double jitter = 0.25;
+  bool honor_retry_after = true;             // use retry-after-ms / retry-after when present
+  double max_retry_after_s = 60.0;           // above this, fall back to backoff (node SDK)
+  bool retry_on_429 = true;
+  bool retry_on_5xx = true;
+  bool retry_on_timeout = true;
+  bool retry_on_connection_error = true;
+};
+
+// The client's own CPU as a resource (optional): `cores` servers, FIFO, costs per event.
+struct CpuConfig {
+  bool enabled = false;
+  int cores = 1;
+  double per_request_ms = 0.0;   // to build and send a request (TLS, JSON, syscalls)
+  double per_response_ms = 0.0;  // to receive and handle a response
+};
+
+struct NetworkConfig {
+  double rtt_ms = 0.0;                   // one round trip between client and API
+  std::int64_t request_overhead_bytes = 300;   // HTTP headers and JSON framing of a request
+  std::int64_t response_overhead_bytes = 400;  // headers and JSON framing of a response
+};
+
+struct ClientConfig {
+  int connections = 100;                 // connection pool size (aiohttp's default is 100)
+  std::optional<double> timeout_s;       // per attempt; none: wait forever
+  RetryConfig retry;
+  CpuConfig cpu;
+  NetworkConfig network;
+};
+
+// --- request mix ------------------------------------------------------------------------------
+
+struct RequestConfig {
+  std::string endpoint = "chat.completions";  // or "completions", "embeddings"
+  std::string model = "gpt-3.5-turbo";
+  std::int64_t prompt_tokens = 20;             // estimated from `prompt` when that is given
+  std::optional<std::string> prompt;
+  std::optional<std::int64_t> max_tokens;
+  bool stream = false;
+};
+
+// --- workload ---------------------------------------------------------------------------------
+
+enum class StartMode { all_at_once, ramp, poisson, constant_rate };
+
+struct Phase {
+  std::string name;
+  int users = 1;
+  StartMode start = StartMode::all_at_once;
+  double ramp_s = 0.0;                    // ramp: users start evenly over this many seconds
+  double rate_per_s = 0.0;                // poisson / constant_rate: arrivals per second
+  std::optional<int> requests_per_user;   // closed loop: requests each user sends in turn
+  std::optional<double> duration_s;       // stop issuing new requests after this long
+  Distribution think_time_s = Distribution::constant(0.0);
+  double gap_before_s = 0.0;              // pause between the previous phase's end and this one
+};
+
+struct Workload {
+  std::vector<Phase> phases;
+};
+
+// --- thresholds -------------------------------------------------------------------------------
+
+struct Threshold {
+  std::string metric;   // "success_rate", "latency_s.p95", "throughput_rps", "errors.rate_limit_requests" ...
+  std::string op;       // "<", "<=", ">", ">=", "=="
+  double value = 0.0;
+  std::optional<std::string> phase;  // none: the total
+  std::string text;     // as written, for the report
+};
+
+struct Scenario {
+  std::string path;           // file it was loaded from
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::vector<ProviderConfig> providers;  // at least one; the first serves the requests for now
+  ClientConfig client;
+  RequestConfig request;
+  Workload workload;
+  std::vector<Threshold> thresholds;
+};
+
+// One problem found while loading: where, which rule, what value.
+struct ScenarioProblem {
+  std::string pointer;  // JSON pointer, "" for the whole document
+  std::string message;  // "must be >= 1, got 0"
+};
+
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(std::string file, std::vector<ScenarioProblem> problems);
+  const std::vector<ScenarioProblem>& problems() const { return problems_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<ScenarioProblem> problems_;
+};
+
+// Loads and validates a scenario file; throws ScenarioError listing every problem, each line
+// `FILE: /pointer: rule, got VALUE`. `limits_dir` is where "limits": {"model", "tier"} is looked up.
+Scenario load_scenario(const std::string& path, const std::string& limits_dir = "");
+
+// Parses and validates scenario JSON text; `file` names it in errors.
+Scenario parse_scenario(const std::string& json_text, const std::string& file,
+                        const std::string& limits_dir = "");
+
+// Returns a human description of what the scenario describes (llmsim check).
+std::string describe_scenario(const Scenario& scenario);
+
+}  // namespace llmsim
