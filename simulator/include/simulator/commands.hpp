@@ -1,0 +1,17 @@
+// The simulator's subcommands of `llmsim`: check, run (and later load, compare, sweep ...).
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace llmsim {
+
+// Returns "llmsim X.Y.Z".
+std::string version_string();
+
+// Adds the simulator's subcommands to `app`; each writes its exit status into `status`
+// (0 ok, 1 a threshold failed, 2 bad input).
+void register_simulator_commands(CLI::App& app, int& status);
+
+}  // namespace llmsim
