@@ -13,6 +13,8 @@ add_library(llmsim_options INTERFACE)
 add_library(llmsim::options ALIAS llmsim_options)
 target_compile_options(llmsim_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+  # Designated initializers leave the rest to default member initializers on purpose.
+  -Wno-missing-field-initializers
   # Determinism: no fused multiply-add, so every build rounds the same way.
   -ffp-contract=off
   $<$<BOOL:${LLMSIM_WERROR}>:-Werror>)

@@ -1,1 +1,99 @@
-// Placeholder: implemented by its issue.
+// Outcome classification and metric accumulation shared by both drivers.
+#include "models/metrics.hpp"
+
+#include <algorithm>
+
+namespace llmsim {
+
+const char* category_name(ErrorCategory category) {
+  switch (category) {
+    case ErrorCategory::rate_limit_requests: return "rate_limit_requests";
+    case ErrorCategory::rate_limit_tokens: return "rate_limit_tokens";
+    case ErrorCategory::daily_limit: return "daily_limit";
+    case ErrorCategory::quota: return "quota";
+    case ErrorCategory::server_5xx: return "server_5xx";
+    case ErrorCategory::timeout: return "timeout";
+    case ErrorCategory::connection: return "connection";
+    case ErrorCategory::other: return "other";
+  }
+  return "other";
+}
+
+std::optional<ErrorCategory> category_of(const Decision& decision) {
+  switch (decision.outcome) {
+    case Outcome::ok: return std::nullopt;
+    case Outcome::rate_limited:
+      switch (decision.admission.refused_by) {
+        case LimitKind::tpm: return ErrorCategory::rate_limit_tokens;
+        case LimitKind::rpd:
+        case LimitKind::tpd: return ErrorCategory::daily_limit;
+        default: return ErrorCategory::rate_limit_requests;
+      }
+    case Outcome::too_large: return ErrorCategory::other;
+    case Outcome::quota_exhausted: return ErrorCategory::quota;
+    case Outcome::server_error:
+    case Outcome::overloaded: return ErrorCategory::server_5xx;
+    case Outcome::hang: return ErrorCategory::timeout;
+    case Outcome::drop_mid_stream: return ErrorCategory::connection;
+  }
+  return ErrorCategory::other;
+}
+
+ErrorCategory classify_http_error(int status, std::string_view type, std::string_view code,
+                                  std::string_view message) {
+  if (status == 429) {
+    if (code == "insufficient_quota" || type == "insufficient_quota") return ErrorCategory::quota;
+    // OpenAI's daily refusals share type/code with the per-minute ones; only the message differs.
+    if (message.find("per day (") != std::string_view::npos) return ErrorCategory::daily_limit;
+    if (message.starts_with("Request too large")) return ErrorCategory::other;
+    if (type == "tokens") return ErrorCategory::rate_limit_tokens;
+    return ErrorCategory::rate_limit_requests;
+  }
+  if (status >= 500) return ErrorCategory::server_5xx;
+  if (status == 408) return ErrorCategory::timeout;
+  return ErrorCategory::other;
+}
+
+void PhaseMetrics::record(const RequestRecord& r) {
+  ++requests;
+  if (r.error) {
+    ++errors[static_cast<std::size_t>(*r.error)];
+  } else {
+    ++succeeded;
+  }
+  retries += static_cast<std::uint64_t>(r.retries);
+  latency.record((r.finished - r.intended_send).count());
+  queue.record(r.queued.count());
+  bytes_sent += r.bytes_sent;
+  bytes_received += r.bytes_received;
+  prompt_tokens += r.prompt_tokens;
+  completion_tokens += r.completion_tokens;
+  first_intended = first_intended ? std::min(*first_intended, r.intended_send) : r.intended_send;
+  last_finished = last_finished ? std::max(*last_finished, r.finished) : r.finished;
+}
+
+void PhaseMetrics::merge(const PhaseMetrics& o) {
+  requests += o.requests;
+  succeeded += o.succeeded;
+  retries += o.retries;
+  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
+  latency.merge(o.latency);
+  queue.merge(o.queue);
+  bytes_sent += o.bytes_sent;
+  bytes_received += o.bytes_received;
+  prompt_tokens += o.prompt_tokens;
+  completion_tokens += o.completion_tokens;
+  if (o.first_intended) {
+    first_intended = first_intended ? std::min(*first_intended, *o.first_intended) : o.first_intended;
+  }
+  if (o.last_finished) {
+    last_finished = last_finished ? std::max(*last_finished, *o.last_finished) : o.last_finished;
+  }
+  cpu_busy += o.cpu_busy;
+}
+
+double PhaseMetrics::success_rate() const {
+  return requests == 0 ? 0.0 : static_cast<double>(succeeded) / static_cast<double>(requests);
+}
+
+}  // namespace llmsim

@@ -1,1 +1,245 @@
-// Placeholder: implemented by its issue.
+#include "models/rate_limiter.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <stdexcept>
+#include <string>
+
+namespace llmsim {
+namespace {
+
+constexpr std::int64_t kMaxLimit = 1'000'000'000'000'000;  // 1e15: every product fits 127 bits
+constexpr Duration kMinute = std::chrono::seconds(60);
+constexpr Duration kDay = std::chrono::hours(24);
+constexpr std::int64_t kNsPerMs = 1'000'000;
+constexpr std::int64_t kMsPerSecond = 1'000;
+constexpr std::int64_t kMsPerMinute = 60'000;
+constexpr std::int64_t kMsPerHour = 3'600'000;
+
+constexpr std::array<LimitKind, 4> kOrder = {LimitKind::rpm, LimitKind::tpm, LimitKind::rpd,
+                                             LimitKind::tpd};
+
+bool is_token_limit(LimitKind kind) { return kind == LimitKind::tpm || kind == LimitKind::tpd; }
+
+// Returns the configured value of `kind` in `limits`.
+const std::optional<std::int64_t>& limit_of(const RateLimits& limits, LimitKind kind) {
+  switch (kind) {
+    case LimitKind::rpm: return limits.rpm;
+    case LimitKind::tpm: return limits.tpm;
+    case LimitKind::rpd: return limits.rpd;
+    default: return limits.tpd;
+  }
+}
+
+// Returns milliseconds as "N" or "N.fff" seconds with the fraction's trailing zeros dropped.
+std::string seconds_text(std::int64_t ms) {
+  std::string text = std::to_string(ms / kMsPerSecond);
+  std::int64_t fraction = ms % kMsPerSecond;
+  if (fraction == 0) return text;
+  std::string digits = std::to_string(fraction);
+  digits.insert(0, 3 - digits.size(), '0');  // milliseconds are three decimal places
+  digits.erase(digits.find_last_not_of('0') + 1);
+  return text + "." + digits;
+}
+
+}  // namespace
+
+const char* limit_name(LimitKind kind) {
+  switch (kind) {
+    case LimitKind::rpm: return "RPM";
+    case LimitKind::tpm: return "TPM";
+    case LimitKind::rpd: return "RPD";
+    case LimitKind::tpd: return "TPD";
+    default: return "none";
+  }
+}
+
+const char* limit_phrase(LimitKind kind) {
+  switch (kind) {
+    case LimitKind::rpm: return "requests per min (RPM)";
+    case LimitKind::tpm: return "tokens per min (TPM)";
+    case LimitKind::rpd: return "requests per day (RPD)";
+    case LimitKind::tpd: return "tokens per day (TPD)";
+    default: return "none";
+  }
+}
+
+std::string go_duration(Duration d) {
+  // Go's Duration.Round(time.Millisecond): halfway values round away from zero.
+  const bool negative = d.count() < 0;
+  const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(d.count())
+                                           : static_cast<std::uint64_t>(d.count());
+  const auto ms = static_cast<std::int64_t>((magnitude + kNsPerMs / 2) / kNsPerMs);
+  if (ms == 0) return "0s";
+  std::string text = negative ? "-" : "";
+  if (ms < kMsPerSecond) return text + std::to_string(ms) + "ms";
+  const std::int64_t hours = ms / kMsPerHour;
+  const std::int64_t minutes = ms % kMsPerHour / kMsPerMinute;
+  if (hours > 0) text += std::to_string(hours) + "h";
+  if (hours > 0 || minutes > 0) text += std::to_string(minutes) + "m";
+  return text + seconds_text(ms % kMsPerMinute) + "s";
+}
+
+// --- Bucket: exact GCRA arithmetic -------------------------------------------------------------
+
+RateLimiter::Int128 RateLimiter::Bucket::level_scaled(TimePoint now) const {
+  const Int128 full = Int128{capacity} * rate_period.count();
+  const Int128 filled = Int128{now.time_since_epoch().count()} * rate_units - empty_scaled;
+  return std::min(full, filled);
+}
+
+std::int64_t RateLimiter::Bucket::whole_units(TimePoint now) const {
+  return static_cast<std::int64_t>(level_scaled(now) / rate_period.count());
+}
+
+Duration RateLimiter::Bucket::wait_for(TimePoint now, std::int64_t cost) const {
+  const Int128 missing = Int128{cost} * rate_period.count() - level_scaled(now);
+  if (missing <= 0) return Duration{0};
+  // The level grows by rate_units per ns; round up so that waiting always suffices.
+  return Duration{static_cast<std::int64_t>((missing + rate_units - 1) / rate_units)};
+}
+
+void RateLimiter::Bucket::debit(TimePoint now, std::int64_t cost) {
+  const Int128 level = level_scaled(now);
+  const Int128 left = std::max(Int128{0}, level - Int128{cost} * rate_period.count());
+  empty_scaled = Int128{now.time_since_epoch().count()} * rate_units - left;
+}
+
+void RateLimiter::Bucket::fill() {
+  // Far enough in the past that (now * rate_units - empty_scaled) exceeds any capacity; 2^120
+  // dwarfs int64 ns x 1e15 units (< 2^113) and leaves room below the int128 limit.
+  empty_scaled = -(Int128{1} << 120);
+}
+
+// --- RateLimiter --------------------------------------------------------------------------------
+
+RateLimiter::RateLimiter(const RateLimits& limits) : limits_(limits) {
+  if (limits.quantization_window && limits.quantization_window->count() <= 0) {
+    throw std::invalid_argument("quantization window: must be > 0 ns, got " +
+                                std::to_string(limits.quantization_window->count()));
+  }
+  for (LimitKind kind : kOrder) {
+    const auto& value = limit_of(limits, kind);
+    if (!value) continue;
+    if (*value < 1 || *value > kMaxLimit) {
+      throw std::invalid_argument(std::string("rate limit ") + limit_name(kind) +
+                                  ": must be in [1, " + std::to_string(kMaxLimit) + "], got " +
+                                  std::to_string(*value));
+    }
+    const bool per_minute = kind == LimitKind::rpm || kind == LimitKind::tpm;
+    Bucket bucket{.kind = kind, .capacity = *value, .rate_units = *value,
+                  .rate_period = per_minute ? kMinute : kDay};
+    bucket.fill();
+    buckets_.push_back(bucket);
+    if (per_minute && limits.quantization_window) {
+      const Int128 short_capacity = Int128{*value} * limits.quantization_window->count() /
+                                    kMinute.count();
+      bucket.is_quantized = true;
+      bucket.capacity = static_cast<std::int64_t>(
+          std::clamp(short_capacity, Int128{1}, Int128{kMaxLimit}));
+      buckets_.push_back(bucket);
+    }
+  }
+}
+
+std::int64_t RateLimiter::cost_on(const Bucket& bucket, std::int64_t tokens) {
+  const std::int64_t cost = is_token_limit(bucket.kind) ? tokens : 1;
+  // A short-window bucket can never hold more than its capacity: a bigger request needs it full.
+  return bucket.is_quantized ? std::min(cost, bucket.capacity) : cost;
+}
+
+const RateLimiter::Bucket* RateLimiter::main_bucket(LimitKind kind) const {
+  for (const Bucket& bucket : buckets_) {
+    if (bucket.kind == kind && !bucket.is_quantized) return &bucket;
+  }
+  return nullptr;
+}
+
+void RateLimiter::advance_to(TimePoint now) {
+  assert(now >= last_now_ && "rate limiter time went backwards");
+  last_now_ = now;
+}
+
+std::optional<Admission> RateLimiter::find_refusal(TimePoint now, std::int64_t tokens) const {
+  // A cost above a capacity is refused first: no wait would ever let it through.
+  for (const Bucket& bucket : buckets_) {
+    if (!bucket.is_quantized && cost_on(bucket, tokens) > bucket.capacity) {
+      Admission refusal{.too_large = true, .refused_by = bucket.kind, .limit = bucket.capacity,
+                        .used = bucket.capacity - bucket.whole_units(now),
+                        .requested = cost_on(bucket, tokens)};
+      return refusal;
+    }
+  }
+  // The first short limit, in the order RPM, TPM, RPD, TPD, refuses; its wait covers both its
+  // own bucket and its short-window bucket.
+  for (LimitKind kind : kOrder) {
+    Duration wait{0};
+    for (const Bucket& bucket : buckets_) {
+      if (bucket.kind == kind) wait = std::max(wait, bucket.wait_for(now, cost_on(bucket, tokens)));
+    }
+    if (wait > Duration{0}) {
+      const Bucket& bucket = *main_bucket(kind);
+      return Admission{.refused_by = kind, .limit = bucket.capacity,
+                       .used = bucket.capacity - bucket.whole_units(now),
+                       .requested = cost_on(bucket, tokens), .wait = wait};
+    }
+  }
+  return std::nullopt;
+}
+
+Admission RateLimiter::try_admit(TimePoint now, std::int64_t tokens) {
+  assert(tokens >= 0 && "token cost must not be negative");
+  advance_to(now);
+  std::optional<Admission> refusal = find_refusal(now, tokens);
+  Admission admission = refusal.value_or(Admission{.admitted = true});
+  if (admission.admitted) {
+    for (Bucket& bucket : buckets_) bucket.debit(now, cost_on(bucket, tokens));
+  }
+  admission.headers = headers(now);
+  return admission;
+}
+
+void RateLimiter::consume(TimePoint now, LimitKind kind, std::int64_t units) {
+  assert(units >= 0 && units <= kMaxLimit && "consumed units out of range");
+  advance_to(now);
+  for (Bucket& bucket : buckets_) {
+    if (bucket.kind == kind) bucket.debit(now, units);
+  }
+}
+
+RateLimitHeaders RateLimiter::headers(TimePoint now) const {
+  assert(now >= last_now_ && "rate limiter time went backwards");
+  RateLimitHeaders out;
+  if (const Bucket* rpm = main_bucket(LimitKind::rpm)) {
+    out.limit_requests = rpm->capacity;
+    out.remaining_requests = rpm->whole_units(now);
+    out.reset_requests = rpm->wait_for(now, rpm->capacity);
+  }
+  if (const Bucket* tpm = main_bucket(LimitKind::tpm)) {
+    out.limit_tokens = tpm->capacity;
+    out.remaining_tokens = tpm->whole_units(now);
+    out.reset_tokens = tpm->wait_for(now, tpm->capacity);
+  }
+  return out;
+}
+
+std::vector<LimiterLevel> RateLimiter::levels(TimePoint now) const {
+  assert(now >= last_now_ && "rate limiter time went backwards");
+  std::vector<LimiterLevel> out;
+  for (const Bucket& bucket : buckets_) {
+    if (bucket.is_quantized) continue;
+    // Whole units and the fraction apart, so whole levels are exact even above 2^53 / period.
+    const Int128 level = bucket.level_scaled(now);
+    const auto period = bucket.rate_period.count();
+    const double fraction = static_cast<double>(level % period) / static_cast<double>(period);
+    out.push_back({bucket.kind, bucket.capacity, static_cast<double>(level / period) + fraction});
+  }
+  return out;
+}
+
+void RateLimiter::reset() {
+  for (Bucket& bucket : buckets_) bucket.fill();
+}
+
+}  // namespace llmsim

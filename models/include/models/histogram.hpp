@@ -12,6 +12,7 @@
 //   std::int64_t p99 = h.percentile(99.0);
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -45,6 +46,8 @@ class LatencyHistogram {
   double mean() const;
   // Returns the exact sum of recorded values.
   long double sum() const { return sum_; }
+  // Returns the bytes held (object plus bucket array): fixed at construction, whatever is recorded.
+  std::size_t memory_bytes() const;
 
  private:
   std::vector<std::uint64_t> counts_;

@@ -18,6 +18,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "models/rate_limiter.hpp"
 #include "models/scenario.hpp"
@@ -51,7 +53,10 @@ struct ProviderRequest {
   bool is_embedding = false;        // no completion tokens
   std::uint64_t request_id = 0;     // names the random streams, with `attempt`
   std::uint32_t attempt = 0;
-  std::optional<Outcome> forced;    // force this outcome (admission still runs first)
+  // Force this outcome (x-llmsim-fault): rate_limited skips the limiter and refuses as if the
+  // requests bucket were empty; any other outcome still goes through admission first.
+  std::optional<Outcome> forced;
+  bool force_slow_first_byte = false;  // x-llmsim-fault: slow
 };
 
 struct Decision {
@@ -61,13 +66,17 @@ struct Decision {
   Duration time_to_first_token{0};
   Duration per_token{0};
   std::int64_t prompt_tokens = 0;
-  std::int64_t completion_tokens = 0;  // total over the n choices
+  int choices = 1;                     // n
+  std::int64_t completion_tokens = 0;  // total over the n choices (each has the same length)
   std::int64_t tokens_before_drop = 0; // drop_mid_stream: tokens sent before the close
   // refusals and errors: time from arrival to the whole response.
   Duration error_delay{0};
 
   // Returns the time from arrival until the last byte of the response (hang: Duration::max()).
   Duration total_time() const;
+
+  // Returns the completion tokens of one choice.
+  std::int64_t completion_tokens_per_choice() const { return completion_tokens / choices; }
 };
 
 class ProviderModel {

@@ -7,10 +7,14 @@
 // RPM, TPM, RPD, TPD, whose bucket is short, with the wait until it would hold the cost:
 // wait = (cost - available) / rate. A cost above a bucket's capacity is refused at once as
 // "too large" (no wait helps). Optional quantization adds a short-window bucket per per-minute
-// limit (capacity L * window / 60 s), as OpenAI says it "can enforce limits over shorter periods".
+// limit, as OpenAI says it "can enforce limits over shorter periods": capacity
+// max(1, L * window / 60 s), refilled at the same L / 60 s; a request needs min(cost, capacity)
+// of it, and a refusal by it is reported as its per-minute limit (with its own wait).
 //
 // Levels are kept exactly in integer units (nanoseconds x units) so the public examples in
-// shared/reference/openai-api-notes.md are reproduced to the millisecond on every platform.
+// shared/reference/openai-api-notes.md are reproduced to the millisecond on every platform:
+// waits and resets are rounded up to the next nanosecond, so waiting them always suffices.
+// Limits must be in [1, 1e15] units; `now` must never go backwards (asserted).
 //
 //   RateLimiter limiter(RateLimits{.rpm = 500, .tpm = 200000});
 //   Admission a = limiter.try_admit(now, /*tokens=*/385);
@@ -78,13 +82,17 @@ struct LimiterLevel {
 
 class RateLimiter {
  public:
+  // Creates a limiter with every bucket full. Throws std::invalid_argument when a limit is
+  // outside [1, 1e15] ("rate limit TPM: must be in [1, 1000000000000000], got 0") or the
+  // quantization window is not positive ("quantization window: must be > 0 ns, got -5").
   explicit RateLimiter(const RateLimits& limits);
 
   // Decides whether a request costing 1 request and `tokens` tokens is admitted at `now`, and
   // debits every bucket when it is. `now` must not go backwards (asserted).
   Admission try_admit(TimePoint now, std::int64_t tokens);
 
-  // Marks `units` of a limit as already used at `now` (for example requests made earlier today).
+  // Marks `units` (>= 0) of a limit as already used at `now` (for example requests made earlier
+  // today), in its quantized bucket too; a level never goes below zero. Unconfigured: no effect.
   void consume(TimePoint now, LimitKind kind, std::int64_t units);
 
   // Returns the x-ratelimit-* values at `now` without changing anything.
@@ -99,16 +107,45 @@ class RateLimiter {
   const RateLimits& limits() const { return limits_; }
 
  private:
-  // One limit's bucket, kept as GCRA's "theoretical empty time" so levels are exact integers.
+  // GCC's 128-bit integer: levels are products of nanoseconds and units (a day in ns times a
+  // large token limit does not fit 64 bits). __extension__ keeps -Wpedantic quiet.
+  __extension__ typedef __int128 Int128;
+
+  // One limit's bucket (GCRA): it holds min(capacity, (now * rate_units - empty_scaled) /
+  // rate_period) units, where empty_scaled is the time it was (or will be) empty, in ns, times
+  // rate_units. Every quantity below is exact; "scaled" means units x ns.
   struct Bucket {
     LimitKind kind = LimitKind::none;
-    std::int64_t capacity = 0;  // L
-    Duration window{0};         // refill period: L units per window
-    TimePoint empty_at{};       // the bucket holds (now - empty_at) * L / window, at most L
-    bool is_quantized = false;  // the optional short-window check
+    bool is_quantized = false;       // the optional short-window check
+    std::int64_t capacity = 0;       // units
+    std::int64_t rate_units = 0;     // refills rate_units per rate_period
+    Duration rate_period{0};
+    Int128 empty_scaled = 0;
+
+    // Returns the level at `now` times rate_period (units x ns), in [0, capacity * rate_period].
+    Int128 level_scaled(TimePoint now) const;
+    // Returns whole units available at `now` (floor).
+    std::int64_t whole_units(TimePoint now) const;
+    // Returns the time from `now` until the bucket holds `cost` units (zero when it does).
+    Duration wait_for(TimePoint now, std::int64_t cost) const;
+    // Removes `cost` units at `now`, stopping at empty.
+    void debit(TimePoint now, std::int64_t cost);
+    // Fills the bucket for every time from now on.
+    void fill();
   };
+
+  // Returns the cost of a request of `tokens` tokens on `bucket`.
+  static std::int64_t cost_on(const Bucket& bucket, std::int64_t tokens);
+  // Returns the unquantized bucket of `kind`, or nullptr when that limit is not configured.
+  const Bucket* main_bucket(LimitKind kind) const;
+  // Returns the refusal when some limit lacks room for `tokens` at `now`, else nullopt.
+  std::optional<Admission> find_refusal(TimePoint now, std::int64_t tokens) const;
+  // Records `now` and asserts that time did not go backwards.
+  void advance_to(TimePoint now);
+
   RateLimits limits_;
-  std::vector<Bucket> buckets_;
+  std::vector<Bucket> buckets_;  // RPM, RPM quantized, TPM, TPM quantized, RPD, TPD (if set)
+  TimePoint last_now_ = TimePoint::min();
 };
 
 }  // namespace llmsim

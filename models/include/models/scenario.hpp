@@ -160,6 +160,8 @@ struct Scenario {
 struct ScenarioProblem {
   std::string pointer;  // JSON pointer, "" for the whole document
   std::string message;  // "must be >= 1, got 0"
+  int line = 0;         // invalid JSON only: where the parser stopped (1-based), else 0
+  int column = 0;
 };
 
 class ScenarioError : public std::runtime_error {

@@ -1,0 +1,86 @@
+// What a run measures, filled identically by the simulator and the real-socket driver.
+//
+// Counters by outcome (success, or one error category), latency and client-queue histograms
+// (nanoseconds, HdrHistogram-style so memory does not grow with requests), bytes, retries and the
+// phase's time span. Latency runs from the time a request was *meant* to be sent (wrk2's fix for
+// coordinated omission) to the time its final response was handled; queue time is the part of it
+// spent waiting in the client (for a connection or the client's CPU).
+//
+//   PhaseMetrics m;
+//   m.record_request(RequestRecord{...});
+//   double rate = m.success_rate();
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "models/histogram.hpp"
+#include "models/provider_model.hpp"
+#include "models/time.hpp"
+
+namespace llmsim {
+
+// Why a request failed, as the report groups errors.
+enum class ErrorCategory {
+  rate_limit_requests,  // 429 on requests per minute
+  rate_limit_tokens,    // 429 on tokens per minute
+  daily_limit,          // 429 on requests or tokens per day
+  quota,                // 429 insufficient_quota
+  server_5xx,           // 500, 503 and other 5xx
+  timeout,              // the client gave up waiting
+  connection,           // connection refused, reset or closed mid-response
+  other,                // anything else (400s, 413, too-large 429s ...)
+};
+inline constexpr std::size_t kErrorCategoryCount = 8;
+
+// Returns the category's report name: "rate_limit_requests", ..., "other".
+const char* category_name(ErrorCategory category);
+
+// Returns the category of a provider decision, or nullopt for success (ok).
+std::optional<ErrorCategory> category_of(const Decision& decision);
+
+// Classifies an HTTP error response from OpenAI's status, error type, code and message.
+ErrorCategory classify_http_error(int status, std::string_view type, std::string_view code,
+                                  std::string_view message);
+
+// One finished request (after all its attempts), as a driver reports it.
+struct RequestRecord {
+  TimePoint intended_send;            // when the user meant to send it
+  TimePoint finished;                 // when its final response was handled
+  Duration queued{0};                 // time waiting in the client (pool, CPU), all attempts
+  std::optional<ErrorCategory> error; // nullopt: succeeded
+  int retries = 0;
+  std::int64_t bytes_sent = 0;
+  std::int64_t bytes_received = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+};
+
+struct PhaseMetrics {
+  std::uint64_t requests = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t retries = 0;
+  std::array<std::uint64_t, kErrorCategoryCount> errors{};
+  LatencyHistogram latency;           // ns, all requests
+  LatencyHistogram queue;             // ns, all requests
+  std::int64_t bytes_sent = 0;
+  std::int64_t bytes_received = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::optional<TimePoint> first_intended;  // span of the phase
+  std::optional<TimePoint> last_finished;
+  Duration cpu_busy{0};               // modelled client CPU busy time (all cores)
+
+  // Adds one finished request.
+  void record(const RequestRecord& record);
+
+  // Adds every count of `other` (histograms merge exactly).
+  void merge(const PhaseMetrics& other);
+
+  // Returns succeeded / requests (0 when there were none).
+  double success_rate() const;
+};
+
+}  // namespace llmsim

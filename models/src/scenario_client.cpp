@@ -1,0 +1,116 @@
+// Reading the CLIENT and REQUEST objects of a scenario (see data/README.md, "client", "request").
+#include <algorithm>
+
+#include "models/token_model.hpp"
+#include "scenario_sections.hpp"
+
+namespace llmsim::scenario_detail {
+
+namespace {
+
+const std::vector<std::string_view> kRetryKeys = {"max_retries",       "initial_backoff_s", "max_backoff_s",
+                                                  "jitter",            "honor_retry_after", "max_retry_after_s",
+                                                  "retry_on"};
+const std::vector<std::string_view> kRetryOn = {"429", "5xx", "timeout", "connection"};
+const std::vector<std::string_view> kEndpoints = {"chat.completions", "completions", "embeddings"};
+
+void read_retry(const ObjectReader& client, RetryConfig& retry) {
+  const ObjectReader object = client.object("retry", kRetryKeys);
+  assign(retry.max_retries, object.integer("max_retries", IntRule::int_at_least(0)));
+  const std::size_t before = object.problems().size();
+  assign(retry.initial_backoff_s, object.number("initial_backoff_s", NumberRule::above(0.0)));
+  const bool is_initial_valid = object.problems().size() == before;
+  if (const auto max = object.number("max_backoff_s", NumberRule::above(0.0))) {
+    if (is_initial_valid && *max < retry.initial_backoff_s) {
+      object.problems().add_got(object.pointer_of("max_backoff_s"),
+                                "must be >= initial_backoff_s (" + format_number(retry.initial_backoff_s) + ")",
+                                *object.get("max_backoff_s"));
+    } else {
+      retry.max_backoff_s = *max;
+    }
+  }
+  assign(retry.jitter, object.number("jitter", NumberRule::probability()));
+  assign(retry.honor_retry_after, object.boolean("honor_retry_after"));
+  assign(retry.max_retry_after_s, object.number("max_retry_after_s", NumberRule::above(0.0)));
+  if (const auto on = read_string_list(object, "retry_on", false, kRetryOn)) {
+    auto has = [&on](std::string_view kind) { return std::find(on->begin(), on->end(), kind) != on->end(); };
+    retry.retry_on_429 = has("429");
+    retry.retry_on_5xx = has("5xx");
+    retry.retry_on_timeout = has("timeout");
+    retry.retry_on_connection_error = has("connection");
+  }
+}
+
+void read_cpu_and_network(const ObjectReader& client, ClientConfig& out) {
+  const ObjectReader cpu = client.object("cpu", {"cores", "per_request_ms", "per_response_ms"});
+  out.cpu.enabled = cpu.is_object();
+  assign(out.cpu.cores, cpu.integer("cores", IntRule::int_at_least(1)));
+  assign(out.cpu.per_request_ms, cpu.number("per_request_ms", NumberRule::at_least(0.0)));
+  assign(out.cpu.per_response_ms, cpu.number("per_response_ms", NumberRule::at_least(0.0)));
+  const ObjectReader network =
+      client.object("network", {"rtt_ms", "request_overhead_bytes", "response_overhead_bytes"});
+  assign(out.network.rtt_ms, network.number("rtt_ms", NumberRule::at_least(0.0)));
+  assign(out.network.request_overhead_bytes,
+         network.integer("request_overhead_bytes", IntRule::at_least(0)));
+  assign(out.network.response_overhead_bytes,
+         network.integer("response_overhead_bytes", IntRule::at_least(0)));
+}
+
+// Returns every model some provider serves, in order of appearance, without repeats.
+std::vector<std::string_view> served_models(const std::vector<ProviderConfig>& providers) {
+  std::vector<std::string_view> models;
+  for (const ProviderConfig& provider : providers) {
+    for (const std::string& model : provider.models) {
+      if (std::find(models.begin(), models.end(), model) == models.end()) models.push_back(model);
+    }
+  }
+  return models;
+}
+
+}  // namespace
+
+ClientConfig read_client(const ObjectReader& root) {
+  ClientConfig out;
+  const ObjectReader client = root.object("client", {"connections", "timeout_s", "retry", "cpu", "network"});
+  assign(out.connections, client.integer("connections", IntRule::int_at_least(1)));
+  assign(out.timeout_s, client.number("timeout_s", NumberRule::above(0.0)));
+  read_retry(client, out.retry);
+  read_cpu_and_network(client, out);
+  return out;
+}
+
+RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderConfig>& providers) {
+  RequestConfig out;
+  if (!providers.empty()) out.model = providers.front().models.front();
+  const ObjectReader request = root.object(
+      "request", {"endpoint", "model", "prompt_tokens", "prompt", "max_tokens", "stream"});
+  Problems& problems = root.problems();
+  assign(out.endpoint, request.choice("endpoint", kEndpoints));
+  if (const auto model = request.string("model", true)) {
+    const auto served = served_models(providers);
+    if (!providers.empty() && std::find(served.begin(), served.end(), *model) == served.end()) {
+      problems.add_got(request.pointer_of("model"), "must be a model a provider serves (" + join(served) + ")",
+                       *request.get("model"));
+    } else {
+      out.model = *model;
+    }
+  }
+  if (request.has("prompt_tokens") && request.has("prompt")) {
+    problems.add(request.pointer(), "needs at most one of \"prompt_tokens\" or \"prompt\", got both");
+  } else {
+    assign(out.prompt_tokens, request.integer("prompt_tokens", IntRule::at_least(1)));
+    if (const auto prompt = request.string("prompt")) {
+      out.prompt = *prompt;
+      out.prompt_tokens = estimate_chat_tokens({*out.prompt});
+    }
+  }
+  assign(out.max_tokens, request.integer("max_tokens", IntRule::at_least(1)));
+  assign(out.stream, request.boolean("stream"));
+  if (out.stream && out.endpoint == "embeddings") {
+    problems.add_got(request.pointer_of("stream"), "must be false for the embeddings endpoint",
+                     *request.get("stream"));
+  }
+  return out;
+}
+
+}  // namespace llmsim::scenario_detail

@@ -1,0 +1,53 @@
+// What one attempt's response means to the client, however it arrived.
+//
+// The DES driver builds it from the provider model's Decision (from_decision), the real-socket
+// driver from an HTTP response; both fill it the way the mock server's headers and bodies say,
+// so the client model cannot tell them apart. The retry policy reads it as the official SDKs do.
+//
+//   AttemptResult r = from_decision(decision, provider_config, network);
+//   std::optional<Duration> wait = retry_delay(retry_config, r, retries_made, rng);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "models/metrics.hpp"
+#include "models/provider_model.hpp"
+#include "models/random.hpp"
+#include "models/scenario.hpp"
+#include "models/time.hpp"
+
+namespace llmsim {
+
+struct AttemptResult {
+  std::optional<ErrorCategory> error;  // nullopt: success
+  int status = 0;                      // HTTP status; 0 when no response (timeout, connection)
+  std::optional<Duration> retry_after; // retry-after-ms, else retry-after (seconds)
+  std::optional<bool> should_retry;    // x-should-retry
+  std::int64_t bytes_received = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+};
+
+// Returns the retry-after header value (whole seconds, at least 1) the server sends with a
+// rate-limit refusal, or nullopt when it sends none.
+std::optional<std::int64_t> retry_after_header_seconds(const Decision& decision);
+
+// Returns the estimated response size in bytes (headers and body) for a decision.
+std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network);
+
+// Returns the request size in bytes for a prompt of `prompt_tokens` (about 4 bytes a token).
+std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkConfig& network);
+
+// Builds what the client sees of a provider decision: the mock server's status and headers.
+AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,
+                            const NetworkConfig& network);
+
+// Returns the wait before the next attempt, or nullopt when the request is not retried: the
+// official SDKs' rule (openai-api-notes.md): x-should-retry first; retried are 408, 409, 429, 5xx,
+// timeouts and connection errors (each can be switched off); retry-after(-ms) honoured when
+// 0 < wait <= max_retry_after_s; otherwise min(initial * 2^n, max) * (1 - jitter * U[0,1)).
+std::optional<Duration> retry_delay(const RetryConfig& config, const AttemptResult& result,
+                                    int retries_made, RandomStream rng);
+
+}  // namespace llmsim

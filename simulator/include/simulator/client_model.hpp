@@ -1,0 +1,169 @@
+// The client model: the application under study, as a state machine driven by events.
+//
+// Users start as the workload says, send requests, wait for a connection from a bounded pool,
+// spend the client's CPU (optional), wait for the response or their timeout, retry with the
+// official SDKs' backoff honouring retry-after, think, and send again. Phases run one after
+// another, separated by their gap; rate-limiter state carries over because the provider lives
+// outside the client.
+//
+// It is written once and driven twice (DESIGN.md): the discrete-event driver feeds it virtual time
+// and the in-memory provider; the real-socket driver feeds it wall-clock time and HTTP responses.
+// The driver implements ClientDriver (clock, timers, transport) and calls on_timer / on_result.
+// Everything the model needs from a response is an AttemptResult, which both drivers build the
+// same way (see attempt_result.hpp).
+//
+//   ClientModel client(scenario, driver);
+//   client.start();            // schedules the first phase
+//   ... driver loop: client.on_timer(t) / client.on_result(id, r) ...
+//   client.phase_metrics();    // per phase
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/metrics.hpp"
+#include "models/provider_model.hpp"
+#include "models/scenario.hpp"
+#include "models/time.hpp"
+#include "models/workload.hpp"
+#include "simulator/attempt_result.hpp"
+
+namespace llmsim {
+
+enum class TimerKind : std::uint8_t {
+  phase_start,  // id: phase index
+  arrival,      // id: phase index; the next user of the phase starts
+  think_done,   // id: user slot; the user sends its next request
+  retry,        // id: request slot; backoff elapsed, start the next attempt
+  timeout,      // id: request slot; the attempt's timeout
+  cpu_done,     // id: request slot; a CPU job finished
+};
+
+struct Timer {
+  TimerKind kind;
+  std::uint32_t id;
+  std::uint32_t generation;  // stale-timer check for request timers
+};
+
+// What the client model needs from its driver.
+class ClientDriver {
+ public:
+  virtual ~ClientDriver() = default;
+  // Returns the current time of the run.
+  virtual TimePoint now() const = 0;
+  // Arranges for ClientModel::on_timer(timer) to be called at `at` (never before).
+  virtual void schedule(TimePoint at, Timer timer) = 0;
+  // Sends one attempt now; calls ClientModel::on_result(attempt_id, result) once it is complete,
+  // unless it was abandoned first.
+  virtual void send(std::uint64_t attempt_id, const ProviderRequest& request,
+                    std::int64_t request_bytes) = 0;
+  // Gives up on an attempt (client timeout): no result will be delivered; its connection closes.
+  virtual void abandon(std::uint64_t attempt_id) = 0;
+};
+
+// A phase's identity and measured figures, as the report needs them.
+struct PhaseRun {
+  std::string name;
+  int users = 0;
+  TimePoint start{};              // when the phase began (after its gap)
+  std::optional<TimePoint> end;   // when its last request finished
+  PhaseMetrics metrics;
+};
+
+class ClientModel {
+ public:
+  ClientModel(const Scenario& scenario, ClientDriver& driver);
+
+  // Schedules the first phase at time 0 (plus its gap).
+  void start();
+
+  // Handles a timer the driver scheduled, at its time.
+  void on_timer(const Timer& timer);
+
+  // Handles the result of attempt `attempt_id`.
+  void on_result(std::uint64_t attempt_id, const AttemptResult& result);
+
+  // Returns true once every phase has ended.
+  bool is_finished() const { return finished_; }
+
+  // Stops issuing new requests (Ctrl-C in real mode); what is in flight still completes.
+  void stop_issuing() { stopping_ = true; }
+
+  const std::vector<PhaseRun>& phases() const { return phases_; }
+  // Returns the number of requests currently in flight (for progress lines).
+  std::size_t in_flight() const { return live_requests_; }
+
+ private:
+  enum class RequestState : std::uint8_t {
+    idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff
+  };
+  struct User {
+    std::uint32_t phase = 0;
+    std::uint64_t user_id = 0;       // global, names the think-time streams
+    int requests_done = 0;
+    TimePoint next_intended{};       // when its next request is meant to go
+    bool in_use = false;
+  };
+  struct Request {
+    std::uint32_t user = 0;
+    std::uint64_t request_id = 0;    // global, names the provider's and backoff streams
+    std::uint32_t attempt = 0;       // 0 for the first try
+    std::uint32_t generation = 0;    // bumps with every attempt and CPU job
+    RequestState state = RequestState::idle;
+    TimePoint intended_send{};
+    TimePoint wait_started{};
+    Duration queued{0};
+    std::int64_t bytes_sent = 0;
+    std::int64_t bytes_received = 0;
+    AttemptResult pending;           // result waiting for the CPU to handle it
+  };
+
+  void begin_phase(std::uint32_t phase);
+  void on_arrival(std::uint32_t phase);
+  void start_request(std::uint32_t user_slot);
+  void start_attempt(std::uint32_t slot);
+  void acquire_connection(std::uint32_t slot);
+  void transmit(std::uint32_t slot);
+  void release_connection();
+  void handle_result(std::uint32_t slot, const AttemptResult& result);
+  void finish_request(std::uint32_t slot, const AttemptResult& result);
+  void user_done_with_request(std::uint32_t user_slot);
+  void end_user(std::uint32_t user_slot);
+  void maybe_end_phase(std::uint32_t phase);
+  void run_on_cpu(std::uint32_t slot, double cost_ms, RequestState next);
+  bool is_past_deadline(std::uint32_t phase) const;
+  std::uint64_t attempt_id(std::uint32_t slot) const;
+
+  std::uint32_t allocate_user();
+  std::uint32_t allocate_request();
+
+  const Scenario& scenario_;
+  ClientDriver& driver_;
+  ProviderRequest request_template_;
+  std::int64_t request_bytes_ = 0;
+
+  std::vector<PhaseRun> phases_;
+  std::vector<int> active_users_;     // per phase
+  std::optional<ArrivalPlan> arrivals_;
+  std::uint32_t current_phase_ = 0;
+  bool arrivals_done_ = false;
+  bool finished_ = false;
+  bool stopping_ = false;
+
+  std::vector<User> users_;
+  std::vector<std::uint32_t> free_users_;
+  std::vector<Request> requests_;
+  std::vector<std::uint32_t> free_requests_;
+  std::size_t live_requests_ = 0;
+  std::uint64_t next_user_id_ = 0;
+  std::uint64_t next_request_id_ = 0;
+
+  int free_connections_ = 0;
+  std::deque<std::uint32_t> connection_waiters_;
+  std::vector<TimePoint> core_free_at_;
+};
+
+}  // namespace llmsim

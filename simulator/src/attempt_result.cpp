@@ -1,0 +1,109 @@
+// Decision -> what the client sees, and the SDKs' retry rule.
+#include "simulator/attempt_result.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace llmsim {
+
+namespace {
+
+// Bytes of an OpenAI error body (message, type, param, code), about what the server sends.
+constexpr std::int64_t kErrorBodyBytes = 320;
+// Bytes per token of generated text: OpenAI's rule of thumb of four characters a token.
+constexpr std::int64_t kBytesPerToken = 4;
+
+int status_of(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::ok: return 200;
+    case Outcome::rate_limited:
+    case Outcome::too_large:
+    case Outcome::quota_exhausted: return 429;
+    case Outcome::server_error: return 500;
+    case Outcome::overloaded: return 503;
+    case Outcome::drop_mid_stream: return 200;  // headers went out; the body was cut
+    case Outcome::hang: return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> retry_after_header_seconds(const Decision& decision) {
+  if (decision.outcome != Outcome::rate_limited) return std::nullopt;
+  // Whole seconds, at least 1 (the spec's integer >= 1), never less than the real wait.
+  const std::int64_t ns = decision.admission.wait.count();
+  const std::int64_t seconds = (ns + 999'999'999) / 1'000'000'000;
+  return std::max<std::int64_t>(1, seconds);
+}
+
+std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network) {
+  switch (decision.outcome) {
+    case Outcome::ok:
+      return network.response_overhead_bytes + kBytesPerToken * decision.completion_tokens;
+    case Outcome::drop_mid_stream:
+      return network.response_overhead_bytes + kBytesPerToken * decision.tokens_before_drop;
+    case Outcome::hang:
+      return 0;
+    default:
+      return network.response_overhead_bytes + kErrorBodyBytes;
+  }
+}
+
+std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkConfig& network) {
+  return network.request_overhead_bytes + kBytesPerToken * prompt_tokens;
+}
+
+AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,
+                            const NetworkConfig& network) {
+  AttemptResult result;
+  result.error = category_of(decision);
+  result.status = status_of(decision.outcome);
+  result.bytes_received = estimated_response_bytes(decision, network);
+  result.prompt_tokens = decision.prompt_tokens;
+  if (decision.outcome == Outcome::ok) result.completion_tokens = decision.completion_tokens;
+  if (decision.outcome == Outcome::rate_limited) {
+    if (provider.send_retry_after_ms) {
+      // retry-after-ms carries the wait in milliseconds; the SDKs read it first.
+      result.retry_after = std::chrono::duration_cast<Duration>(
+          std::chrono::round<std::chrono::milliseconds>(decision.admission.wait));
+    } else {
+      result.retry_after = std::chrono::seconds(*retry_after_header_seconds(decision));
+    }
+  }
+  // The server marks quota exhaustion as final, so the SDKs do not retry it.
+  if (decision.outcome == Outcome::quota_exhausted) result.should_retry = false;
+  return result;
+}
+
+namespace {
+
+bool is_retryable(const RetryConfig& config, const AttemptResult& result) {
+  if (result.should_retry) return *result.should_retry;
+  if (!result.error) return false;
+  switch (*result.error) {
+    case ErrorCategory::timeout: return config.retry_on_timeout;
+    case ErrorCategory::connection: return config.retry_on_connection_error;
+    case ErrorCategory::server_5xx: return config.retry_on_5xx;
+    default: break;
+  }
+  if (result.status == 429) return config.retry_on_429;
+  // The SDKs also retry 408 (request timeout) and 409 (lock conflict).
+  return result.status == 408 || result.status == 409;
+}
+
+}  // namespace
+
+std::optional<Duration> retry_delay(const RetryConfig& config, const AttemptResult& result,
+                                    int retries_made, RandomStream rng) {
+  if (retries_made >= config.max_retries || !is_retryable(config, result)) return std::nullopt;
+  if (config.honor_retry_after && result.retry_after && result.retry_after->count() > 0 &&
+      to_seconds(*result.retry_after) <= config.max_retry_after_s) {
+    return *result.retry_after;
+  }
+  const double base = std::min(config.initial_backoff_s * std::pow(2.0, retries_made),
+                               config.max_backoff_s);
+  return from_seconds(base * (1.0 - config.jitter * rng.uniform01()));
+}
+
+}  // namespace llmsim

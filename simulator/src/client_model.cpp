@@ -1,0 +1,299 @@
+// The client model's state machine. See client_model.hpp for the life of a request.
+#include "simulator/client_model.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include "models/token_model.hpp"
+
+namespace llmsim {
+
+ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
+    : scenario_(scenario), driver_(driver) {
+  const RequestConfig& rc = scenario.request;
+  request_template_.model = rc.model;
+  request_template_.prompt_tokens = rc.prompt_tokens;
+  request_template_.max_tokens = rc.max_tokens;
+  request_template_.is_embedding = rc.endpoint == "embeddings";
+  request_bytes_ = estimated_request_bytes(rc.prompt_tokens, scenario.client.network);
+  free_connections_ = scenario.client.connections;
+  if (scenario.client.cpu.enabled) core_free_at_.assign(scenario.client.cpu.cores, TimePoint{});
+  for (const Phase& phase : scenario.workload.phases) {
+    phases_.push_back(PhaseRun{.name = phase.name, .users = phase.users});
+  }
+  active_users_.assign(phases_.size(), 0);
+}
+
+void ClientModel::start() {
+  if (phases_.empty()) {
+    finished_ = true;
+    return;
+  }
+  driver_.schedule(driver_.now() + from_seconds(scenario_.workload.phases[0].gap_before_s),
+                   Timer{TimerKind::phase_start, 0, 0});
+}
+
+std::uint64_t ClientModel::attempt_id(std::uint32_t slot) const {
+  return (static_cast<std::uint64_t>(requests_[slot].generation) << 32) | slot;
+}
+
+void ClientModel::on_timer(const Timer& timer) {
+  switch (timer.kind) {
+    case TimerKind::phase_start: begin_phase(timer.id); return;
+    case TimerKind::arrival: on_arrival(timer.id); return;
+    case TimerKind::think_done: start_request(timer.id); return;
+    case TimerKind::retry:
+      if (requests_[timer.id].state == RequestState::backoff) start_attempt(timer.id);
+      return;
+    case TimerKind::timeout: {
+      Request& r = requests_[timer.id];
+      // Stale when the response came first (the generation moved on).
+      if (r.state != RequestState::awaiting_response || r.generation != timer.generation) return;
+      driver_.abandon(attempt_id(timer.id));
+      release_connection();
+      handle_result(timer.id, AttemptResult{.error = ErrorCategory::timeout});
+      return;
+    }
+    case TimerKind::cpu_done: {
+      Request& r = requests_[timer.id];
+      if (r.generation != timer.generation) return;
+      if (r.state == RequestState::cpu_send) {
+        transmit(timer.id);
+      } else {
+        assert(r.state == RequestState::cpu_receive);
+        const AttemptResult pending = r.pending;
+        handle_result(timer.id, pending);
+      }
+      return;
+    }
+  }
+}
+
+void ClientModel::begin_phase(std::uint32_t phase) {
+  current_phase_ = phase;
+  phases_[phase].start = driver_.now();
+  arrivals_.emplace(scenario_.workload.phases[phase], scenario_.seed, phase);
+  arrivals_done_ = false;
+  on_arrival(phase);
+}
+
+// Starts every user due now and schedules the next arrival (one timer pending at a time).
+void ClientModel::on_arrival(std::uint32_t phase) {
+  const TimePoint phase_start = phases_[phase].start;
+  while (true) {
+    const std::optional<Duration> offset = stopping_ ? std::nullopt : arrivals_->next();
+    if (!offset || (scenario_.workload.phases[phase].duration_s &&
+                    *offset >= from_seconds(*scenario_.workload.phases[phase].duration_s))) {
+      arrivals_done_ = true;
+      maybe_end_phase(phase);
+      return;
+    }
+    const TimePoint at = phase_start + *offset;
+    if (at > driver_.now()) {
+      driver_.schedule(at, Timer{TimerKind::arrival, phase, 0});
+      return;
+    }
+    const std::uint32_t u = allocate_user();
+    users_[u] = User{.phase = phase, .user_id = next_user_id_++, .next_intended = at, .in_use = true};
+    ++active_users_[phase];
+    start_request(u);
+  }
+}
+
+void ClientModel::start_request(std::uint32_t user_slot) {
+  const std::uint32_t slot = allocate_request();
+  Request& r = requests_[slot];
+  // A reused slot keeps counting generations, so timers of its previous request stay stale.
+  const std::uint32_t generation = r.generation + 1;
+  r = Request{};
+  r.generation = generation;
+  r.user = user_slot;
+  r.request_id = next_request_id_++;
+  r.intended_send = users_[user_slot].next_intended;
+  ++live_requests_;
+  start_attempt(slot);
+}
+
+void ClientModel::start_attempt(std::uint32_t slot) {
+  Request& r = requests_[slot];
+  r.state = RequestState::waiting_connection;
+  r.wait_started = driver_.now();
+  if (free_connections_ > 0) {
+    --free_connections_;
+    acquire_connection(slot);
+  } else {
+    connection_waiters_.push_back(slot);
+  }
+}
+
+void ClientModel::acquire_connection(std::uint32_t slot) {
+  Request& r = requests_[slot];
+  r.queued += driver_.now() - r.wait_started;
+  if (!core_free_at_.empty()) {
+    run_on_cpu(slot, scenario_.client.cpu.per_request_ms, RequestState::cpu_send);
+  } else {
+    transmit(slot);
+  }
+}
+
+// Queues a CPU job on the earliest-free core (FIFO per submission); waiting counts as queued.
+void ClientModel::run_on_cpu(std::uint32_t slot, double cost_ms, RequestState next) {
+  Request& r = requests_[slot];
+  const TimePoint now = driver_.now();
+  auto core = std::min_element(core_free_at_.begin(), core_free_at_.end());
+  const TimePoint begin = std::max(now, *core);
+  const Duration cost = from_millis(cost_ms);
+  *core = begin + cost;
+  r.queued += begin - now;
+  phases_[users_[r.user].phase].metrics.cpu_busy += cost;
+  r.state = next;
+  ++r.generation;
+  driver_.schedule(*core, Timer{TimerKind::cpu_done, slot, r.generation});
+}
+
+void ClientModel::transmit(std::uint32_t slot) {
+  Request& r = requests_[slot];
+  r.state = RequestState::awaiting_response;
+  ++r.generation;
+  ProviderRequest request = request_template_;
+  request.request_id = r.request_id;
+  request.attempt = r.attempt;
+  r.bytes_sent += request_bytes_;
+  driver_.send(attempt_id(slot), request, request_bytes_);
+  if (scenario_.client.timeout_s) {
+    driver_.schedule(driver_.now() + from_seconds(*scenario_.client.timeout_s),
+                     Timer{TimerKind::timeout, slot, r.generation});
+  }
+}
+
+void ClientModel::release_connection() {
+  if (connection_waiters_.empty()) {
+    ++free_connections_;
+    return;
+  }
+  const std::uint32_t next = connection_waiters_.front();
+  connection_waiters_.pop_front();
+  acquire_connection(next);
+}
+
+void ClientModel::on_result(std::uint64_t id, const AttemptResult& result) {
+  const auto slot = static_cast<std::uint32_t>(id & 0xffffffffU);
+  Request& r = requests_[slot];
+  if (r.state != RequestState::awaiting_response || attempt_id(slot) != id) return;
+  ++r.generation;  // any pending timeout is now stale
+  release_connection();
+  if (!core_free_at_.empty()) {
+    // Reading and parsing the response costs the client's CPU before the SDK decides anything.
+    r.pending = result;
+    run_on_cpu(slot, scenario_.client.cpu.per_response_ms, RequestState::cpu_receive);
+    return;
+  }
+  handle_result(slot, result);
+}
+
+// Counts the attempt, then retries it after the SDK's wait or finishes the request.
+void ClientModel::handle_result(std::uint32_t slot, const AttemptResult& result) {
+  Request& r = requests_[slot];
+  r.bytes_received += result.bytes_received;
+  if (result.error) {
+    const RandomStream rng(scenario_.seed, "backoff", r.request_id, r.attempt);
+    if (auto wait = retry_delay(scenario_.client.retry, result, static_cast<int>(r.attempt), rng)) {
+      ++r.attempt;
+      r.state = RequestState::backoff;
+      driver_.schedule(driver_.now() + *wait, Timer{TimerKind::retry, slot, r.generation});
+      return;
+    }
+  }
+  finish_request(slot, result);
+}
+
+void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result) {
+  Request& r = requests_[slot];
+  const std::uint32_t user_slot = r.user;
+  PhaseRun& phase = phases_[users_[user_slot].phase];
+  phase.metrics.record(RequestRecord{
+      .intended_send = r.intended_send,
+      .finished = driver_.now(),
+      .queued = r.queued,
+      .error = result.error,
+      .retries = static_cast<int>(r.attempt),
+      .bytes_sent = r.bytes_sent,
+      .bytes_received = r.bytes_received,
+      .prompt_tokens = result.prompt_tokens,
+      .completion_tokens = result.completion_tokens,
+  });
+  r.state = RequestState::idle;
+  ++r.generation;
+  free_requests_.push_back(slot);
+  --live_requests_;
+  user_done_with_request(user_slot);
+}
+
+bool ClientModel::is_past_deadline(std::uint32_t phase) const {
+  const Phase& p = scenario_.workload.phases[phase];
+  return p.duration_s && driver_.now() >= phases_[phase].start + from_seconds(*p.duration_s);
+}
+
+void ClientModel::user_done_with_request(std::uint32_t user_slot) {
+  User& user = users_[user_slot];
+  ++user.requests_done;
+  const Phase& phase = scenario_.workload.phases[user.phase];
+  const bool has_more = !phase.requests_per_user || user.requests_done < *phase.requests_per_user;
+  if (!has_more || stopping_ || is_past_deadline(user.phase)) {
+    end_user(user_slot);
+    return;
+  }
+  const Duration think = draw_think_time(phase, scenario_.seed, user.user_id,
+                                         static_cast<std::uint64_t>(user.requests_done));
+  user.next_intended = driver_.now() + think;
+  if (think.count() == 0) {
+    start_request(user_slot);
+  } else {
+    driver_.schedule(user.next_intended, Timer{TimerKind::think_done, user_slot, 0});
+  }
+}
+
+void ClientModel::end_user(std::uint32_t user_slot) {
+  const std::uint32_t phase = users_[user_slot].phase;
+  users_[user_slot].in_use = false;
+  free_users_.push_back(user_slot);
+  --active_users_[phase];
+  maybe_end_phase(phase);
+}
+
+void ClientModel::maybe_end_phase(std::uint32_t phase) {
+  if (!arrivals_done_ || active_users_[phase] > 0 || phase != current_phase_) return;
+  PhaseRun& run = phases_[phase];
+  run.end = run.metrics.last_finished ? *run.metrics.last_finished : driver_.now();
+  const std::uint32_t next = phase + 1;
+  if (next >= phases_.size() || stopping_) {
+    finished_ = true;
+    return;
+  }
+  // The gap runs from the end of this phase; the provider's buckets keep refilling meanwhile.
+  arrivals_done_ = false;
+  driver_.schedule(driver_.now() + from_seconds(scenario_.workload.phases[next].gap_before_s),
+                   Timer{TimerKind::phase_start, next, 0});
+}
+
+std::uint32_t ClientModel::allocate_user() {
+  if (!free_users_.empty()) {
+    const std::uint32_t slot = free_users_.back();
+    free_users_.pop_back();
+    return slot;
+  }
+  users_.emplace_back();
+  return static_cast<std::uint32_t>(users_.size() - 1);
+}
+
+std::uint32_t ClientModel::allocate_request() {
+  if (!free_requests_.empty()) {
+    const std::uint32_t slot = free_requests_.back();
+    free_requests_.pop_back();
+    return slot;
+  }
+  requests_.emplace_back();
+  return static_cast<std::uint32_t>(requests_.size() - 1);
+}
+
+}  // namespace llmsim

@@ -1,0 +1,120 @@
+// The discrete-event driver. See des_driver.hpp.
+#include "simulator/des_driver.hpp"
+
+#include <cassert>
+
+#include "models/provider_model.hpp"
+#include "simulator/event_queue.hpp"
+
+namespace llmsim {
+
+namespace {
+
+struct DesEvent {
+  enum class Kind : std::uint8_t { timer, arrive, deliver };
+  Kind kind;
+  Timer timer;               // kind == timer
+  std::uint64_t attempt_id;  // arrive / deliver
+};
+
+class DesDriver final : public ClientDriver {
+ public:
+  explicit DesDriver(const Scenario& scenario)
+      : scenario_(scenario),
+        provider_(scenario.providers.front(), scenario.seed),
+        half_rtt_(from_millis(scenario.client.network.rtt_ms / 2.0)) {}
+
+  SimulationResult run() {
+    ClientModel client(scenario_, *this);
+    client_ = &client;
+    client.start();
+    std::uint64_t events = 0;
+    while (!queue_.empty()) {
+      auto event = queue_.pop();
+      now_ = event.time;
+      dispatch(event.payload);
+      ++events;
+    }
+    assert(client.is_finished());
+    SimulationResult result;
+    result.phases = client.phases();
+    result.limiter_levels = provider_.levels(now_);
+    result.events = events;
+    result.end = now_;
+    client_ = nullptr;
+    return result;
+  }
+
+  TimePoint now() const override { return now_; }
+
+  void schedule(TimePoint at, Timer timer) override {
+    queue_.push(at, DesEvent{DesEvent::Kind::timer, timer, 0});
+  }
+
+  void send(std::uint64_t attempt_id, const ProviderRequest& request, std::int64_t) override {
+    InFlight& slot = slot_for(attempt_id);
+    slot.attempt_id = attempt_id;
+    slot.request = request;
+    slot.is_abandoned = false;
+    queue_.push(now_ + half_rtt_, DesEvent{DesEvent::Kind::arrive, {}, attempt_id});
+  }
+
+  void abandon(std::uint64_t attempt_id) override { slot_for(attempt_id).is_abandoned = true; }
+
+ private:
+  struct InFlight {
+    std::uint64_t attempt_id = 0;
+    bool is_abandoned = false;
+    ProviderRequest request;
+    AttemptResult result;
+  };
+
+  InFlight& slot_for(std::uint64_t attempt_id) {
+    const auto index = static_cast<std::size_t>(attempt_id & 0xffffffffU);
+    if (index >= in_flight_.size()) in_flight_.resize(index + 1);
+    return in_flight_[index];
+  }
+
+  void dispatch(const DesEvent& event) {
+    switch (event.kind) {
+      case DesEvent::Kind::timer:
+        client_->on_timer(event.timer);
+        return;
+      case DesEvent::Kind::arrive: {
+        InFlight& slot = slot_for(event.attempt_id);
+        // A slot reused before its old attempt arrived (a timeout shorter than half the round
+        // trip) has lost that attempt's request: it never reaches the provider.
+        if (slot.attempt_id != event.attempt_id) return;
+        // The request reaches the provider even when the client has already given up on it.
+        const Decision decision = provider_.decide(slot.request, now_);
+        if (decision.outcome == Outcome::hang) return;
+        if (slot.is_abandoned) return;
+        slot.result = from_decision(decision, provider_.config(), scenario_.client.network);
+        queue_.push(now_ + decision.total_time() + half_rtt_,
+                    DesEvent{DesEvent::Kind::deliver, {}, event.attempt_id});
+        return;
+      }
+      case DesEvent::Kind::deliver: {
+        InFlight& slot = slot_for(event.attempt_id);
+        if (slot.attempt_id != event.attempt_id || slot.is_abandoned) return;
+        const AttemptResult result = slot.result;
+        client_->on_result(event.attempt_id, result);
+        return;
+      }
+    }
+  }
+
+  const Scenario& scenario_;
+  ProviderModel provider_;
+  Duration half_rtt_;
+  EventQueue<DesEvent> queue_;
+  TimePoint now_{};
+  ClientModel* client_ = nullptr;
+  std::vector<InFlight> in_flight_;
+};
+
+}  // namespace
+
+SimulationResult simulate(const Scenario& scenario) { return DesDriver(scenario).run(); }
+
+}  // namespace llmsim

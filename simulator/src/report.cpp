@@ -1,0 +1,139 @@
+// Building a Report from a run's metrics, and evaluating thresholds.
+#include "simulator/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace llmsim {
+
+namespace {
+
+double ns_to_s(std::int64_t ns) { return static_cast<double>(ns) * 1e-9; }
+
+LatencySummary summarize(const LatencyHistogram& h) {
+  LatencySummary s;
+  if (h.count() == 0) return s;
+  s.avg = h.mean() * 1e-9;
+  s.min = ns_to_s(h.min());
+  s.max = ns_to_s(h.max());
+  s.p50 = ns_to_s(h.percentile(50));
+  s.p90 = ns_to_s(h.percentile(90));
+  s.p95 = ns_to_s(h.percentile(95));
+  s.p99 = ns_to_s(h.percentile(99));
+  return s;
+}
+
+PhaseReport phase_report(const std::string& name, int users, const PhaseMetrics& m,
+                         double duration_s, double start_s, const CpuConfig& cpu) {
+  PhaseReport r;
+  r.name = name;
+  r.users = users;
+  r.requests = m.requests;
+  r.succeeded = m.succeeded;
+  r.failed = m.requests - m.succeeded;
+  r.success_rate = m.success_rate();
+  r.latency_s = summarize(m.latency);
+  r.queue_s = summarize(m.queue);
+  r.duration_s = duration_s;
+  r.start_s = start_s;
+  r.throughput_rps = duration_s > 0 ? static_cast<double>(m.requests) / duration_s : 0.0;
+  r.errors = m.errors;
+  r.retries = m.retries;
+  r.bytes_sent = m.bytes_sent;
+  r.bytes_received = m.bytes_received;
+  r.prompt_tokens = m.prompt_tokens;
+  r.completion_tokens = m.completion_tokens;
+  if (cpu.enabled && duration_s > 0) {
+    r.client_cpu_utilisation = std::min(1.0, to_seconds(m.cpu_busy) / (duration_s * cpu.cores));
+  }
+  return r;
+}
+
+bool compare(double actual, const std::string& op, double value) {
+  if (op == "<") return actual < value;
+  if (op == "<=") return actual <= value;
+  if (op == ">") return actual > value;
+  if (op == ">=") return actual >= value;
+  return actual == value;
+}
+
+}  // namespace
+
+std::optional<double> metric_value(const PhaseReport& p, std::string_view metric) {
+  const auto latency = [](const LatencySummary& s, std::string_view field) -> std::optional<double> {
+    if (field == "avg") return s.avg;
+    if (field == "min") return s.min;
+    if (field == "max") return s.max;
+    if (field == "p50") return s.p50;
+    if (field == "p90") return s.p90;
+    if (field == "p95") return s.p95;
+    if (field == "p99") return s.p99;
+    return std::nullopt;
+  };
+  if (metric == "success_rate") return p.success_rate;
+  if (metric == "requests") return static_cast<double>(p.requests);
+  if (metric == "succeeded") return static_cast<double>(p.succeeded);
+  if (metric == "failed") return static_cast<double>(p.failed);
+  if (metric == "retries") return static_cast<double>(p.retries);
+  if (metric == "throughput_rps") return p.throughput_rps;
+  if (metric == "duration_s") return p.duration_s;
+  if (metric == "bytes_received") return static_cast<double>(p.bytes_received);
+  if (metric == "client_cpu_utilisation") return p.client_cpu_utilisation.value_or(0.0);
+  if (metric.starts_with("latency_s.")) return latency(p.latency_s, metric.substr(10));
+  if (metric.starts_with("queue_s.")) return latency(p.queue_s, metric.substr(8));
+  if (metric.starts_with("errors.")) {
+    for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
+      if (metric.substr(7) == category_name(static_cast<ErrorCategory>(i))) {
+        return static_cast<double>(p.errors[i]);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+bool Report::is_passing() const {
+  return std::all_of(thresholds.begin(), thresholds.end(),
+                     [](const ThresholdResult& t) { return t.passed; });
+}
+
+Report build_report(const Scenario& scenario, const std::vector<PhaseRun>& phases,
+                    const std::map<std::string, std::vector<LimiterLevel>>& limiter_levels,
+                    std::string mode) {
+  Report report;
+  report.scenario = scenario.name;
+  report.mode = std::move(mode);
+  report.seed = scenario.seed;
+  PhaseMetrics total;
+  double total_duration_s = 0;
+  int total_users = 0;
+  for (const PhaseRun& run : phases) {
+    const double duration_s = run.end ? to_seconds(*run.end - run.start) : 0.0;
+    report.phases.push_back(phase_report(run.name, run.users, run.metrics, duration_s,
+                                         to_seconds(run.start), scenario.client.cpu));
+    total.merge(run.metrics);
+    total_duration_s += duration_s;
+    total_users += run.users;
+  }
+  // The total's duration is the sum of the phases' (gaps between phases excluded).
+  report.total = phase_report("total", total_users, total, total_duration_s, 0.0, scenario.client.cpu);
+  for (const auto& [key, levels] : limiter_levels) {
+    for (const LimiterLevel& level : levels) {
+      report.limiter_end.push_back(
+          LimiterReport{key, limit_name(level.kind), level.limit, level.available});
+    }
+  }
+  for (const Threshold& t : scenario.thresholds) {
+    const PhaseReport* target = &report.total;
+    for (const PhaseReport& p : report.phases) {
+      if (t.phase && p.name == *t.phase) target = &p;
+    }
+    const double actual = metric_value(*target, t.metric).value_or(std::nan(""));
+    report.thresholds.push_back(ThresholdResult{
+        .text = t.phase ? *t.phase + ": " + t.text : t.text,
+        .actual = actual,
+        .passed = compare(actual, t.op, t.value)});
+  }
+  return report;
+}
+
+}  // namespace llmsim

@@ -1,0 +1,185 @@
+// Rendering a Report as text, JSON and CSV.
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "simulator/report.hpp"
+
+namespace llmsim {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Rounds to 6 decimals (microseconds for seconds) so reports stay readable and stable.
+double round6(double x) { return std::round(x * 1e6) / 1e6; }
+
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+Json latency_json(const LatencySummary& s) {
+  return Json{{"avg", round6(s.avg)}, {"min", round6(s.min)}, {"max", round6(s.max)},
+              {"p50", round6(s.p50)}, {"p90", round6(s.p90)}, {"p95", round6(s.p95)},
+              {"p99", round6(s.p99)}};
+}
+
+Json phase_json(const PhaseReport& p) {
+  Json errors = Json::object();
+  for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
+    errors[category_name(static_cast<ErrorCategory>(i))] = p.errors[i];
+  }
+  Json j{{"name", p.name},
+         {"users", p.users},
+         {"requests", p.requests},
+         {"succeeded", p.succeeded},
+         {"failed", p.failed},
+         {"success_rate", round6(p.success_rate)},
+         {"latency_s", latency_json(p.latency_s)},
+         {"queue_s", latency_json(p.queue_s)},
+         {"throughput_rps", round6(p.throughput_rps)},
+         {"duration_s", round6(p.duration_s)},
+         {"start_s", round6(p.start_s)},
+         {"errors", errors},
+         {"retries", p.retries},
+         {"bytes_sent", p.bytes_sent},
+         {"bytes_received", p.bytes_received},
+         {"prompt_tokens", p.prompt_tokens},
+         {"completion_tokens", p.completion_tokens}};
+  j["client_cpu_utilisation"] =
+      p.client_cpu_utilisation ? Json(round6(*p.client_cpu_utilisation)) : Json(nullptr);
+  return j;
+}
+
+// "455 × HTTP 429 (rate limit, requests), 2 × 5xx" or "none".
+std::string errors_line(const PhaseReport& p) {
+  static constexpr const char* kLabels[kErrorCategoryCount] = {
+      "HTTP 429 (rate limit, requests)", "HTTP 429 (rate limit, tokens)", "HTTP 429 (daily limit)",
+      "HTTP 429 (quota)", "HTTP 5xx", "timeout", "connection", "other"};
+  std::string line;
+  for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
+    if (p.errors[i] == 0) continue;
+    if (!line.empty()) line += ", ";
+    line += std::to_string(p.errors[i]) + " × " + kLabels[i];
+  }
+  return line.empty() ? "none" : line;
+}
+
+void phase_text(std::ostringstream& out, const PhaseReport& p) {
+  out << "### " << p.name << " (" << p.users << " users)\n";
+  out << "Success Rate:     " << format("%.2f%%", 100.0 * p.success_rate) << " (" << p.succeeded
+      << " of " << p.requests << " requests)\n";
+  out << "Response Time:    " << format("%.3fs avg", p.latency_s.avg) << " ("
+      << format("%.3fs min, ", p.latency_s.min) << format("%.3fs max", p.latency_s.max) << "); p50 "
+      << format("%.3fs", p.latency_s.p50) << ", p90 " << format("%.3fs", p.latency_s.p90)
+      << ", p95 " << format("%.3fs", p.latency_s.p95) << ", p99 " << format("%.3fs", p.latency_s.p99)
+      << "\n";
+  out << "Client Queue:     " << format("%.3fs avg", p.queue_s.avg) << " ("
+      << format("%.3fs p95, ", p.queue_s.p95) << format("%.3fs max", p.queue_s.max) << ")\n";
+  out << "Throughput:       " << format("%.1f requests/second", p.throughput_rps) << " over "
+      << format("%.3fs", p.duration_s) << "\n";
+  if (p.client_cpu_utilisation) {
+    out << "Client CPU:       " << format("%.1f%% (modelled)", 100.0 * *p.client_cpu_utilisation)
+        << "\n";
+  }
+  out << "Data Transfer:    " << format("%.2f MB received, ", static_cast<double>(p.bytes_received) / 1e6)
+      << format("%.2f MB sent", static_cast<double>(p.bytes_sent) / 1e6) << "\n";
+  out << "Errors:           " << errors_line(p) << "\n";
+  out << "Retries:          " << p.retries << "\n\n";
+}
+
+}  // namespace
+
+std::string to_text(const Report& report) {
+  std::ostringstream out;
+  out << "llmsim report: " << report.scenario << " (" << report.mode << ", seed " << report.seed
+      << ")\n";
+  for (const auto& [name, value] : report.notes) out << name << ": " << value << "\n";
+  out << "\n";
+  for (const PhaseReport& p : report.phases) phase_text(out, p);
+  out << "Users    | Requests | Success  | Avg s  | p95 s  | RPS\n";
+  out << "---------|----------|----------|--------|--------|-------\n";
+  for (const PhaseReport& p : report.phases) {
+    char row[160];
+    std::snprintf(row, sizeof row, "%-8d | %-8llu | %7.2f%% | %6.3f | %6.3f | %.1f\n", p.users,
+                  static_cast<unsigned long long>(p.requests), 100.0 * p.success_rate,
+                  p.latency_s.avg, p.latency_s.p95, p.throughput_rps);
+    out << row;
+  }
+  out << "\nRate limits at the end:";
+  if (report.limiter_end.empty()) out << " none configured";
+  out << "\n";
+  for (const LimiterReport& l : report.limiter_end) {
+    out << "  " << l.key << " " << l.limit << ": " << format("%.1f", l.available) << " of "
+        << l.capacity << " available\n";
+  }
+  if (!report.thresholds.empty()) {
+    out << "\nThresholds:\n";
+    for (const ThresholdResult& t : report.thresholds) {
+      out << "  " << (t.passed ? "PASS " : "FAIL ") << t.text << " (actual "
+          << format("%.6g", t.actual) << ")\n";
+    }
+  }
+  return out.str();
+}
+
+std::string to_json(const Report& report) {
+  Json j;
+  j["schema_version"] = kReportSchemaVersion;
+  j["scenario"] = report.scenario;
+  j["mode"] = report.mode;
+  j["seed"] = report.seed;
+  Json notes = Json::object();
+  for (const auto& [name, value] : report.notes) notes[name] = value;
+  j["notes"] = notes;
+  j["phases"] = Json::array();
+  for (const PhaseReport& p : report.phases) j["phases"].push_back(phase_json(p));
+  j["total"] = phase_json(report.total);
+  j["limiter_end"] = Json::array();
+  for (const LimiterReport& l : report.limiter_end) {
+    j["limiter_end"].push_back(Json{{"key", l.key}, {"limit", l.limit}, {"capacity", l.capacity},
+                                    {"available", round6(l.available)}});
+  }
+  j["thresholds"] = Json::array();
+  for (const ThresholdResult& t : report.thresholds) {
+    j["thresholds"].push_back(Json{{"check", t.text}, {"actual", round6(t.actual)}, {"passed", t.passed}});
+  }
+  j["passed"] = report.is_passing();
+  return j.dump(2) + "\n";
+}
+
+std::string to_csv(const Report& report) {
+  std::ostringstream out;
+  out << "phase,users,requests,succeeded,failed,success_rate,latency_avg_s,latency_min_s,"
+         "latency_max_s,latency_p50_s,latency_p90_s,latency_p95_s,latency_p99_s,queue_avg_s,"
+         "queue_p95_s,throughput_rps,duration_s,retries,bytes_sent,bytes_received";
+  for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
+    out << ",errors_" << category_name(static_cast<ErrorCategory>(i));
+  }
+  out << ",client_cpu_utilisation\n";
+  const auto row = [&out](const PhaseReport& p) {
+    // Phase names are quoted; a quote inside is doubled (RFC 4180).
+    std::string name;
+    for (char c : p.name) name += c == '"' ? std::string("\"\"") : std::string(1, c);
+    out << '"' << name << "\"," << p.users << ',' << p.requests << ',' << p.succeeded << ','
+        << p.failed;
+    for (double v : {p.success_rate, p.latency_s.avg, p.latency_s.min, p.latency_s.max,
+                     p.latency_s.p50, p.latency_s.p90, p.latency_s.p95, p.latency_s.p99,
+                     p.queue_s.avg, p.queue_s.p95, p.throughput_rps, p.duration_s}) {
+      out << ',' << format("%.6f", v);
+    }
+    out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received;
+    for (std::uint64_t e : p.errors) out << ',' << e;
+    out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "") << "\n";
+  };
+  for (const PhaseReport& p : report.phases) row(p);
+  row(report.total);
+  return out.str();
+}
+
+}  // namespace llmsim
