@@ -79,20 +79,22 @@ void ClientModel::begin_phase(std::uint32_t phase) {
 
 // Starts every user due now and schedules the next arrival (one timer pending at a time).
 void ClientModel::on_arrival(std::uint32_t phase) {
+  const Phase& config = scenario_.workload.phases[phase];
   const TimePoint phase_start = phases_[phase].start;
   while (true) {
-    const std::optional<Duration> offset = stopping_ ? std::nullopt : arrivals_->next();
-    if (!offset || (scenario_.workload.phases[phase].duration_s &&
-                    *offset >= from_seconds(*scenario_.workload.phases[phase].duration_s))) {
+    if (!next_arrival_) next_arrival_ = stopping_ ? std::nullopt : arrivals_->next();
+    if (!next_arrival_ || (config.duration_s && *next_arrival_ >= from_seconds(*config.duration_s))) {
+      next_arrival_.reset();
       arrivals_done_ = true;
       maybe_end_phase(phase);
       return;
     }
-    const TimePoint at = phase_start + *offset;
+    const TimePoint at = phase_start + *next_arrival_;
     if (at > driver_.now()) {
       driver_.schedule(at, Timer{TimerKind::arrival, phase, 0});
       return;
     }
+    next_arrival_.reset();
     const std::uint32_t u = allocate_user();
     users_[u] = User{.phase = phase, .user_id = next_user_id_++, .next_intended = at, .in_use = true};
     ++active_users_[phase];

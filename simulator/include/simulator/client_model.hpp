@@ -148,6 +148,7 @@ class ClientModel {
   std::vector<PhaseRun> phases_;
   std::vector<int> active_users_;     // per phase
   std::optional<ArrivalPlan> arrivals_;
+  std::optional<Duration> next_arrival_;  // drawn from the plan, not yet started
   std::uint32_t current_phase_ = 0;
   bool arrivals_done_ = false;
   bool finished_ = false;
