@@ -1,0 +1,120 @@
+// The llmsim command as a user runs it: exit codes, messages, files.
+#include "simulator/commands.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace llmsim {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct CommandResult {
+  int status;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `llmsim ARGS` through the shell and captures its output and exit status.
+CommandResult llmsim(const std::string& args) {
+  const std::string command =
+      std::string(LLMSIM_BINARY_DIR "/simulator/llmsim ") + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = std::string(LLMSIM_BINARY_DIR "/tests/") + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+const std::string kScenario = LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json";
+
+TEST(Cli, VersionAndHelp) {
+  const CommandResult version = llmsim("--version");
+  EXPECT_EQ(version.status, 0);
+  EXPECT_THAT(version.output, HasSubstr(version_string()));
+  const CommandResult help = llmsim("--help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_THAT(help.output, HasSubstr("run"));
+  EXPECT_THAT(help.output, HasSubstr("check"));
+  EXPECT_THAT(help.output, HasSubstr("serve"));
+}
+
+TEST(Cli, NoSubcommandOrUnknownFlagIsBadInput) {
+  EXPECT_EQ(llmsim("").status, 2);
+  const CommandResult bad = llmsim("run " + kScenario + " --no-such-flag");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.output, HasSubstr("--no-such-flag"));
+  EXPECT_EQ(llmsim("run " + kScenario + " --seed minus-one").status, 2);
+}
+
+TEST(Cli, CheckDescribesTheScenario) {
+  const CommandResult check = llmsim("check " + kScenario);
+  EXPECT_EQ(check.status, 0);
+  EXPECT_THAT(check.output, HasSubstr("500 RPM"));
+  EXPECT_THAT(check.output, HasSubstr("10000 users"));
+}
+
+TEST(Cli, BadScenarioNamesFileAndPlaceAndExitsTwo) {
+  const std::string path = write_temp("cli_bad.json",
+      R"({"name": "x", "provider": {"limits": {"rpm": 0}}, "workload": {"phases": [{"users": 0, "requests_per_user": 1}]}})");
+  const CommandResult check = llmsim("check " + path);
+  EXPECT_EQ(check.status, 2);
+  EXPECT_THAT(check.output, HasSubstr(path + ": /provider/limits/rpm:"));
+  EXPECT_THAT(check.output, HasSubstr(path + ": /workload/phases/0/users:"));
+  EXPECT_EQ(llmsim("run " + path).status, 2);
+  EXPECT_EQ(llmsim("run /no/such/file.json").status, 2);
+}
+
+TEST(Cli, RunWritesByteIdenticalReportsForTheSameSeed) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  ASSERT_EQ(llmsim("run " + kScenario + " --quiet --json " + dir + "a.json --csv " + dir + "a.csv").status, 0);
+  ASSERT_EQ(llmsim("run " + kScenario + " --quiet --json " + dir + "b.json --csv " + dir + "b.csv").status, 0);
+  EXPECT_FALSE(read_file(dir + "a.json").empty());
+  EXPECT_EQ(read_file(dir + "a.json"), read_file(dir + "b.json"));
+  EXPECT_EQ(read_file(dir + "a.csv"), read_file(dir + "b.csv"));
+  ASSERT_EQ(llmsim("run " + kScenario + " --quiet --seed 99 --json " + dir + "c.json").status, 0);
+  EXPECT_NE(read_file(dir + "a.json"), read_file(dir + "c.json"));
+  EXPECT_THAT(read_file(dir + "c.json"), HasSubstr("\"seed\": 99"));
+}
+
+TEST(Cli, FailedThresholdExitsOne) {
+  const std::string path = write_temp("cli_threshold.json", R"({
+    "name": "gate", "provider": {"limits": {"rpm": 10}},
+    "workload": {"phases": [{"users": 20, "requests_per_user": 1}]},
+    "thresholds": ["success_rate >= 0.99", "requests == 20"]})");
+  const CommandResult run = llmsim("run " + path);
+  EXPECT_EQ(run.status, 1);
+  EXPECT_THAT(run.output, HasSubstr("FAIL success_rate >= 0.99"));
+  EXPECT_THAT(run.output, HasSubstr("PASS requests == 20"));
+}
+
+TEST(Cli, UnwritableReportIsAnError) {
+  const CommandResult run = llmsim("run " + kScenario + " --quiet --json /no/such/dir/out.json");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_THAT(run.output, HasSubstr("/no/such/dir/out.json: cannot write report"));
+}
+
+}  // namespace
+}  // namespace llmsim

@@ -1,0 +1,155 @@
+// The client model, driven by the DES driver on small scenarios whose answers are known exactly.
+#include "simulator/client_model.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "models/scenario.hpp"
+#include "simulator/des_driver.hpp"
+
+namespace llmsim {
+namespace {
+
+// Builds a scenario from a provider, client and phases JSON fragment (constant latencies unless
+// the fragment says otherwise).
+Scenario make(const std::string& provider, const std::string& client, const std::string& phases) {
+  const std::string text = R"({"name": "t", "seed": 7, "provider": )" + provider +
+                           R"(, "client": )" + client + R"(, "workload": {"phases": )" + phases + "}}";
+  return parse_scenario(text, "test.json");
+}
+
+const std::string kNoLimitsOneSecond =
+    R"({"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 1, "per_token_s": 0,
+        "refused_s": 0}, "tokens": {"completion": 1}})";
+
+TEST(ClientModel, PoolOfTenServesHundredUsersInTenWaves) {
+  const Scenario s = make(kNoLimitsOneSecond, R"({"connections": 10})",
+                          R"([{"users": 100, "requests_per_user": 1}])");
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
+  EXPECT_EQ(m.requests, 100u);
+  EXPECT_EQ(m.succeeded, 100u);
+  // Waves finish at 1, 2, ..., 10 s: mean latency 5.5 s, mean queue 4.5 s, last at 10 s.
+  EXPECT_NEAR(m.latency.mean() * 1e-9, 5.5, 1e-6);
+  EXPECT_NEAR(m.queue.mean() * 1e-9, 4.5, 1e-6);
+  EXPECT_EQ(*r.phases[0].end - r.phases[0].start, from_seconds(10));
+}
+
+TEST(ClientModel, RetryHonoursRetryAfterSeconds) {
+  // 60 RPM: a bucket of 60; the 61st request at t=0 waits 1 s, retry-after says 1 s.
+  const Scenario s = make(
+      R"({"limits": {"rpm": 60}, "latency": {"time_to_first_token_s": 0.5, "refused_s": 0},
+          "tokens": {"completion": 1}})",
+      R"({"connections": 1000, "retry": {"max_retries": 2}})",
+      R"([{"users": 61, "requests_per_user": 1}])");
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
+  EXPECT_EQ(m.succeeded, 61u);
+  EXPECT_EQ(m.retries, 1u);
+  // The retried request went again at 1 s and took 0.5 s.
+  EXPECT_EQ(m.latency.max(), from_seconds(1.5).count());
+}
+
+TEST(ClientModel, RetryAfterMsIsUsedWhenTheServerSendsIt) {
+  // 120 RPM: the 121st waits 500 ms; retry-after-ms says 500, retry-after would say 1 s.
+  const Scenario s = make(
+      R"({"limits": {"rpm": 120}, "send_retry_after_ms": true,
+          "latency": {"time_to_first_token_s": 0, "refused_s": 0}, "tokens": {"completion": 1}})",
+      R"({"connections": 1000, "retry": {"max_retries": 1}})",
+      R"([{"users": 121, "requests_per_user": 1}])");
+  const SimulationResult r = simulate(s);
+  EXPECT_EQ(r.phases[0].metrics.succeeded, 121u);
+  EXPECT_EQ(r.phases[0].metrics.latency.max(), from_seconds(0.5).count());
+}
+
+TEST(ClientModel, NoRetriesMeansRefusalsAreCounted) {
+  const Scenario s = make(R"({"limits": {"rpm": 10}, "latency": {"refused_s": 0.1}})",
+                          R"({"connections": 1000})", R"([{"users": 25, "requests_per_user": 1}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  EXPECT_EQ(m.succeeded, 10u);
+  EXPECT_EQ(m.errors[static_cast<std::size_t>(ErrorCategory::rate_limit_requests)], 15u);
+  EXPECT_EQ(m.retries, 0u);
+}
+
+TEST(ClientModel, TimeoutEndsHangingRequestsAtTheTimeout) {
+  const Scenario s = make(R"({"limits": {"rpm": 1000}, "faults": {"timeout": 1.0}})",
+                          R"({"connections": 5, "timeout_s": 2})",
+                          R"([{"users": 10, "requests_per_user": 1}])");
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
+  EXPECT_EQ(m.errors[static_cast<std::size_t>(ErrorCategory::timeout)], 10u);
+  // Two waves of five on five connections: 2 s and 4 s; timed-out connections are released.
+  EXPECT_EQ(m.latency.max(), from_seconds(4).count());
+  EXPECT_EQ(m.latency.min(), from_seconds(2).count());
+}
+
+TEST(ClientModel, ThinkTimeSeparatesAUsersRequests) {
+  const Scenario s = make(
+      R"({"limits": {"rpm": 1000}, "latency": {"time_to_first_token_s": 0.5}, "tokens": {"completion": 1}})",
+      "{}", R"([{"users": 1, "requests_per_user": 5, "think_time_s": 1}])");
+  const SimulationResult r = simulate(s);
+  EXPECT_EQ(r.phases[0].metrics.requests, 5u);
+  // 5 x 0.5 s of requests and 4 x 1 s of thinking.
+  EXPECT_EQ(*r.phases[0].end - r.phases[0].start, from_seconds(6.5));
+  // Latency counts from the end of each think time, so every request took 0.5 s.
+  EXPECT_EQ(r.phases[0].metrics.latency.max(), from_seconds(0.5).count());
+}
+
+TEST(ClientModel, DurationStopsNewRequests) {
+  const Scenario s = make(kNoLimitsOneSecond, "{}", R"([{"users": 2, "duration_s": 10}])");
+  const SimulationResult r = simulate(s);
+  // Each user sends at 0, 1, ..., 9 s: ten requests each before the 10 s deadline.
+  EXPECT_EQ(r.phases[0].metrics.requests, 20u);
+}
+
+TEST(ClientModel, PhasesRunInTurnWithTheirGapAndShareTheLimiter) {
+  const Scenario s = make(
+      R"({"limits": {"rpm": 60}, "latency": {"time_to_first_token_s": 1, "refused_s": 0},
+          "tokens": {"completion": 1}})",
+      R"({"connections": 1000})",
+      R"([{"name": "a", "users": 60, "requests_per_user": 1},
+          {"name": "b", "users": 60, "requests_per_user": 1, "gap_before_s": 29}])");
+  const SimulationResult r = simulate(s);
+  ASSERT_EQ(r.phases.size(), 2u);
+  // Phase a ends at 1 s; b starts 29 s later, when the bucket has refilled 30 of 60.
+  EXPECT_EQ(r.phases[1].start, TimePoint{} + from_seconds(30));
+  EXPECT_EQ(r.phases[0].metrics.succeeded, 60u);
+  EXPECT_EQ(r.phases[1].metrics.succeeded, 30u);
+}
+
+TEST(ClientModel, ClientCpuSerialisesSendsOnOneCore) {
+  const Scenario s = make(
+      R"({"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 0}, "tokens": {"completion": 1}})",
+      R"({"connections": 1000, "cpu": {"cores": 1, "per_request_ms": 10, "per_response_ms": 0}})",
+      R"([{"users": 100, "requests_per_user": 1}])");
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
+  // The k-th send finishes at k x 10 ms; every response's handling job queues (FIFO) behind the
+  // sends submitted at t=0, so all 100 finish when the core frees up at 1 s.
+  EXPECT_EQ(m.latency.min(), from_seconds(1).count());
+  EXPECT_EQ(m.latency.max(), from_seconds(1).count());
+  // The time spent waiting for the core is client queue time: the k-th send waited (k-1) x 10 ms.
+  EXPECT_GT(m.queue.mean(), 0.4e9);
+  EXPECT_EQ(m.cpu_busy, from_seconds(1));
+}
+
+TEST(ClientModel, OpenLoopPoissonArrivalsKeepTheirRate) {
+  const Scenario s = make(kNoLimitsOneSecond, R"({"connections": 10000})",
+                          R"([{"users": 20000, "start": "poisson", "rate_per_s": 100,
+                               "requests_per_user": 1}])");
+  const SimulationResult r = simulate(s);
+  const double span_s = to_seconds(*r.phases[0].end - r.phases[0].start) - 1.0;
+  // 20,000 exponential gaps of mean 10 ms: the span's sd is 10 ms x sqrt(20000) = 1.41 s.
+  EXPECT_NEAR(span_s, 200.0, 5 * 1.42);
+}
+
+TEST(ClientModel, NetworkRoundTripAddsToEveryRequest) {
+  const Scenario s = make(kNoLimitsOneSecond, R"({"network": {"rtt_ms": 100}})",
+                          R"([{"users": 3, "requests_per_user": 1}])");
+  EXPECT_EQ(simulate(s).phases[0].metrics.latency.max(), from_seconds(1.1).count());
+}
+
+}  // namespace
+}  // namespace llmsim
