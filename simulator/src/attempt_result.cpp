@@ -64,9 +64,11 @@ AttemptResult from_decision(const Decision& decision, const ProviderConfig& prov
   if (decision.outcome == Outcome::ok) result.completion_tokens = decision.completion_tokens;
   if (decision.outcome == Outcome::rate_limited) {
     if (provider.send_retry_after_ms) {
-      // retry-after-ms carries the wait in milliseconds; the SDKs read it first.
-      result.retry_after = std::chrono::duration_cast<Duration>(
-          std::chrono::round<std::chrono::milliseconds>(decision.admission.wait));
+      // retry-after-ms carries the wait in milliseconds, rounded up and at least 1 as the mock
+      // server sends it (plans.cpp), so that waiting it always suffices; the SDKs read it first.
+      result.retry_after = std::chrono::duration_cast<Duration>(std::max(
+          std::chrono::milliseconds(1),
+          std::chrono::ceil<std::chrono::milliseconds>(decision.admission.wait)));
     } else {
       result.retry_after = std::chrono::seconds(*retry_after_header_seconds(decision));
     }
@@ -98,7 +100,7 @@ std::optional<Duration> retry_delay(const RetryConfig& config, const AttemptResu
                                     int retries_made, RandomStream rng) {
   if (retries_made >= config.max_retries || !is_retryable(config, result)) return std::nullopt;
   if (config.honor_retry_after && result.retry_after && result.retry_after->count() > 0 &&
-      to_seconds(*result.retry_after) <= config.max_retry_after_s) {
+      *result.retry_after <= from_seconds(config.max_retry_after_s)) {
     return *result.retry_after;
   }
   const double base = std::min(config.initial_backoff_s * std::pow(2.0, retries_made),

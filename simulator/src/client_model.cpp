@@ -41,7 +41,13 @@ void ClientModel::on_timer(const Timer& timer) {
   switch (timer.kind) {
     case TimerKind::phase_start: begin_phase(timer.id); return;
     case TimerKind::arrival: on_arrival(timer.id); return;
-    case TimerKind::think_done: start_request(timer.id); return;
+    case TimerKind::think_done:
+      if (stopping_) {
+        end_user(timer.id);
+      } else {
+        start_request(timer.id);
+      }
+      return;
     case TimerKind::retry:
       if (requests_[timer.id].state == RequestState::backoff) start_attempt(timer.id);
       return;

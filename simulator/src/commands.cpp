@@ -8,6 +8,12 @@
 #include "models/scenario.hpp"
 #include "simulator/des_driver.hpp"
 #include "simulator/report.hpp"
+#include "simulator/socket_driver.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
 
 namespace llmsim {
 
@@ -92,11 +98,68 @@ void register_run(CLI::App& app, int& status) {
   });
 }
 
+// Returns the path of the running llmsim binary (to start `llmsim serve` beside it).
+std::string self_program() {
+  char path[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string("llmsim");
+}
+
+struct LoadFlags {
+  std::string scenario_path;
+  std::string target;
+  double time_scale = 1.0;
+  std::optional<std::uint64_t> seed;
+  OutputOptions output;
+};
+
+void register_load(CLI::App& app, int& status) {
+  auto flags = std::make_shared<LoadFlags>();
+  CLI::App* load = app.add_subcommand(
+      "load", "Run a scenario over real sockets against the mock server (started here) or --target");
+  load->add_option("scenario", flags->scenario_path, "Scenario JSON file")->required();
+  load->add_option("--target", flags->target,
+                   "Base URL of an OpenAI-compatible endpoint (http://host:port); key from OPENAI_API_KEY");
+  load->add_option("--time-scale", flags->time_scale,
+                   "Run every duration K times faster; figures stay in scenario time")
+      ->check(CLI::PositiveNumber);
+  load->add_option("--seed", flags->seed, "Override the scenario's seed");
+  add_output_options(load, flags->output);
+  load->callback([flags, &status] {
+    auto scenario = load_or_report(flags->scenario_path, status);
+    if (!scenario) return;
+    if (flags->seed) scenario->seed = *flags->seed;
+    LoadOptions options;
+    options.target = flags->target;
+    options.time_scale = flags->time_scale;
+    options.scenario_path = flags->scenario_path;
+    options.server_program = self_program();
+    options.progress = isatty(STDERR_FILENO) == 1;
+    if (const char* key = std::getenv("OPENAI_API_KEY")) options.api_key = key;
+    // Against our own server, a scenario's first key is the one to use; any key works otherwise.
+    if (options.api_key.empty() && flags->target.empty() && !scenario->providers.front().api_keys.empty()) {
+      options.api_key = scenario->providers.front().api_keys.front();
+    }
+    if (options.api_key.empty()) options.api_key = "sk-llmsim";
+    try {
+      const LoadResult result = run_load(*scenario, options);
+      Report report = build_report(*scenario, result.phases, {}, "real-socket");
+      report.notes = result.notes;
+      status = emit_report(report, flags->output);
+      if (result.incomplete && status == 0) status = 1;
+    } catch (const std::exception& error) {
+      std::cerr << "llmsim load: " << error.what() << "\n";
+      status = 2;
+    }
+  });
+}
+
 }  // namespace
 
 void register_simulator_commands(CLI::App& app, int& status) {
   register_check(app, status);
   register_run(app, status);
+  register_load(app, status);
 }
 
 }  // namespace llmsim

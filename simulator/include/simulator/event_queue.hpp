@@ -8,7 +8,7 @@
 //
 //   EventQueue<int> q;
 //   q.push(TimePoint{} + from_seconds(1), 7);
-//   auto [time, payload] = q.pop();
+//   auto [time, sequence, payload] = q.pop();
 #pragma once
 
 #include <algorithm>

@@ -1,0 +1,46 @@
+// The real-socket driver: the same client model, driven by wall-clock time and real HTTP.
+//
+// One thread runs one io_context: the client model's timers live in an EventQueue armed on a
+// single steady_timer, and every attempt is a coroutine that writes an HTTP request with
+// Boost.Beast over a kept-alive connection and reads the whole response (a streamed one to its
+// `data: [DONE]`). Time is the scenario's own: wall time since the start multiplied by the time
+// scale, so `--time-scale 10` runs ten times faster and reports figures in scenario seconds
+// (the mock server is started with the same scale). Latency counts from the intended send time;
+// timers that fire late are counted and make the run "not trustworthy" past 1% of starts.
+//
+//   LoadOptions options{.target = "", .time_scale = 10};
+//   LoadResult result = run_load(scenario, options);   // starts `llmsim serve` itself
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/scenario.hpp"
+#include "simulator/client_model.hpp"
+
+namespace llmsim {
+
+struct LoadOptions {
+  std::string target;           // base URL ("http://host:port"); empty: start the mock server
+  std::string api_key;          // Bearer key sent with every request
+  double time_scale = 1.0;      // scenario seconds per wall second (> 0)
+  bool progress = false;        // live progress on stderr
+  std::string server_program;   // the llmsim binary, to start `llmsim serve`
+  std::string scenario_path;    // passed to `llmsim serve --scenario`
+};
+
+struct LoadResult {
+  std::vector<PhaseRun> phases;
+  bool incomplete = false;      // stopped by a signal before the scenario's end
+  bool trustworthy = true;      // the load generator kept up
+  std::vector<std::pair<std::string, std::string>> notes;  // for the report
+};
+
+// Runs the scenario over real sockets; throws std::runtime_error when the target cannot be
+// used (bad URL, server that does not start, file-descriptor limit too low).
+LoadResult run_load(const Scenario& scenario, const LoadOptions& options);
+
+}  // namespace llmsim

@@ -1,0 +1,406 @@
+// The real-socket driver. See socket_driver.hpp.
+#include "simulator/socket_driver.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "simulator/event_queue.hpp"
+#include "simulator/http_exchange.hpp"
+#include "simulator/server_process.hpp"
+
+namespace llmsim {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+// A start more than this much wall time after its due time counts as late (wrk2 would call the
+// load generator "behind"); more than 1% late starts make the run not trustworthy.
+constexpr auto kLateStart = std::chrono::milliseconds(5);
+constexpr double kMaxLateShare = 0.01;
+// Above this share of one core the load generator itself is the bottleneck.
+constexpr double kMaxGeneratorCpu = 0.9;
+constexpr std::uint64_t kResponseBodyLimit = 64ULL * 1024 * 1024;
+
+struct Target {
+  std::string host;
+  std::string port;
+  std::string base_path;  // "" or "/prefix" before /v1/...
+};
+
+// Parses "http://host[:port][/path]"; throws for anything else (https is not supported).
+Target parse_target(const std::string& url) {
+  const std::string scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) {
+    throw std::runtime_error("--target: must start with http:// (TLS is not supported), got \"" + url + "\"");
+  }
+  std::string rest = url.substr(scheme.size());
+  Target target;
+  const std::size_t slash = rest.find('/');
+  if (slash != std::string::npos) {
+    target.base_path = rest.substr(slash);
+    rest = rest.substr(0, slash);
+    while (!target.base_path.empty() && target.base_path.back() == '/') target.base_path.pop_back();
+    // A base URL ending in /v1 (as the SDKs take it) names the API root.
+    if (target.base_path.ends_with("/v1")) target.base_path.resize(target.base_path.size() - 3);
+  }
+  const std::size_t colon = rest.rfind(':');
+  target.host = colon == std::string::npos ? rest : rest.substr(0, colon);
+  target.port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
+  if (target.host.empty() || target.port.empty()) {
+    throw std::runtime_error("--target: expected http://host:port, got \"" + url + "\"");
+  }
+  return target;
+}
+
+// Raises the open-file limit so that every connection can have its descriptor.
+void ensure_file_limit(int connections) {
+  const rlim_t needed = static_cast<rlim_t>(connections) + 64;  // 64 for stdio, epoll, pipes
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur >= needed) return;
+  if (limit.rlim_max < needed) {
+    throw std::runtime_error("the scenario needs " + std::to_string(needed) +
+                             " open files for its connections, but the hard limit is " +
+                             std::to_string(limit.rlim_max) +
+                             ": raise it (ulimit -Hn, or nofile in /etc/security/limits.conf)");
+  }
+  limit.rlim_cur = needed;
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+class SocketDriver final : public ClientDriver {
+ public:
+  SocketDriver(const Scenario& scenario, const LoadOptions& options, const Target& target)
+      : scenario_(scenario),
+        options_(options),
+        target_(target),
+        wake_(io_),
+        progress_timer_(io_),
+        signals_(io_, SIGINT, SIGTERM),
+        path_(target.base_path + endpoint_path(scenario.request)),
+        body_(request_body(scenario.request)) {
+    endpoints_ = tcp::resolver(io_).resolve(target.host, target.port);
+  }
+
+  LoadResult run() {
+    ClientModel client(scenario_, *this);
+    client_ = &client;
+    start_ = SteadyClock::now();
+    const ProcessUsage usage_before = self_usage();
+    watch_signals();
+    if (options_.progress) print_progress();
+    client.start();
+    io_.run();
+    LoadResult result;
+    result.phases = client.phases();
+    result.incomplete = stop_requested_;
+    const double wall_s = std::chrono::duration<double>(SteadyClock::now() - start_).count();
+    const ProcessUsage usage = self_usage();
+    const double cpu_share = wall_s > 0 ? (usage.cpu_s - usage_before.cpu_s) / wall_s : 0;
+    const double late_share = starts_ ? static_cast<double>(late_starts_) / static_cast<double>(starts_) : 0;
+    result.trustworthy = late_share <= kMaxLateShare && cpu_share <= kMaxGeneratorCpu;
+    add_notes(result, wall_s, cpu_share, usage);
+    if (options_.progress) std::fputs("\n", stderr);
+    client_ = nullptr;
+    return result;
+  }
+
+  TimePoint now() const override {
+    const auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start_);
+    return TimePoint{} + Duration{static_cast<std::int64_t>(
+                             std::llround(static_cast<double>(wall.count()) * options_.time_scale))};
+  }
+
+  void schedule(TimePoint at, Timer timer) override {
+    timers_.push(at, timer);
+    if (!armed_at_ || at < *armed_at_) arm(at);
+  }
+
+  void send(std::uint64_t attempt_id, const ProviderRequest& request, std::int64_t) override {
+    auto state = std::make_shared<AttemptState>();
+    attempts_[attempt_id] = state;
+    asio::co_spawn(io_, exchange(attempt_id, request, state), asio::detached);
+  }
+
+  void abandon(std::uint64_t attempt_id) override {
+    auto it = attempts_.find(attempt_id);
+    if (it == attempts_.end()) return;
+    it->second->is_abandoned = true;
+    // Closing makes the pending read finish at once; the connection is not reused.
+    if (it->second->stream) it->second->stream->socket().close();
+    attempts_.erase(it);
+  }
+
+ private:
+  struct AttemptState {
+    std::unique_ptr<beast::tcp_stream> stream;
+    bool is_abandoned = false;
+  };
+
+  SteadyClock::time_point wall_of(TimePoint at) const {
+    const double ns = std::ceil(static_cast<double>(at.time_since_epoch().count()) / options_.time_scale);
+    return start_ + std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
+  }
+
+  void arm(TimePoint at) {
+    armed_at_ = at;
+    wake_.expires_at(wall_of(at));
+    wake_.async_wait([this](const boost::system::error_code& error) {
+      if (error) return;  // re-armed earlier, or stopping
+      armed_at_.reset();
+      fire_due_timers();
+    });
+  }
+
+  void fire_due_timers() {
+    // Timers due up to a microsecond from now: the wall/scenario conversion rounds.
+    const TimePoint due = now() + std::chrono::microseconds(1);
+    while (!timers_.empty() && timers_.next_time() <= due) {
+      auto event = timers_.pop();
+      count_start(event.time, event.payload);
+      client_->on_timer(event.payload);
+      if (check_finished()) return;
+    }
+    if (!timers_.empty()) arm(timers_.next_time());
+  }
+
+  // Counts starts of users and follow-up requests and how many of them fired late.
+  void count_start(TimePoint due, const Timer& timer) {
+    if (timer.kind != TimerKind::arrival && timer.kind != TimerKind::think_done) return;
+    ++starts_;
+    if (SteadyClock::now() - wall_of(due) > kLateStart) ++late_starts_;
+  }
+
+  bool check_finished() {
+    if (client_ == nullptr || !client_->is_finished()) return false;
+    wake_.cancel();
+    progress_timer_.cancel();
+    signals_.cancel();
+    idle_.clear();
+    io_.stop();
+    return true;
+  }
+
+  asio::awaitable<void> exchange(std::uint64_t attempt_id, ProviderRequest request,
+                                 std::shared_ptr<AttemptState> state) {
+    http::request<http::string_body> message{http::verb::post, path_, 11};
+    message.set(http::field::host, target_.host);
+    message.set(http::field::content_type, "application/json");
+    message.set(http::field::user_agent, "llmsim-load");
+    if (!options_.api_key.empty()) message.set(http::field::authorization, "Bearer " + options_.api_key);
+    message.set("x-stainless-retry-count", std::to_string(request.attempt));
+    message.set("x-llmsim-request-id", std::to_string(request.request_id));
+    message.body() = body_;
+    message.prepare_payload();
+    message.keep_alive(true);
+
+    AttemptResult result;
+    bool is_reusable = false;
+    // A kept-alive connection may have been closed by the server meanwhile: try a fresh one once.
+    for (int tries = 0; tries < 2; ++tries) {
+      const bool is_reused = take_connection(*state);
+      if (!is_reused) {
+        auto [connect_error, endpoint] = co_await state->stream->async_connect(endpoints_, kAsTuple);
+        if (connect_error) {
+          result = AttemptResult{.error = ErrorCategory::connection};
+          break;
+        }
+        // Requests are small and latency-bound: do not let Nagle hold them back.
+        boost::system::error_code ignored;
+        state->stream->socket().set_option(tcp::no_delay(true), ignored);
+      }
+      result = co_await round_trip(*state, message, is_reusable);
+      if (state->is_abandoned) co_return;
+      if (!(is_reused && result.error == ErrorCategory::connection && result.status == 0)) break;
+      state->stream.reset();
+    }
+    attempts_.erase(attempt_id);
+    if (is_reusable) idle_.push_back(std::move(state->stream));
+    client_->on_result(attempt_id, result);
+    check_finished();
+  }
+
+  // Returns true when it took an idle kept-alive connection, false when it made a new one.
+  bool take_connection(AttemptState& state) {
+    if (!idle_.empty()) {
+      state.stream = std::move(idle_.back());
+      idle_.pop_back();
+      return true;
+    }
+    state.stream = std::make_unique<beast::tcp_stream>(io_);
+    return false;
+  }
+
+  asio::awaitable<AttemptResult> round_trip(AttemptState& state,
+                                            const http::request<http::string_body>& message,
+                                            bool& is_reusable) {
+    AttemptResult failed;
+    failed.error = ErrorCategory::connection;
+    is_reusable = false;
+    if (!state.stream->socket().is_open()) co_return failed;
+    auto [write_error, written] = co_await http::async_write(*state.stream, message, kAsTuple);
+    if (write_error || state.is_abandoned) co_return failed;
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kResponseBodyLimit);
+    auto [read_error, read] = co_await http::async_read(*state.stream, buffer, parser, kAsTuple);
+    if (state.is_abandoned) co_return failed;
+    if (!parser.is_header_done()) co_return failed;
+    const auto& response = parser.get();
+    const auto header = [&response](std::string_view name) -> std::optional<std::string_view> {
+      auto it = response.find(name);
+      if (it == response.end()) return std::nullopt;
+      return std::string_view(it->value().data(), it->value().size());
+    };
+    const auto content_type = header("content-type");
+    ResponseView view{
+        .status = static_cast<int>(response.result_int()),
+        .retry_after_ms = header("retry-after-ms"),
+        .retry_after = header("retry-after"),
+        .should_retry = header("x-should-retry"),
+        .body = response.body(),
+        .is_stream = content_type && content_type->starts_with("text/event-stream"),
+        .is_complete = !read_error && parser.is_done(),
+        .bytes_received = static_cast<std::int64_t>(read)};
+    is_reusable = !read_error && parser.is_done() && response.keep_alive();
+    co_return read_response(view);
+  }
+
+  void watch_signals() {
+    signals_.async_wait([this](const boost::system::error_code& error, int) {
+      if (error) return;
+      if (!stop_requested_) {
+        // First Ctrl-C: send nothing new, let what is in flight finish, then report.
+        stop_requested_ = true;
+        client_->stop_issuing();
+        if (!check_finished()) watch_signals();
+        return;
+      }
+      // Second Ctrl-C: give up on what is in flight too.
+      io_.stop();
+    });
+  }
+
+  void print_progress() {
+    progress_timer_.expires_after(std::chrono::seconds(1));
+    progress_timer_.async_wait([this](const boost::system::error_code& error) {
+      if (error || client_ == nullptr) return;
+      std::uint64_t done = 0, failed = 0;
+      std::size_t phase = 0;
+      for (std::size_t i = 0; i < client_->phases().size(); ++i) {
+        const PhaseMetrics& m = client_->phases()[i].metrics;
+        done += m.requests;
+        failed += m.requests - m.succeeded;
+        if (m.requests > 0 || client_->phases()[i].start != TimePoint{}) phase = i;
+      }
+      const double rate = static_cast<double>(done - last_done_);
+      last_done_ = done;
+      std::fprintf(stderr, "\rphase %zu/%zu \"%s\": %llu done, %zu in flight, %.0f req/s, %llu errors   ",
+                   phase + 1, client_->phases().size(), client_->phases()[phase].name.c_str(),
+                   static_cast<unsigned long long>(done), client_->in_flight(), rate,
+                   static_cast<unsigned long long>(failed));
+      print_progress();
+    });
+  }
+
+  void add_notes(LoadResult& result, double wall_s, double cpu_share, const ProcessUsage& usage) const {
+    auto& notes = result.notes;
+    char text[160];
+    std::snprintf(text, sizeof text, "%g (wall %.3f s)", options_.time_scale, wall_s);
+    notes.emplace_back("time_scale", text);
+    notes.emplace_back("target", options_.target);
+    std::snprintf(text, sizeof text, "%llu of %llu late by more than %lld ms",
+                  static_cast<unsigned long long>(late_starts_), static_cast<unsigned long long>(starts_),
+                  static_cast<long long>(kLateStart.count()));
+    notes.emplace_back("late_starts", text);
+    for (std::size_t i = 0; i < scenario_.workload.phases.size(); ++i) {
+      const Phase& phase = scenario_.workload.phases[i];
+      const PhaseRun& run = result.phases[i];
+      if (phase.start != StartMode::poisson && phase.start != StartMode::constant_rate) continue;
+      const double span_s = run.end ? to_seconds(*run.end - run.start) : 0.0;
+      std::snprintf(text, sizeof text, "requested %.3f/s, achieved %.3f/s", phase.rate_per_s,
+                    span_s > 0 ? static_cast<double>(run.users) / span_s : 0.0);
+      notes.emplace_back("arrival_rate " + phase.name, text);
+    }
+    std::snprintf(text, sizeof text, "%.1f%% of one core, peak memory %.1f MB", 100.0 * cpu_share,
+                  static_cast<double>(usage.peak_memory_kb) / 1024.0);
+    notes.emplace_back("load_generator", text);
+    notes.emplace_back("trustworthy", result.trustworthy ? "yes" : "no: the load generator could not keep up");
+    if (result.incomplete) notes.emplace_back("incomplete", "stopped by a signal; figures cover what was done");
+  }
+
+  const Scenario& scenario_;
+  const LoadOptions& options_;
+  Target target_;
+  asio::io_context io_{1};
+  asio::steady_timer wake_;
+  asio::steady_timer progress_timer_;
+  asio::signal_set signals_;
+  tcp::resolver::results_type endpoints_;
+  std::string path_;
+  std::string body_;
+  SteadyClock::time_point start_;
+  EventQueue<Timer> timers_;
+  std::optional<TimePoint> armed_at_;
+  std::vector<std::unique_ptr<beast::tcp_stream>> idle_;
+  std::unordered_map<std::uint64_t, std::shared_ptr<AttemptState>> attempts_;
+  ClientModel* client_ = nullptr;
+  std::uint64_t starts_ = 0;
+  std::uint64_t late_starts_ = 0;
+  std::uint64_t last_done_ = 0;
+  bool stop_requested_ = false;
+};
+
+}  // namespace
+
+LoadResult run_load(const Scenario& scenario, const LoadOptions& options) {
+  if (!(options.time_scale > 0)) throw std::runtime_error("--time-scale: must be > 0");
+  ensure_file_limit(scenario.client.connections);
+  LoadOptions effective = options;
+  std::optional<ServerProcess> server;
+  if (effective.target.empty()) {
+    char scale[32];
+    std::snprintf(scale, sizeof scale, "%.17g", options.time_scale);
+    server.emplace(options.server_program,
+                   std::vector<std::string>{"serve", "--scenario", options.scenario_path, "--port", "0",
+                                            "--seed", std::to_string(scenario.seed), "--time-scale", scale,
+                                            "--threads", "1"});
+    effective.target = server->url();
+  }
+  SocketDriver driver(scenario, effective, parse_target(effective.target));
+  LoadResult result = driver.run();
+  if (server) {
+    const ProcessUsage usage = server->stop();
+    char text[160];
+    std::snprintf(text, sizeof text, "started by llmsim: %.2f CPU s, peak memory %.1f MB", usage.cpu_s,
+                  static_cast<double>(usage.peak_memory_kb) / 1024.0);
+    result.notes.emplace_back("server", text);
+  }
+  return result;
+}
+
+}  // namespace llmsim
