@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "models/scenario.hpp"
+#include "simulator/compare.hpp"
 #include "simulator/des_driver.hpp"
 #include "simulator/report.hpp"
 #include "simulator/socket_driver.hpp"
@@ -154,9 +155,39 @@ void register_load(CLI::App& app, int& status) {
   });
 }
 
+struct CompareFlags {
+  std::string a_path;
+  std::string b_path;
+  std::vector<std::string> tolerances;
+};
+
+void register_compare(CLI::App& app, int& status) {
+  auto flags = std::make_shared<CompareFlags>();
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Print two JSON reports side by side; exit 1 when a figure is outside its tolerance");
+  compare->add_option("a", flags->a_path, "First report (JSON)")->required();
+  compare->add_option("b", flags->b_path, "Second report (JSON)")->required();
+  compare->add_option("--tolerance", flags->tolerances,
+                      "METRIC=RELATIVE, e.g. succeeded=0.03 or latency_s.p90=0.1 (repeatable)");
+  compare->callback([flags, &status] {
+    try {
+      std::vector<Tolerance> tolerances;
+      for (const std::string& t : flags->tolerances) tolerances.push_back(parse_tolerance(t));
+      const auto rows = compare_reports(read_report(flags->a_path), read_report(flags->b_path), tolerances);
+      std::cout << comparison_text(rows, flags->a_path, flags->b_path);
+      const bool passed = std::all_of(rows.begin(), rows.end(), [](const ComparisonRow& r) { return r.passed; });
+      status = passed ? 0 : 1;
+    } catch (const std::exception& error) {
+      std::cerr << "llmsim compare: " << error.what() << "\n";
+      status = 2;
+    }
+  });
+}
+
 }  // namespace
 
 void register_simulator_commands(CLI::App& app, int& status) {
+  register_compare(app, status);
   register_check(app, status);
   register_run(app, status);
   register_load(app, status);

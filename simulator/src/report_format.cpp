@@ -112,7 +112,9 @@ std::string to_text(const Report& report) {
     out << row;
   }
   out << "\nRate limits at the end:";
-  if (report.limiter_end.empty()) out << " none configured";
+  if (report.limiter_end.empty()) {
+    out << (report.mode == "simulated" ? " none configured" : " not observed (real-socket run)");
+  }
   out << "\n";
   for (const LimiterReport& l : report.limiter_end) {
     out << "  " << l.key << " " << l.limit << ": " << format("%.1f", l.available) << " of "

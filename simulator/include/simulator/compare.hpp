@@ -1,0 +1,52 @@
+// Comparing two reports figure by figure (llmsim compare): the tool a CI regression test uses.
+//
+// Phases are matched by name (and "total"); each figure gets its relative difference
+// (B - A) / |A| (the absolute difference when A is 0). Tolerances name a metric as thresholds do
+// ("succeeded", "latency_s.p90", "errors.rate_limit_requests" ...) and a largest relative
+// difference; a row outside its tolerance fails the comparison.
+//
+//   auto rows = compare_reports(read_report("sim.json"), read_report("real.json"),
+//                               {{"succeeded", 0.03}, {"latency_s.avg", 0.10}});
+//   bool ok = std::all_of(rows.begin(), rows.end(), [](auto& r) { return r.passed; });
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace llmsim {
+
+struct Tolerance {
+  std::string metric;
+  double relative = 0;
+};
+
+struct ComparisonRow {
+  std::string phase;
+  std::string metric;
+  double a = 0;
+  double b = 0;
+  double relative = 0;
+  std::optional<double> tolerance;
+  bool passed = true;
+};
+
+// Reads a report JSON file; throws std::runtime_error naming the file for unreadable files,
+// invalid JSON or a schema_version this build does not know.
+nlohmann::json read_report(const std::string& path);
+
+// Parses "METRIC=RELATIVE" (e.g. "latency_s.p90=0.1"); throws std::invalid_argument naming the rule.
+Tolerance parse_tolerance(const std::string& text);
+
+// Compares every figure of every phase present in both reports; throws std::runtime_error when
+// the phases differ.
+std::vector<ComparisonRow> compare_reports(const nlohmann::json& a, const nlohmann::json& b,
+                                           const std::vector<Tolerance>& tolerances);
+
+// Renders the rows as a side-by-side table with PASS/FAIL for toleranced rows.
+std::string comparison_text(const std::vector<ComparisonRow>& rows, const std::string& a_name,
+                            const std::string& b_name);
+
+}  // namespace llmsim

@@ -1,0 +1,132 @@
+// llmsim compare. See compare.hpp.
+#include "simulator/compare.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "simulator/report.hpp"
+
+namespace llmsim {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// The figures compared, as "field" or "group.field" paths into a phase object.
+const std::vector<std::string>& compared_metrics() {
+  static const std::vector<std::string> metrics = [] {
+    std::vector<std::string> m = {"requests", "succeeded", "success_rate", "throughput_rps",
+                                  "duration_s", "retries", "bytes_received"};
+    for (const char* stat : {"avg", "min", "max", "p50", "p90", "p95", "p99"}) {
+      m.push_back(std::string("latency_s.") + stat);
+    }
+    for (const char* stat : {"avg", "p95"}) m.push_back(std::string("queue_s.") + stat);
+    for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
+      m.push_back(std::string("errors.") + category_name(static_cast<ErrorCategory>(i)));
+    }
+    return m;
+  }();
+  return metrics;
+}
+
+double figure(const Json& phase, const std::string& metric) {
+  const std::size_t dot = metric.find('.');
+  const Json& value = dot == std::string::npos ? phase.at(metric)
+                                               : phase.at(metric.substr(0, dot)).at(metric.substr(dot + 1));
+  return value.is_number() ? value.get<double>() : 0.0;
+}
+
+std::vector<std::pair<std::string, const Json*>> phases_of(const Json& report) {
+  std::vector<std::pair<std::string, const Json*>> phases;
+  for (const Json& phase : report.at("phases")) phases.emplace_back(phase.at("name").get<std::string>(), &phase);
+  phases.emplace_back("total", &report.at("total"));
+  return phases;
+}
+
+}  // namespace
+
+Json read_report(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot read");
+  Json report = Json::parse(in, nullptr, false);
+  if (report.is_discarded() || !report.is_object()) throw std::runtime_error(path + ": not a JSON report");
+  if (report.value("schema_version", 0) != kReportSchemaVersion) {
+    throw std::runtime_error(path + ": /schema_version: must be " + std::to_string(kReportSchemaVersion) +
+                             ", got " + (report.contains("schema_version") ? report["schema_version"].dump() : "nothing"));
+  }
+  if (!report.contains("phases") || !report["phases"].is_array() || !report.contains("total")) {
+    throw std::runtime_error(path + ": /phases: required, got nothing");
+  }
+  return report;
+}
+
+Tolerance parse_tolerance(const std::string& text) {
+  const std::size_t eq = text.find('=');
+  const std::string metric = text.substr(0, eq);
+  const auto& known = compared_metrics();
+  if (eq == std::string::npos || std::find(known.begin(), known.end(), metric) == known.end()) {
+    throw std::invalid_argument("--tolerance: must be METRIC=RELATIVE with a compared metric, got \"" + text + "\"");
+  }
+  char* end = nullptr;
+  const std::string number = text.substr(eq + 1);
+  const double relative = std::strtod(number.c_str(), &end);
+  if (number.empty() || *end != '\0' || !(relative >= 0)) {
+    throw std::invalid_argument("--tolerance: RELATIVE must be a number >= 0, got \"" + number + "\"");
+  }
+  return Tolerance{metric, relative};
+}
+
+std::vector<ComparisonRow> compare_reports(const Json& a, const Json& b, const std::vector<Tolerance>& tolerances) {
+  const auto phases_a = phases_of(a);
+  const auto phases_b = phases_of(b);
+  std::vector<std::string> names_a, names_b;
+  for (const auto& [name, _] : phases_a) names_a.push_back(name);
+  for (const auto& [name, _] : phases_b) names_b.push_back(name);
+  if (names_a != names_b) throw std::runtime_error("the reports have different phases");
+  std::vector<ComparisonRow> rows;
+  for (std::size_t i = 0; i < phases_a.size(); ++i) {
+    for (const std::string& metric : compared_metrics()) {
+      ComparisonRow row{.phase = phases_a[i].first, .metric = metric,
+                        .a = figure(*phases_a[i].second, metric), .b = figure(*phases_b[i].second, metric)};
+      row.relative = row.a != 0 ? (row.b - row.a) / std::abs(row.a) : row.b - row.a;
+      for (const Tolerance& t : tolerances) {
+        if (t.metric == metric) row.tolerance = t.relative;
+      }
+      row.passed = !row.tolerance || std::abs(row.relative) <= *row.tolerance;
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+std::string comparison_text(const std::vector<ComparisonRow>& rows, const std::string& a_name,
+                            const std::string& b_name) {
+  std::ostringstream out;
+  out << "A: " << a_name << "\nB: " << b_name << "\n";
+  std::string phase;
+  char line[256];
+  for (const ComparisonRow& row : rows) {
+    if (row.phase != phase) {
+      phase = row.phase;
+      out << "\n### " << phase << "\n";
+      std::snprintf(line, sizeof line, "%-28s %14s %14s %9s\n", "metric", "A", "B", "diff");
+      out << line;
+    }
+    std::snprintf(line, sizeof line, "%-28s %14.6g %14.6g %+8.1f%%", row.metric.c_str(), row.a, row.b,
+                  100.0 * row.relative);
+    out << line;
+    if (row.tolerance) {
+      std::snprintf(line, sizeof line, "  %s (tolerance %.1f%%)", row.passed ? "PASS" : "FAIL",
+                    100.0 * *row.tolerance);
+      out << line;
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace llmsim
