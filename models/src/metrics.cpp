@@ -43,9 +43,10 @@ ErrorCategory classify_http_error(int status, std::string_view type, std::string
                                   std::string_view message) {
   if (status == 429) {
     if (code == "insufficient_quota" || type == "insufficient_quota") return ErrorCategory::quota;
+    // Before the daily check: a too-large refusal on TPD also names "tokens per day (TPD)".
+    if (message.starts_with("Request too large")) return ErrorCategory::other;
     // OpenAI's daily refusals share type/code with the per-minute ones; only the message differs.
     if (message.find("per day (") != std::string_view::npos) return ErrorCategory::daily_limit;
-    if (message.starts_with("Request too large")) return ErrorCategory::other;
     if (type == "tokens") return ErrorCategory::rate_limit_tokens;
     return ErrorCategory::rate_limit_requests;
   }

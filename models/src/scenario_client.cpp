@@ -8,9 +8,9 @@ namespace llmsim::scenario_detail {
 
 namespace {
 
-const std::vector<std::string_view> kRetryKeys = {"max_retries",       "initial_backoff_s", "max_backoff_s",
-                                                  "jitter",            "honor_retry_after", "max_retry_after_s",
-                                                  "retry_on"};
+const std::vector<std::string_view> kRetryKeys = {
+    "max_retries",       "initial_backoff_s", "max_backoff_s", "jitter",
+    "honor_retry_after", "max_retry_after_s", "retry_on"};
 const std::vector<std::string_view> kRetryOn = {"429", "5xx", "timeout", "connection"};
 const std::vector<std::string_view> kEndpoints = {"chat.completions", "completions", "embeddings"};
 
@@ -22,9 +22,10 @@ void read_retry(const ObjectReader& client, RetryConfig& retry) {
   const bool is_initial_valid = object.problems().size() == before;
   if (const auto max = object.number("max_backoff_s", NumberRule::above(0.0))) {
     if (is_initial_valid && *max < retry.initial_backoff_s) {
-      object.problems().add_got(object.pointer_of("max_backoff_s"),
-                                "must be >= initial_backoff_s (" + format_number(retry.initial_backoff_s) + ")",
-                                *object.get("max_backoff_s"));
+      object.problems().add_got(
+          object.pointer_of("max_backoff_s"),
+          "must be >= initial_backoff_s (" + format_number(retry.initial_backoff_s) + ")",
+          *object.get("max_backoff_s"));
     } else {
       retry.max_backoff_s = *max;
     }
@@ -33,7 +34,9 @@ void read_retry(const ObjectReader& client, RetryConfig& retry) {
   assign(retry.honor_retry_after, object.boolean("honor_retry_after"));
   assign(retry.max_retry_after_s, object.number("max_retry_after_s", NumberRule::above(0.0)));
   if (const auto on = read_string_list(object, "retry_on", false, kRetryOn)) {
-    auto has = [&on](std::string_view kind) { return std::find(on->begin(), on->end(), kind) != on->end(); };
+    auto has = [&on](std::string_view kind) {
+      return std::find(on->begin(), on->end(), kind) != on->end();
+    };
     retry.retry_on_429 = has("429");
     retry.retry_on_5xx = has("5xx");
     retry.retry_on_timeout = has("timeout");
@@ -71,7 +74,8 @@ std::vector<std::string_view> served_models(const std::vector<ProviderConfig>& p
 
 ClientConfig read_client(const ObjectReader& root) {
   ClientConfig out;
-  const ObjectReader client = root.object("client", {"connections", "timeout_s", "retry", "cpu", "network"});
+  const ObjectReader client =
+      root.object("client", {"connections", "timeout_s", "retry", "cpu", "network"});
   assign(out.connections, client.integer("connections", IntRule::int_at_least(1)));
   assign(out.timeout_s, client.number("timeout_s", NumberRule::above(0.0)));
   read_retry(client, out.retry);
@@ -89,14 +93,16 @@ RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderC
   if (const auto model = request.string("model", true)) {
     const auto served = served_models(providers);
     if (!providers.empty() && std::find(served.begin(), served.end(), *model) == served.end()) {
-      problems.add_got(request.pointer_of("model"), "must be a model a provider serves (" + join(served) + ")",
+      problems.add_got(request.pointer_of("model"),
+                       "must be a model a provider serves (" + join(served) + ")",
                        *request.get("model"));
     } else {
       out.model = *model;
     }
   }
   if (request.has("prompt_tokens") && request.has("prompt")) {
-    problems.add(request.pointer(), "needs at most one of \"prompt_tokens\" or \"prompt\", got both");
+    problems.add(request.pointer(),
+                 "needs at most one of \"prompt_tokens\" or \"prompt\", got both");
   } else {
     assign(out.prompt_tokens, request.integer("prompt_tokens", IntRule::at_least(1)));
     if (const auto prompt = request.string("prompt")) {

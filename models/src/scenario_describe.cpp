@@ -1,1 +1,191 @@
-// Placeholder: implemented by its issue.
+// A human-readable summary of a loaded scenario (`llmsim check`). Deterministic: the same
+// scenario always gives the same text.
+#include <string>
+#include <vector>
+
+#include "models/scenario.hpp"
+#include "scenario_reader.hpp"
+
+namespace llmsim {
+
+namespace {
+
+using scenario_detail::format_number;
+
+std::string quoted(const std::string& text) { return "\"" + text + "\""; }
+
+// Returns "1 request" / "3 requests" (or the given plural: "2 retries").
+std::string count_of(std::int64_t count, const std::string& noun, const std::string& plural = "") {
+  if (count == 1) return "1 " + noun;
+  return std::to_string(count) + " " + (plural.empty() ? noun + "s" : plural);
+}
+
+std::string join_parts(const std::vector<std::string>& parts, const std::string& separator = ", ") {
+  std::string text;
+  for (const std::string& part : parts) {
+    if (!text.empty()) text += separator;
+    text += part;
+  }
+  return text;
+}
+
+bool is_zero(const Distribution& dist) {
+  const auto* constant = std::get_if<Distribution::Constant>(&dist.family());
+  return constant != nullptr && constant->value == 0.0;
+}
+
+std::string describe_limits(const ProviderConfig& provider) {
+  const RateLimits& limits = provider.limits;
+  std::vector<std::string> parts;
+  if (limits.rpm) parts.push_back(std::to_string(*limits.rpm) + " RPM");
+  if (limits.tpm) parts.push_back(std::to_string(*limits.tpm) + " TPM");
+  if (limits.rpd) parts.push_back(std::to_string(*limits.rpd) + " RPD");
+  if (limits.tpd) parts.push_back(std::to_string(*limits.tpd) + " TPD");
+  std::string text = "  limits: " + join_parts(parts) +
+                     " (source: " + provider.limits_source.value_or("set in the scenario") + ")\n";
+  if (limits.quantization_window) {
+    text += "  limits also enforced over " +
+            format_number(to_seconds(*limits.quantization_window) * 1e3) + " ms windows\n";
+  }
+  if (provider.initial_usage.requests_today > 0 || provider.initial_usage.tokens_today > 0) {
+    text += "  already used today: " + count_of(provider.initial_usage.requests_today, "request") +
+            ", " + count_of(provider.initial_usage.tokens_today, "token") + "\n";
+  }
+  return text;
+}
+
+std::string describe_faults(const FaultConfig& faults) {
+  std::vector<std::string> parts;
+  auto add = [&parts](const char* name, double probability) {
+    if (probability > 0.0) parts.push_back(std::string(name) + " " + format_number(probability));
+  };
+  add("server_error", faults.server_error);
+  add("overloaded", faults.overloaded);
+  add("timeout", faults.timeout);
+  add("drop_mid_stream", faults.drop_mid_stream);
+  add("quota_exhausted", faults.quota_exhausted);
+  if (faults.slow_first_byte > 0.0) {
+    parts.push_back("slow_first_byte " + format_number(faults.slow_first_byte) + " (delay " +
+                    faults.slow_first_byte_s.describe() + " s)");
+  }
+  return "  faults: " + (parts.empty() ? std::string("none") : join_parts(parts)) + "\n";
+}
+
+std::string describe_provider(const ProviderConfig& provider) {
+  std::string text = "provider " + quoted(provider.name) + " (organization " +
+                     provider.organization + "), models " + join_parts(provider.models) + "\n";
+  text += describe_limits(provider);
+  text += "  latency: first token " + provider.latency.time_to_first_token_s.describe() +
+          " s, per further token " + provider.latency.per_token_s.describe() + " s, refusals " +
+          provider.latency.refused_s.describe() + " s\n";
+  text += "  completion tokens: " + provider.tokens.completion_tokens.describe() + "\n";
+  text += describe_faults(provider.faults);
+  text += "  api keys: " +
+          (provider.api_keys.empty()
+               ? std::string("any key accepted")
+               : count_of(static_cast<std::int64_t>(provider.api_keys.size()), "key")) +
+          "; retry-after-ms " + (provider.send_retry_after_ms ? "sent" : "not sent") +
+          "; embeddings of " + std::to_string(provider.embedding_dimensions) + " dimensions\n";
+  return text;
+}
+
+std::string describe_retry(const RetryConfig& retry) {
+  if (retry.max_retries == 0) return "  retry: none\n";
+  std::vector<std::string> on;
+  if (retry.retry_on_429) on.emplace_back("429");
+  if (retry.retry_on_5xx) on.emplace_back("5xx");
+  if (retry.retry_on_timeout) on.emplace_back("timeout");
+  if (retry.retry_on_connection_error) on.emplace_back("connection");
+  return "  retry: up to " + count_of(retry.max_retries, "retry", "retries") + " on " +
+         (on.empty() ? std::string("nothing") : join_parts(on)) + ", backoff " +
+         format_number(retry.initial_backoff_s) + " s doubling to " +
+         format_number(retry.max_backoff_s) + " s, jitter " + format_number(retry.jitter) + ", " +
+         (retry.honor_retry_after
+              ? "retry-after honoured up to " + format_number(retry.max_retry_after_s) + " s"
+              : std::string("retry-after ignored")) +
+         "\n";
+}
+
+std::string describe_client(const ClientConfig& client) {
+  std::string text = "client: " + count_of(client.connections, "connection") + ", timeout " +
+                     (client.timeout_s ? format_number(*client.timeout_s) + " s"
+                                       : std::string("none (waits forever)")) +
+                     "\n";
+  text += describe_retry(client.retry);
+  text += client.cpu.enabled ? "  cpu: " + count_of(client.cpu.cores, "core") + ", " +
+                                   format_number(client.cpu.per_request_ms) + " ms per request, " +
+                                   format_number(client.cpu.per_response_ms) + " ms per response\n"
+                             : std::string("  cpu: not modelled\n");
+  text += "  network: rtt " + format_number(client.network.rtt_ms) + " ms, overhead " +
+          std::to_string(client.network.request_overhead_bytes) + " bytes per request, " +
+          std::to_string(client.network.response_overhead_bytes) + " bytes per response\n";
+  return text;
+}
+
+std::string describe_request(const RequestConfig& request) {
+  return "request: " + request.endpoint + ", model " + request.model + ", " +
+         count_of(request.prompt_tokens, "prompt token") +
+         (request.prompt ? " (estimated from the prompt)" : "") + ", max_tokens " +
+         (request.max_tokens ? std::to_string(*request.max_tokens) : std::string("none")) + ", " +
+         (request.stream ? "streamed" : "not streamed") + "\n";
+}
+
+std::string describe_start(const Phase& phase) {
+  switch (phase.start) {
+    case StartMode::all_at_once:
+      return "all at once";
+    case StartMode::ramp:
+      return "ramp over " + format_number(phase.ramp_s) + " s";
+    case StartMode::poisson:
+      return "Poisson arrivals at " + format_number(phase.rate_per_s) + "/s";
+    case StartMode::constant_rate:
+      return "arrivals at a constant " + format_number(phase.rate_per_s) + "/s";
+  }
+  return "?";
+}
+
+std::string describe_phase(const Phase& phase, std::size_t index) {
+  const std::string default_name = "phase " + std::to_string(index + 1);
+  std::string text =
+      "  " + default_name + (phase.name == default_name ? "" : " " + quoted(phase.name)) + ": ";
+  std::vector<std::string> parts = {count_of(phase.users, "user"), describe_start(phase)};
+  if (phase.requests_per_user)
+    parts.push_back(count_of(*phase.requests_per_user, "request") + " each");
+  if (phase.duration_s) parts.push_back("for " + format_number(*phase.duration_s) + " s");
+  if (!is_zero(phase.think_time_s))
+    parts.push_back("think time " + phase.think_time_s.describe() + " s");
+  parts.push_back("gap " + format_number(phase.gap_before_s) + " s");
+  return text + join_parts(parts) + "\n";
+}
+
+std::string describe_thresholds(const std::vector<Threshold>& thresholds) {
+  if (thresholds.empty()) return "thresholds: none\n";
+  std::string text = "thresholds:\n";
+  for (const Threshold& threshold : thresholds) {
+    text +=
+        "  " + threshold.metric + " " + threshold.op + " " + format_number(threshold.value) + " (" +
+        (threshold.phase ? "phase " + quoted(*threshold.phase) : std::string("whole run")) + ")\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string describe_scenario(const Scenario& scenario) {
+  std::string text = "scenario " + quoted(scenario.name) + " (" + scenario.path + ")\n";
+  if (!scenario.description.empty()) text += "  " + scenario.description + "\n";
+  text += "seed: " + std::to_string(scenario.seed) + "\n";
+  for (const ProviderConfig& provider : scenario.providers) text += describe_provider(provider);
+  text += describe_client(scenario.client);
+  text += describe_request(scenario.request);
+  text +=
+      "workload: " + count_of(static_cast<std::int64_t>(scenario.workload.phases.size()), "phase") +
+      "\n";
+  for (std::size_t i = 0; i < scenario.workload.phases.size(); ++i) {
+    text += describe_phase(scenario.workload.phases[i], i);
+  }
+  text += describe_thresholds(scenario.thresholds);
+  return text;
+}
+
+}  // namespace llmsim

@@ -57,13 +57,16 @@ void check_continuous(Problems& problems, const Json& points, const std::string&
     const std::string at = child_pointer(pointer, i);
     const auto [p, v] = read[i];
     if (i == 0 && p != 0.0) {
-      problems.add_got(child_pointer(at, 0), "must be 0 (the first cumulative probability)", points[i][0]);
-    } else if (i + 1 == read.size() && p != 1.0) {
-      problems.add_got(child_pointer(at, 0), "must be 1 (the last cumulative probability)", points[i][0]);
-    } else if (i > 0 && p <= read[i - 1].first) {
-      problems.add_got(child_pointer(at, 0),
-                       "must be > the previous probability (" + format_number(read[i - 1].first) + ")",
+      problems.add_got(child_pointer(at, 0), "must be 0 (the first cumulative probability)",
                        points[i][0]);
+    } else if (i + 1 == read.size() && p != 1.0) {
+      problems.add_got(child_pointer(at, 0), "must be 1 (the last cumulative probability)",
+                       points[i][0]);
+    } else if (i > 0 && p <= read[i - 1].first) {
+      problems.add_got(
+          child_pointer(at, 0),
+          "must be > the previous probability (" + format_number(read[i - 1].first) + ")",
+          points[i][0]);
     }
     if (i > 0 && v < read[i - 1].second) {
       problems.add_got(child_pointer(at, 1),
@@ -149,8 +152,8 @@ std::optional<Distribution> read_family(Problems& problems, const Json& value,
 std::optional<Distribution> read_distribution(Problems& problems, const Json& value,
                                               const std::string& pointer, bool non_negative) {
   if (value.is_number()) {
-    const auto number =
-        read_number(problems, value, pointer, non_negative ? NumberRule::at_least(0.0) : NumberRule::any());
+    const auto number = read_number(problems, value, pointer,
+                                    non_negative ? NumberRule::at_least(0.0) : NumberRule::any());
     if (!number) return std::nullopt;
     return Distribution::constant(*number);
   }
@@ -173,7 +176,8 @@ void read_distribution_field(const ObjectReader& object, std::string_view key, D
                              bool non_negative) {
   const Json* value = object.get(key);
   if (value == nullptr) return;
-  if (auto dist = read_distribution(object.problems(), *value, object.pointer_of(key), non_negative)) {
+  if (auto dist =
+          read_distribution(object.problems(), *value, object.pointer_of(key), non_negative)) {
     target = std::move(*dist);
   }
 }
@@ -186,9 +190,10 @@ std::optional<std::vector<std::string>> read_string_list(
   const std::string pointer = object.pointer_of(key);
   Problems& problems = object.problems();
   if (!value->is_array() || (non_empty_array && value->empty())) {
-    problems.add_got(pointer,
-                     non_empty_array ? "must be a non-empty array of strings" : "must be an array of strings",
-                     *value);
+    problems.add_got(
+        pointer,
+        non_empty_array ? "must be a non-empty array of strings" : "must be an array of strings",
+        *value);
     return std::nullopt;
   }
   const std::size_t before = problems.size();
@@ -201,7 +206,9 @@ std::optional<std::vector<std::string>> read_string_list(
     if (!item) continue;
     const auto same = std::find(items.begin(), items.end(), *item);
     if (same != items.end()) {
-      problems.add_got(at, "must be unique (same as " + pointers[static_cast<std::size_t>(same - items.begin())] + ")",
+      problems.add_got(at,
+                       "must be unique (same as " +
+                           pointers[static_cast<std::size_t>(same - items.begin())] + ")",
                        (*value)[i]);
       continue;
     }

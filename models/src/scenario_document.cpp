@@ -134,7 +134,8 @@ void parse_document(const std::string& text, const std::string& file, Json& docu
     document = Json::parse(text);
   } catch (const Json::parse_error& error) {
     // `byte` is the 1-based index of the last character read; count lines up to it.
-    const std::size_t end = std::min<std::size_t>(error.byte == 0 ? 0 : error.byte - 1, text.size());
+    const std::size_t end =
+        std::min<std::size_t>(error.byte == 0 ? 0 : error.byte - 1, text.size());
     const std::size_t newlines = static_cast<std::size_t>(
         std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
     const std::size_t line_start = newlines == 0 ? 0 : text.rfind('\n', end == 0 ? 0 : end - 1) + 1;

@@ -22,7 +22,8 @@ std::optional<PublishedEntry> read_entry(Problems& problems, const Json& value,
   if (entry.require("as_of")) {
     const auto as_of = entry.string("as_of");
     if (as_of && !is_month(*as_of)) {
-      problems.add_got(entry.pointer_of("as_of"), "must be a month \"YYYY-MM\"", *entry.get("as_of"));
+      problems.add_got(entry.pointer_of("as_of"), "must be a month \"YYYY-MM\"",
+                       *entry.get("as_of"));
     }
     assign(result.as_of, as_of);
   }
@@ -80,7 +81,8 @@ std::vector<std::string> read_limits_table(
     return {"line " + std::to_string(problem.line) + ", column " + std::to_string(problem.column) +
             ": " + problem.message};
   }
-  const ObjectReader root(problems, &document, "", {"provider", "description", "reference", "models"});
+  const ObjectReader root(problems, &document, "",
+                          {"provider", "description", "reference", "models"});
   if (root.require("models")) {
     const ObjectReader models(problems, root.get("models"), "/models", {});
     if (models.is_object()) {
@@ -103,7 +105,13 @@ std::vector<std::string> default_limits_dirs(const std::string& scenario_file,
   namespace fs = std::filesystem;
   const fs::path beside = fs::path(scenario_file).parent_path() / ".." / "limits";
   std::vector<std::string> dirs = {beside.lexically_normal().string(), "data/limits"};
-  if (dirs[0] == dirs[1]) dirs.pop_back();
+#ifdef LLMSIM_DATA_DIR
+  // The source tree this build came from, so that a scenario anywhere finds the published limits.
+  dirs.push_back(LLMSIM_DATA_DIR "/limits");
+#endif
+  std::sort(dirs.begin() + 1, dirs.end());
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  if (dirs.size() > 1 && dirs[1] == dirs[0]) dirs.erase(dirs.begin() + 1);
   return dirs;
 }
 
@@ -136,28 +144,26 @@ bool PublishedLimits::load(Problems& problems, const std::string& pointer) {
 }
 
 std::optional<PublishedEntry> PublishedLimits::lookup(const ObjectReader& limits,
-                                                      const std::string& model,
-                                                      const std::string& tier,
-                                                      const std::optional<std::string>& as_of,
-                                                      std::string& path) {
+                                                      const Query& query, std::string& path) {
   Problems& problems = limits.problems();
   if (!load(problems, limits.pointer())) return std::nullopt;
   path = path_;
-  const auto found_model = table_.find(model);
+  const auto found_model = table_.find(query.model);
   if (found_model == table_.end()) {
     std::vector<std::string_view> models;
     for (const auto& [name, unused] : table_) models.push_back(name);
-    problems.add_got(limits.pointer_of("model"),
+    problems.add_got(query.model_pointer,
                      "must be one of " + join(models) + " (published in " + path_ + ")",
-                     *limits.get("model"));
+                     query.model_value);
     return std::nullopt;
   }
-  const auto found_tier = found_model->second.find(tier);
+  const auto found_tier = found_model->second.find(query.tier);
   if (found_tier == found_model->second.end()) {
     std::vector<std::string_view> tiers;
     for (const auto& [name, unused] : found_model->second) tiers.push_back(name);
     problems.add_got(limits.pointer_of("tier"),
-                     "must be one of " + join(tiers) + " (tiers published for " + model + " in " + path_ + ")",
+                     "must be one of " + join(tiers) + " (tiers published for " + query.model +
+                         " in " + path_ + ")",
                      *limits.get("tier"));
     return std::nullopt;
   }
@@ -165,14 +171,14 @@ std::optional<PublishedEntry> PublishedLimits::lookup(const ObjectReader& limits
   std::vector<std::string_view> dates;
   for (const PublishedEntry& entry : found_tier->second) {
     dates.push_back(entry.as_of);
-    if (as_of && entry.as_of > *as_of) continue;
+    if (query.as_of && entry.as_of > *query.as_of) continue;
     if (best == nullptr || entry.as_of > best->as_of) best = &entry;
   }
   if (best == nullptr) {
     std::sort(dates.begin(), dates.end());
     problems.add_got(limits.pointer_of("as_of"),
-                     "must be on or after the oldest entry for " + model + " tier " + tier + " (" +
-                         join(dates) + " in " + path_ + ")",
+                     "must be on or after the oldest entry for " + query.model + " tier " +
+                         query.tier + " (" + join(dates) + " in " + path_ + ")",
                      *limits.get("as_of"));
     return std::nullopt;
   }

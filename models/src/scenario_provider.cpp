@@ -8,13 +8,23 @@ namespace llmsim::scenario_detail {
 namespace {
 
 const std::vector<std::string_view> kProviderKeys = {
-    "name",    "organization", "models", "limits",   "initial_usage",       "latency",
-    "tokens",  "faults",       "api_keys", "send_retry_after_ms", "embedding_dimensions"};
-const std::vector<std::string_view> kLimitKeys = {"rpm",  "tpm",   "rpd",   "tpd",
+    // in the order data/README.md lists them
+    "name",
+    "organization",
+    "models",
+    "limits",
+    "initial_usage",
+    "latency",
+    "tokens",
+    "faults",
+    "api_keys",
+    "send_retry_after_ms",
+    "embedding_dimensions"};
+const std::vector<std::string_view> kLimitKeys = {"rpm",   "tpm",  "rpd",   "tpd",
                                                   "model", "tier", "as_of", "quantization_ms"};
-const std::vector<std::string_view> kFaultKeys = {"server_error",    "overloaded",      "timeout",
-                                                  "drop_mid_stream", "quota_exhausted", "slow_first_byte",
-                                                  "slow_first_byte_s"};
+const std::vector<std::string_view> kFaultKeys = {
+    "server_error",    "overloaded",      "timeout",          "drop_mid_stream",
+    "quota_exhausted", "slow_first_byte", "slow_first_byte_s"};
 
 // Slack for rounding when fault probabilities are added up (0.1 + 0.2 + 0.7 > 1 in doubles).
 constexpr double kProbabilitySumSlack = 1e-9;
@@ -22,44 +32,57 @@ constexpr double kProbabilitySumSlack = 1e-9;
 // Reads "tier": an integer >= 1 or a non-empty tier name such as "free".
 std::optional<std::string> read_tier(const ObjectReader& limits) {
   const Json& value = *limits.get("tier");
-  if (value.is_string() && !value.get_ref<const std::string&>().empty()) return value.get<std::string>();
+  if (value.is_string() && !value.get_ref<const std::string&>().empty())
+    return value.get<std::string>();
   if (value.is_number()) {
-    const auto tier = read_integer(limits.problems(), value, limits.pointer_of("tier"), IntRule::at_least(1));
+    const auto tier =
+        read_integer(limits.problems(), value, limits.pointer_of("tier"), IntRule::at_least(1));
     if (tier) return std::to_string(*tier);
     return std::nullopt;
   }
-  limits.problems().add_got(limits.pointer_of("tier"), "must be an integer >= 1 or a tier name", value);
+  limits.problems().add_got(limits.pointer_of("tier"), "must be an integer >= 1 or a tier name",
+                            value);
   return std::nullopt;
 }
 
 // Looks up the published limits named by "model" (default: the provider's first), "tier" and
 // "as_of" and sets them, with their source, in `out`.
-void read_published(const ObjectReader& limits, PublishedLimits& published, ProviderConfig& out) {
+void read_published(const ObjectReader& provider, const ObjectReader& limits,
+                    PublishedLimits& published, ProviderConfig& out) {
+  PublishedLimits::Query query;
+  const bool has_model = limits.has("model");
   const std::optional<std::string> model =
-      limits.has("model") ? limits.string("model", true) : std::optional<std::string>(out.models.front());
+      has_model ? limits.string("model", true) : std::optional<std::string>(out.models.front());
   std::optional<std::string> tier;
   if (limits.has("tier")) {
     tier = read_tier(limits);
   } else {
-    limits.problems().add(limits.pointer_of("tier"), "required to look up published limits, got nothing");
+    limits.problems().add(limits.pointer_of("tier"),
+                          "required to look up published limits, got nothing");
   }
-  std::optional<std::string> as_of = limits.string("as_of");
-  if (as_of && !is_month(*as_of)) {
-    limits.problems().add_got(limits.pointer_of("as_of"), "must be a month \"YYYY-MM\"", *limits.get("as_of"));
+  query.as_of = limits.string("as_of");
+  if (query.as_of && !is_month(*query.as_of)) {
+    limits.problems().add_got(limits.pointer_of("as_of"), "must be a month \"YYYY-MM\"",
+                              *limits.get("as_of"));
     return;
   }
-  if (!model || !tier || (limits.has("as_of") && !as_of)) return;
+  if (!model || !tier || (limits.has("as_of") && !query.as_of)) return;
+  query.model = *model;
+  query.model_pointer =
+      has_model ? limits.pointer_of("model") : child_pointer(provider.pointer_of("models"), 0);
+  query.model_value = Json(*model);
+  query.tier = *tier;
   std::string path;
-  const auto entry = published.lookup(limits, *model, *tier, as_of, path);
+  const auto entry = published.lookup(limits, query, path);
   if (!entry) return;
   out.limits = entry->limits;
-  std::string source = *model + " tier " + *tier + ", " + path + ", as of " + entry->as_of + " (" +
-                       entry->period + (entry->source.empty() ? "" : ", " + entry->source) + ")";
-  out.limits_source = std::move(source);
+  out.limits_source = *model + " tier " + *tier + ", " + path + ", as of " + entry->as_of + " (" +
+                      entry->period + (entry->source.empty() ? "" : ", " + entry->source) + ")";
 }
 
 // Sets one explicit limit, noting it in the source when it overrides a published one.
-void override_limit(const ObjectReader& limits, std::string_view key, std::optional<std::int64_t>& target,
+void override_limit(const ObjectReader& limits, std::string_view key,
+                    std::optional<std::int64_t>& target,
                     std::vector<std::string_view>& overridden) {
   const auto value = limits.integer(key, IntRule::at_least(1));
   if (!value) return;
@@ -72,9 +95,10 @@ void read_limits(const ObjectReader& provider, PublishedLimits& published, Provi
   const ObjectReader limits = provider.object("limits", kLimitKeys);
   if (!limits.is_object()) return;
   const bool is_lookup = limits.has("model") || limits.has("tier") || limits.has("as_of");
-  const bool has_numbers = limits.has("rpm") || limits.has("tpm") || limits.has("rpd") || limits.has("tpd");
+  const bool has_numbers =
+      limits.has("rpm") || limits.has("tpm") || limits.has("rpd") || limits.has("tpd");
   if (is_lookup) {
-    read_published(limits, published, out);
+    read_published(provider, limits, published, out);
   } else if (!has_numbers) {
     limits.problems().add_got(limits.pointer(),
                               "needs at least one of rpm, tpm, rpd, tpd, or a published \"tier\"",
@@ -101,8 +125,9 @@ void read_daily_usage(const ObjectReader& usage, std::string_view key,
   if (!value || !is_limit_known) return;
   const Json& json = *usage.get(key);
   if (*value > 0 && !limit) {
-    usage.problems().add_got(usage.pointer_of(key),
-                             "needs the daily limit \"" + std::string(limit_name) + "\" in \"limits\"", json);
+    usage.problems().add_got(
+        usage.pointer_of(key),
+        "needs the daily limit \"" + std::string(limit_name) + "\" in \"limits\"", json);
   } else if (limit && *value > *limit) {
     usage.problems().add_got(usage.pointer_of(key),
                              "must be <= the daily limit " + std::string(limit_name) + " (" +
@@ -116,9 +141,12 @@ void read_daily_usage(const ObjectReader& usage, std::string_view key,
 void read_faults(const ObjectReader& provider, FaultConfig& faults) {
   const ObjectReader object = provider.object("faults", kFaultKeys);
   const std::pair<std::string_view, double*> fields[] = {
-      {"server_error", &faults.server_error},       {"overloaded", &faults.overloaded},
-      {"timeout", &faults.timeout},                 {"drop_mid_stream", &faults.drop_mid_stream},
-      {"quota_exhausted", &faults.quota_exhausted}, {"slow_first_byte", &faults.slow_first_byte}};
+      {"server_error", &faults.server_error},
+      {"overloaded", &faults.overloaded},
+      {"timeout", &faults.timeout},
+      {"drop_mid_stream", &faults.drop_mid_stream},
+      {"quota_exhausted", &faults.quota_exhausted},
+      {"slow_first_byte", &faults.slow_first_byte}};
   double sum = 0.0;
   for (const auto& [key, target] : fields) {
     if (const auto value = object.number(key, NumberRule::probability())) {
@@ -127,7 +155,8 @@ void read_faults(const ObjectReader& provider, FaultConfig& faults) {
     }
   }
   if (sum > 1.0 + kProbabilitySumSlack) {
-    object.problems().add(object.pointer(), "probabilities must add up to <= 1, got " + format_number(sum));
+    object.problems().add(object.pointer(),
+                          "probabilities must add up to <= 1, got " + format_number(sum));
   }
   read_distribution_field(object, "slow_first_byte_s", faults.slow_first_byte_s, true);
 }
@@ -152,7 +181,8 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
                    out.initial_usage.tokens_today);
   const ObjectReader latency =
       provider.object("latency", {"time_to_first_token_s", "per_token_s", "refused_s"});
-  read_distribution_field(latency, "time_to_first_token_s", out.latency.time_to_first_token_s, true);
+  read_distribution_field(latency, "time_to_first_token_s", out.latency.time_to_first_token_s,
+                          true);
   read_distribution_field(latency, "per_token_s", out.latency.per_token_s, true);
   read_distribution_field(latency, "refused_s", out.latency.refused_s, true);
   const ObjectReader tokens = provider.object("tokens", {"completion"});
@@ -160,7 +190,8 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
   read_faults(provider, out.faults);
   assign(out.api_keys, read_string_list(provider, "api_keys", false));
   assign(out.send_retry_after_ms, provider.boolean("send_retry_after_ms"));
-  assign(out.embedding_dimensions, provider.integer("embedding_dimensions", IntRule::int_at_least(1)));
+  assign(out.embedding_dimensions,
+         provider.integer("embedding_dimensions", IntRule::int_at_least(1)));
   return out;
 }
 
@@ -169,8 +200,9 @@ std::vector<ProviderConfig> read_providers(const ObjectReader& root, PublishedLi
   const bool has_one = root.has("provider");
   const bool has_many = root.has("providers");
   if (has_one == has_many) {
-    problems.add(root.pointer(), std::string("needs exactly one of \"provider\" or \"providers\", got ") +
-                                     (has_one ? "both" : "neither"));
+    problems.add(root.pointer(),
+                 std::string("needs exactly one of \"provider\" or \"providers\", got ") +
+                     (has_one ? "both" : "neither"));
     return {};
   }
   if (has_one) return {read_provider(problems, *root.get("provider"), "/provider", limits)};
@@ -185,9 +217,10 @@ std::vector<ProviderConfig> read_providers(const ObjectReader& root, PublishedLi
     providers.push_back(read_provider(problems, list[i], pointer, limits));
     for (std::size_t j = 0; j < i; ++j) {
       if (providers[j].name != providers[i].name) continue;
-      problems.add_got(child_pointer(pointer, "name"),
-                       "must be unique (same as " + child_pointer(child_pointer("/providers", j), "name") + ")",
-                       Json(providers[i].name));
+      problems.add_got(
+          child_pointer(pointer, "name"),
+          "must be unique (same as " + child_pointer(child_pointer("/providers", j), "name") + ")",
+          Json(providers[i].name));
       break;
     }
   }

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <map>
 #include <utility>
 
 namespace llmsim::scenario_detail {
@@ -14,8 +13,9 @@ namespace {
 // Longest value text in a message before it is cut with "...".
 constexpr std::size_t kMaxValueChars = 60;
 
-// Most edits for a "did you mean" suggestion.
+// Most edits for a "did you mean" suggestion: 2, or one per 3 letters of the longer word.
 constexpr std::size_t kMaxSuggestionDistance = 2;
+constexpr std::size_t kLettersPerEdit = 3;
 
 // Largest magnitude at which every whole double is exactly an integer (2^53).
 constexpr double kMaxExactInteger = 9007199254740992.0;
@@ -80,10 +80,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string_view>& candidates) {
   std::optional<std::string> best;
-  std::size_t best_distance = kMaxSuggestionDistance + 1;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (std::string_view candidate : candidates) {
     const std::size_t distance = edit_distance(word, candidate);
-    if (distance < best_distance) {
+    const std::size_t allowed =
+        std::max(kMaxSuggestionDistance, std::max(word.size(), candidate.size()) / kLettersPerEdit);
+    if (distance <= allowed && distance < best_distance) {
       best_distance = distance;
       best = std::string(candidate);
     }
@@ -110,7 +112,9 @@ void Problems::add_got(std::string pointer, std::string_view rule, const Json& v
   add(std::move(pointer), std::string(rule) + ", got " + dump_value(value));
 }
 
-void Problems::add_missing(std::string pointer) { add(std::move(pointer), "required, got nothing"); }
+void Problems::add_missing(std::string pointer) {
+  add(std::move(pointer), "required, got nothing");
+}
 
 // --- rules ------------------------------------------------------------------------------------
 
@@ -200,6 +204,7 @@ ObjectReader::ObjectReader(Problems& problems, const Json* value, std::string po
     return;
   }
   object_ = value;
+  if (known.empty()) return;  // a map: any key is allowed
   for (const auto& [key, unused] : value->items()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     const auto suggestion = closest_match(key, known);
@@ -232,8 +237,8 @@ std::optional<std::string> ObjectReader::string(std::string_view key, bool non_e
   return read_string(*problems_, *value, pointer_of(key), non_empty);
 }
 
-std::optional<std::string> ObjectReader::choice(std::string_view key,
-                                                const std::vector<std::string_view>& allowed) const {
+std::optional<std::string> ObjectReader::choice(
+    std::string_view key, const std::vector<std::string_view>& allowed) const {
   const Json* value = get(key);
   if (value == nullptr) return std::nullopt;
   return read_choice(*problems_, *value, pointer_of(key), allowed);

@@ -1,9 +1,9 @@
 // Private to the scenario loader: reading a JSON document field by field while collecting problems.
 //
-// A Problems list gathers `pointer: rule, got VALUE` entries; an ObjectReader reads one JSON object,
-// reports keys it does not know (with a "did you mean" when one is close), and returns each field
-// as an optional that is empty when the field is absent or wrong (the problem is then recorded).
-// Numbers carry the rule they break in the message: "must be an integer >= 1, got 2.5".
+// A Problems list gathers `pointer: rule, got VALUE` entries; an ObjectReader reads one JSON
+// object, reports keys it does not know (with a "did you mean" when one is close), and returns each
+// field as an optional that is empty when the field is absent or wrong (the problem is then
+// recorded). Numbers carry the rule they break in the message: "must be an integer >= 1, got 2.5".
 //
 //   Problems problems;
 //   ObjectReader phase(problems, &json, "/workload/phases/0", {"name", "users"});
@@ -12,12 +12,11 @@
 
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/scenario.hpp"
 
@@ -42,7 +41,8 @@ std::string format_number(double value);
 // Returns the Levenshtein distance between two byte strings.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-// Returns the candidate closest to `word` when it is within 2 edits (the first on a tie).
+// Returns the candidate closest to `word` when it is within 2 edits, or one edit per 3 letters of
+// the longer word ("complete" -> "completion"); the first on a tie.
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string_view>& candidates);
 
@@ -74,7 +74,9 @@ struct IntRule {
   std::int64_t min = 0;
   std::int64_t max = std::numeric_limits<std::int64_t>::max();
 
-  static IntRule at_least(std::int64_t min) { return {min, std::numeric_limits<std::int64_t>::max()}; }
+  static IntRule at_least(std::int64_t min) {
+    return {min, std::numeric_limits<std::int64_t>::max()};
+  }
   // For fields held in an `int`.
   static IntRule int_at_least(int min) { return {min, std::numeric_limits<int>::max()}; }
 };
@@ -119,7 +121,7 @@ class ObjectReader {
  public:
   // Reads `value` at `pointer` (nullptr: absent, nothing is reported). A value that is not an
   // object is reported as "must be an object"; each unknown key as "unknown key (did you mean
-  // ...)" or "unknown key (expected one of ...)".
+  // ...)" or "unknown key (expected one of ...)". An empty `known` reads a map: any key goes.
   ObjectReader(Problems& problems, const Json* value, std::string pointer,
                std::vector<std::string_view> known);
 
@@ -150,7 +152,8 @@ class ObjectReader {
   std::string pointer_;
 };
 
-// Assigns `value` to `target` when there is one (converting, e.g. int64 -> int after a range check).
+// Assigns `value` to `target` when there is one (converting, e.g. int64 -> int after a range
+// check).
 template <typename T, typename U>
 void assign(T& target, const std::optional<U>& value) {
   if (value) target = static_cast<T>(*value);

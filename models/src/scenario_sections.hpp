@@ -50,10 +50,18 @@ class PublishedLimits {
   // `dirs` are tried in order; the first holding openai.json is used.
   explicit PublishedLimits(std::vector<std::string> dirs) : dirs_(std::move(dirs)) {}
 
-  // Looks up `model` and `tier` (newest entry, or the newest with as_of <= `as_of`) for the
-  // "limits" object at `limits`, recording problems under its pointer; sets `path` to the file.
-  std::optional<PublishedEntry> lookup(const ObjectReader& limits, const std::string& model,
-                                       const std::string& tier, const std::optional<std::string>& as_of,
+  // What a "limits" object asks for.
+  struct Query {
+    std::string model;
+    std::string model_pointer;  // where an unknown model is reported ("limits/model" or "models/0")
+    Json model_value;           // the value reported
+    std::string tier;
+    std::optional<std::string> as_of;
+  };
+
+  // Looks up the query's model and tier (newest entry, or the newest with as_of <= `as_of`) for
+  // the "limits" object `limits`, recording problems under its pointer; sets `path` to the file.
+  std::optional<PublishedEntry> lookup(const ObjectReader& limits, const Query& query,
                                        std::string& path);
 
  private:
@@ -102,8 +110,5 @@ Workload read_workload(const ObjectReader& root);
 
 // Reads "thresholds"; a threshold's "phase" must name one of `workload`'s phases.
 std::vector<Threshold> read_thresholds(const ObjectReader& root, const Workload& workload);
-
-// Returns the metric names a threshold may check, in the order data/README.md lists them.
-const std::vector<std::string_view>& known_metrics();
 
 }  // namespace llmsim::scenario_detail

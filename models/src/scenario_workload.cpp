@@ -9,21 +9,17 @@ namespace llmsim {
 
 const std::vector<std::string_view>& threshold_metrics() {
   static const std::vector<std::string_view> metrics = {
-      "success_rate",           "requests",
-      "succeeded",              "failed",
-      "retries",                "throughput_rps",
-      "duration_s",             "bytes_received",
-      "client_cpu_utilisation", "latency_s.avg",
-      "latency_s.min",          "latency_s.max",
-      "latency_s.p50",          "latency_s.p90",
-      "latency_s.p95",          "latency_s.p99",
-      "queue_s.avg",            "queue_s.max",
-      "queue_s.p50",            "queue_s.p90",
-      "queue_s.p95",            "queue_s.p99",
-      "errors.rate_limit_requests", "errors.rate_limit_tokens",
-      "errors.daily_limit",     "errors.quota",
-      "errors.server_5xx",      "errors.timeout",
-      "errors.connection",      "errors.other"};
+      // counts, rates and sizes of the run or phase
+      "success_rate", "requests", "succeeded", "failed", "retries", "throughput_rps", "duration_s",
+      "bytes_received", "client_cpu_utilisation",
+      // seconds from the intended send to the final response
+      "latency_s.avg", "latency_s.min", "latency_s.max", "latency_s.p50", "latency_s.p90",
+      "latency_s.p95", "latency_s.p99",
+      // seconds of that spent waiting in the client
+      "queue_s.avg", "queue_s.max", "queue_s.p50", "queue_s.p90", "queue_s.p95", "queue_s.p99",
+      // failed requests by category
+      "errors.rate_limit_requests", "errors.rate_limit_tokens", "errors.daily_limit",
+      "errors.quota", "errors.server_5xx", "errors.timeout", "errors.connection", "errors.other"};
   return metrics;
 }
 
@@ -31,9 +27,9 @@ namespace scenario_detail {
 
 namespace {
 
-const std::vector<std::string_view> kPhaseKeys = {
-    "name",       "users",        "start",       "ramp_s", "rate_per_s", "requests_per_user",
-    "duration_s", "think_time_s", "gap_before_s"};
+const std::vector<std::string_view> kPhaseKeys = {"name",       "users",        "start",
+                                                  "ramp_s",     "rate_per_s",   "requests_per_user",
+                                                  "duration_s", "think_time_s", "gap_before_s"};
 const std::vector<std::string_view> kStarts = {"all_at_once", "ramp", "poisson", "constant_rate"};
 const std::vector<std::string_view> kOperators = {"<=", ">=", "==", "<", ">"};  // longest first
 
@@ -41,7 +37,8 @@ const std::vector<std::string_view> kOperators = {"<=", ">=", "==", "<", ">"};  
 void read_mode_field(const ObjectReader& phase, std::string_view key, bool is_needed,
                      const std::string& mode, NumberRule rule, double& target) {
   if (!phase.has(key)) {
-    if (is_needed) phase.problems().add(phase.pointer_of(key), "required with " + mode + ", got nothing");
+    if (is_needed)
+      phase.problems().add(phase.pointer_of(key), "required with " + mode + ", got nothing");
     return;
   }
   if (!is_needed) {
@@ -51,7 +48,8 @@ void read_mode_field(const ObjectReader& phase, std::string_view key, bool is_ne
   assign(target, phase.number(key, rule));
 }
 
-Phase read_phase(Problems& problems, const Json& value, const std::string& pointer, std::size_t index) {
+Phase read_phase(Problems& problems, const Json& value, const std::string& pointer,
+                 std::size_t index) {
   Phase out;
   out.name = "phase " + std::to_string(index + 1);
   const ObjectReader phase(problems, &value, pointer, kPhaseKeys);
@@ -60,7 +58,8 @@ Phase read_phase(Problems& problems, const Json& value, const std::string& point
   if (phase.require("users")) assign(out.users, phase.integer("users", IntRule::int_at_least(1)));
   const auto start = phase.choice("start", kStarts);
   if (start) {
-    out.start = static_cast<StartMode>(std::find(kStarts.begin(), kStarts.end(), *start) - kStarts.begin());
+    out.start =
+        static_cast<StartMode>(std::find(kStarts.begin(), kStarts.end(), *start) - kStarts.begin());
   }
   if (start || !phase.has("start")) {
     const bool is_rate = out.start == StartMode::poisson || out.start == StartMode::constant_rate;
@@ -90,18 +89,21 @@ bool split_check(std::string_view text, Threshold& out) {
   out.metric = std::string(text.substr(0, metric_end));
   text.remove_prefix(metric_end);
   skip_spaces();
-  const auto op = std::find_if(kOperators.begin(), kOperators.end(),
-                               [&text](std::string_view candidate) { return text.starts_with(candidate); });
+  const auto op =
+      std::find_if(kOperators.begin(), kOperators.end(),
+                   [&text](std::string_view candidate) { return text.starts_with(candidate); });
   if (op == kOperators.end()) return false;
   out.op = std::string(*op);
   text.remove_prefix(op->size());
   skip_spaces();
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out.value);
-  return !text.empty() && error == std::errc{} && end == text.data() + text.size() && std::isfinite(out.value);
+  return !text.empty() && error == std::errc{} && end == text.data() + text.size() &&
+         std::isfinite(out.value);
 }
 
-std::optional<Threshold> read_check(Problems& problems, const Json& value, const std::string& pointer) {
+std::optional<Threshold> read_check(Problems& problems, const Json& value,
+                                    const std::string& pointer) {
   if (!value.is_string()) {
     problems.add_got(pointer, "must be a string \"METRIC OP VALUE\"", value);
     return std::nullopt;
@@ -109,35 +111,41 @@ std::optional<Threshold> read_check(Problems& problems, const Json& value, const
   Threshold out;
   out.text = value.get<std::string>();
   if (!split_check(out.text, out)) {
-    problems.add_got(pointer, "must be \"METRIC OP VALUE\" with OP one of <, <=, >, >=, == and VALUE a number",
-                     value);
+    problems.add_got(
+        pointer, "must be \"METRIC OP VALUE\" with OP one of <, <=, >, >=, == and VALUE a number",
+        value);
     return std::nullopt;
   }
   const auto& metrics = threshold_metrics();
   if (std::find(metrics.begin(), metrics.end(), out.metric) == metrics.end()) {
     const auto suggestion = closest_match(out.metric, metrics);
-    problems.add_got(pointer,
-                     "unknown metric \"" + out.metric + "\"" +
-                         (suggestion ? " (did you mean \"" + *suggestion + "\"?)" : " (see data/README.md)"),
-                     value);
+    problems.add_got(
+        pointer,
+        "unknown metric \"" + out.metric + "\"" +
+            (suggestion ? " (did you mean \"" + *suggestion + "\"?)" : " (see data/README.md)"),
+        value);
     return std::nullopt;
   }
   return out;
 }
 
-std::optional<Threshold> read_threshold(Problems& problems, const Json& value, const std::string& pointer,
+std::optional<Threshold> read_threshold(Problems& problems, const Json& value,
+                                        const std::string& pointer,
                                         const std::vector<std::string_view>& phase_names) {
   if (value.is_string()) return read_check(problems, value, pointer);
   if (!value.is_object()) {
-    problems.add_got(pointer, "must be a string \"METRIC OP VALUE\" or an object with \"check\"", value);
+    problems.add_got(pointer, "must be a string \"METRIC OP VALUE\" or an object with \"check\"",
+                     value);
     return std::nullopt;
   }
   const ObjectReader object(problems, &value, pointer, {"phase", "check"});
   std::optional<Threshold> out;
-  if (object.require("check")) out = read_check(problems, *object.get("check"), object.pointer_of("check"));
+  if (object.require("check"))
+    out = read_check(problems, *object.get("check"), object.pointer_of("check"));
   const auto phase = object.string("phase", true);
   if (phase && std::find(phase_names.begin(), phase_names.end(), *phase) == phase_names.end()) {
-    problems.add_got(object.pointer_of("phase"), "must be one of the phase names (" + join(phase_names) + ")",
+    problems.add_got(object.pointer_of("phase"),
+                     "must be one of the phase names (" + join(phase_names) + ")",
                      *object.get("phase"));
     return std::nullopt;
   }
@@ -164,9 +172,10 @@ Workload read_workload(const ObjectReader& root) {
     out.phases.push_back(read_phase(root.problems(), phases[i], at, i));
     for (std::size_t j = 0; j < i; ++j) {
       if (out.phases[j].name != out.phases[i].name) continue;
-      root.problems().add_got(child_pointer(at, "name"),
-                              "must be unique (same as " + child_pointer(child_pointer(pointer, j), "name") + ")",
-                              Json(out.phases[i].name));
+      root.problems().add_got(
+          child_pointer(at, "name"),
+          "must be unique (same as " + child_pointer(child_pointer(pointer, j), "name") + ")",
+          Json(out.phases[i].name));
       break;
     }
   }

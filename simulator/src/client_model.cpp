@@ -51,15 +51,10 @@ void ClientModel::on_timer(const Timer& timer) {
     case TimerKind::retry:
       if (requests_[timer.id].state == RequestState::backoff) start_attempt(timer.id);
       return;
-    case TimerKind::timeout: {
-      Request& r = requests_[timer.id];
-      // Stale when the response came first (the generation moved on).
-      if (r.state != RequestState::awaiting_response || r.generation != timer.generation) return;
-      driver_.abandon(attempt_id(timer.id));
-      release_connection();
-      handle_result(timer.id, AttemptResult{.error = ErrorCategory::timeout});
+    case TimerKind::timeout:
+      timeout_armed_ = false;
+      expire_timeouts();
       return;
-    }
     case TimerKind::cpu_done: {
       Request& r = requests_[timer.id];
       if (r.generation != timer.generation) return;
@@ -169,9 +164,32 @@ void ClientModel::transmit(std::uint32_t slot) {
   r.bytes_sent += request_bytes_;
   driver_.send(attempt_id(slot), request, request_bytes_);
   if (scenario_.client.timeout_s) {
-    driver_.schedule(driver_.now() + from_seconds(*scenario_.client.timeout_s),
-                     Timer{TimerKind::timeout, slot, r.generation});
+    // Every attempt has the same timeout, so deadlines come in send order: a FIFO with one
+    // timer for its head replaces a timer per attempt (and keeps the event queue small).
+    deadlines_.push_back(Deadline{driver_.now() + from_seconds(*scenario_.client.timeout_s), slot,
+                                  r.generation});
+    if (!timeout_armed_) arm_timeout();
   }
+}
+
+void ClientModel::arm_timeout() {
+  timeout_armed_ = true;
+  driver_.schedule(deadlines_.front().at, Timer{TimerKind::timeout, 0, 0});
+}
+
+// Times out every attempt whose deadline has passed and that is still waiting for its response;
+// entries of attempts that were answered meanwhile are stale and dropped.
+void ClientModel::expire_timeouts() {
+  while (!deadlines_.empty() && deadlines_.front().at <= driver_.now()) {
+    const Deadline d = deadlines_.front();
+    deadlines_.pop_front();
+    Request& r = requests_[d.slot];
+    if (r.state != RequestState::awaiting_response || r.generation != d.generation) continue;
+    driver_.abandon(attempt_id(d.slot));
+    release_connection();
+    handle_result(d.slot, AttemptResult{.error = ErrorCategory::timeout});
+  }
+  if (!deadlines_.empty()) arm_timeout();
 }
 
 void ClientModel::release_connection() {
@@ -227,7 +245,8 @@ void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result
       .retries = static_cast<int>(r.attempt),
       .bytes_sent = r.bytes_sent,
       .bytes_received = r.bytes_received,
-      .prompt_tokens = result.prompt_tokens,
+      // The prompt went out with every attempt, whatever came back.
+      .prompt_tokens = request_template_.prompt_tokens * (r.attempt + 1),
       .completion_tokens = result.completion_tokens,
   });
   r.state = RequestState::idle;

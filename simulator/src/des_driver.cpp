@@ -56,7 +56,11 @@ class DesDriver final : public ClientDriver {
     slot.attempt_id = attempt_id;
     slot.request = request;
     slot.is_abandoned = false;
-    queue_.push(now_ + half_rtt_, DesEvent{DesEvent::Kind::arrive, {}, attempt_id});
+    if (half_rtt_.count() == 0) {
+      arrive(attempt_id);  // no network delay: the provider decides now, one event fewer
+    } else {
+      queue_.push(now_ + half_rtt_, DesEvent{DesEvent::Kind::arrive, {}, attempt_id});
+    }
   }
 
   void abandon(std::uint64_t attempt_id) override { slot_for(attempt_id).is_abandoned = true; }
@@ -75,25 +79,28 @@ class DesDriver final : public ClientDriver {
     return in_flight_[index];
   }
 
+  // The attempt reaches the provider, which decides at once; its response is delivered later.
+  void arrive(std::uint64_t attempt_id) {
+    InFlight& slot = slot_for(attempt_id);
+    // A slot reused before its old attempt arrived (a timeout shorter than half the round
+    // trip) has lost that attempt's request: it never reaches the provider.
+    if (slot.attempt_id != attempt_id) return;
+    // The request reaches the provider even when the client has already given up on it.
+    const Decision decision = provider_.decide(slot.request, now_);
+    if (decision.outcome == Outcome::hang || slot.is_abandoned) return;
+    slot.result = from_decision(decision, provider_.config(), scenario_.client.network);
+    queue_.push(now_ + decision.total_time() + half_rtt_,
+                DesEvent{DesEvent::Kind::deliver, {}, attempt_id});
+  }
+
   void dispatch(const DesEvent& event) {
     switch (event.kind) {
       case DesEvent::Kind::timer:
         client_->on_timer(event.timer);
         return;
-      case DesEvent::Kind::arrive: {
-        InFlight& slot = slot_for(event.attempt_id);
-        // A slot reused before its old attempt arrived (a timeout shorter than half the round
-        // trip) has lost that attempt's request: it never reaches the provider.
-        if (slot.attempt_id != event.attempt_id) return;
-        // The request reaches the provider even when the client has already given up on it.
-        const Decision decision = provider_.decide(slot.request, now_);
-        if (decision.outcome == Outcome::hang) return;
-        if (slot.is_abandoned) return;
-        slot.result = from_decision(decision, provider_.config(), scenario_.client.network);
-        queue_.push(now_ + decision.total_time() + half_rtt_,
-                    DesEvent{DesEvent::Kind::deliver, {}, event.attempt_id});
+      case DesEvent::Kind::arrive:
+        arrive(event.attempt_id);
         return;
-      }
       case DesEvent::Kind::deliver: {
         InFlight& slot = slot_for(event.attempt_id);
         if (slot.attempt_id != event.attempt_id || slot.is_abandoned) return;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/distribution.hpp"
@@ -56,7 +57,9 @@ struct ProviderConfig {
   std::string organization = "org-llmsim";
   std::vector<std::string> models = {"gpt-3.5-turbo"};  // models this provider serves (one limit group)
   RateLimits limits;
-  std::optional<std::string> limits_source;  // "gpt-4o-mini tier 1 (data/limits/openai.json, as of ...)"
+  // Where published limits came from: "gpt-4o-mini tier 1, data/limits/openai.json, as of 2025-01
+  // (2025, model page)"; none when the scenario gives only explicit numbers.
+  std::optional<std::string> limits_source;
   InitialUsage initial_usage;
   LatencyConfig latency;
   TokenConfig tokens;
@@ -185,5 +188,9 @@ Scenario parse_scenario(const std::string& json_text, const std::string& file,
 
 // Returns a human description of what the scenario describes (llmsim check).
 std::string describe_scenario(const Scenario& scenario);
+
+// Returns the metric names a threshold may check ("success_rate", "latency_s.p95", ...), in the
+// order data/README.md lists them.
+const std::vector<std::string_view>& threshold_metrics();
 
 }  // namespace llmsim

@@ -37,8 +37,9 @@ inline Duration from_millis(double millis) {
   return Duration{static_cast<std::int64_t>(std::llround(millis * 1e6))};
 }
 
-// Returns a Duration in seconds as a double.
-inline double to_seconds(Duration d) { return static_cast<double>(d.count()) * 1e-9; }
+// Returns a Duration in seconds as a double (divided, not multiplied by 1e-9, so that whole
+// seconds convert exactly).
+inline double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1e9; }
 
 // Returns a TimePoint as seconds since the start of the run.
 inline double to_seconds(TimePoint t) { return to_seconds(t.time_since_epoch()); }

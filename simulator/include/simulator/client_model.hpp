@@ -38,7 +38,7 @@ enum class TimerKind : std::uint8_t {
   arrival,      // id: phase index; the next user of the phase starts
   think_done,   // id: user slot; the user sends its next request
   retry,        // id: request slot; backoff elapsed, start the next attempt
-  timeout,      // id: request slot; the attempt's timeout
+  timeout,      // the earliest pending attempt deadline has come
   cpu_done,     // id: request slot; a CPU job finished
 };
 
@@ -128,6 +128,8 @@ class ClientModel {
   void acquire_connection(std::uint32_t slot);
   void transmit(std::uint32_t slot);
   void release_connection();
+  void arm_timeout();
+  void expire_timeouts();
   void handle_result(std::uint32_t slot, const AttemptResult& result);
   void finish_request(std::uint32_t slot, const AttemptResult& result);
   void user_done_with_request(std::uint32_t user_slot);
@@ -164,6 +166,13 @@ class ClientModel {
 
   int free_connections_ = 0;
   std::deque<std::uint32_t> connection_waiters_;
+  struct Deadline {
+    TimePoint at;
+    std::uint32_t slot;
+    std::uint32_t generation;
+  };
+  std::deque<Deadline> deadlines_;  // attempt timeouts, in send order
+  bool timeout_armed_ = false;
   std::vector<TimePoint> core_free_at_;
 };
 
