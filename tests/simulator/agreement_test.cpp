@@ -1,0 +1,96 @@
+// Real-socket and simulated runs of one scenario agree (issue: success counts within 3%; average,
+// p50 and p90 latency within 10%), checked with `llmsim compare` as a CI job would.
+//
+// Each run starts `llmsim serve` on a free loopback port through `llmsim load` and stops it.
+// The time scale keeps each run under 30 seconds; a sanitizer build runs slower, so it uses a
+// smaller scale (the figures are in scenario time either way).
+#include "simulator/compare.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace llmsim {
+namespace {
+
+#ifdef LLMSIM_SANITIZED_BUILD
+constexpr const char* kTimeScale = "5";
+#else
+constexpr const char* kTimeScale = "10";
+#endif
+
+struct CommandResult {
+  int status;
+  std::string output;
+};
+
+CommandResult shell(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
+const std::string kTolerances =
+    " --tolerance succeeded=0.03 --tolerance latency_s.avg=0.10 --tolerance latency_s.p50=0.10"
+    " --tolerance latency_s.p90=0.10";
+
+// Runs the scenario both ways and compares; returns the compare output on failure.
+void expect_agreement(const std::string& scenario, const std::string& name) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const std::string simulated = dir + name + "-simulated.json";
+  const std::string real = dir + name + "-real.json";
+  const CommandResult run = shell(kLlmsim + " run " + scenario + " --quiet --json " + simulated);
+  ASSERT_LE(run.status, 1) << run.output;  // 1: the scenario's own thresholds may fail
+  const CommandResult load =
+      shell(kLlmsim + " load " + scenario + " --quiet --time-scale " + kTimeScale + " --json " + real);
+  ASSERT_LE(load.status, 1) << load.output;
+  const CommandResult compare = shell(kLlmsim + " compare " + simulated + " " + real + kTolerances);
+  EXPECT_EQ(compare.status, 0) << compare.output;
+  // The real run says how it was made.
+  const auto report = read_report(real);
+  EXPECT_EQ(report["mode"], "real-socket");
+  EXPECT_EQ(report["notes"]["trustworthy"], "yes") << report["notes"].dump(2);
+}
+
+TEST(Agreement, LoadTestReportScenario) {
+  expect_agreement(LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json", "gaja");
+}
+
+TEST(Agreement, OpenLoopPoissonScenario) {
+  expect_agreement(LLMSIM_SOURCE_DIR "/data/scenarios/poisson-open-loop.json", "poisson");
+}
+
+TEST(Agreement, CompareFailsOutsideTolerance) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  ASSERT_EQ(shell(kLlmsim + " run " LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json --quiet --json " +
+                  dir + "seed1.json --seed 1").status, 0);
+  ASSERT_EQ(shell(kLlmsim + " run " LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json --quiet --json " +
+                  dir + "seed2.json --seed 2").status, 0);
+  // Two seeds differ a little: a zero tolerance fails, a loose one passes.
+  const CommandResult strict = shell(kLlmsim + " compare " + dir + "seed1.json " + dir +
+                                     "seed2.json --tolerance latency_s.avg=0");
+  EXPECT_EQ(strict.status, 1);
+  EXPECT_THAT(strict.output, ::testing::HasSubstr("FAIL (tolerance 0.0%)"));
+  EXPECT_EQ(shell(kLlmsim + " compare " + dir + "seed1.json " + dir + "seed2.json --tolerance latency_s.avg=0.5").status, 0);
+  // Bad input is exit 2 with the reason.
+  const CommandResult bad = shell(kLlmsim + " compare " + dir + "seed1.json /no/such.json");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.output, ::testing::HasSubstr("/no/such.json: cannot read"));
+  const CommandResult bad_tolerance =
+      shell(kLlmsim + " compare " + dir + "seed1.json " + dir + "seed2.json --tolerance nonsense=1");
+  EXPECT_EQ(bad_tolerance.status, 2);
+  EXPECT_THAT(bad_tolerance.output, ::testing::HasSubstr("--tolerance: must be METRIC=RELATIVE"));
+}
+
+}  // namespace
+}  // namespace llmsim
