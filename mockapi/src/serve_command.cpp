@@ -1,9 +1,138 @@
-// Placeholder until the server lands.
+// `llmsim serve`: flags in, a Server out, until SIGINT or SIGTERM.
 #include "mockapi/serve_command.hpp"
 
+#include <sys/resource.h>
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "mockapi/server.hpp"
+#include "models/scenario.hpp"
+
 namespace llmsim {
-void register_serve_command(CLI::App& app, int& status) {
-  app.add_subcommand("serve", "Start the mock OpenAI-compatible server (not built yet)")
-      ->callback([&status] { status = 2; });
+namespace {
+
+struct ServeFlags {
+  std::string scenario;
+  mockapi::ServerOptions options;
+  std::uint64_t seed = 1;
+  double read_timeout_s = 30.0;
+  double grace_s = 5.0;
+  std::int64_t created_unix_s = 0;
+  CLI::Option* seed_option = nullptr;
+  CLI::Option* created_option = nullptr;
+};
+
+// Raises the open-file limit to its hard maximum: each connection holds one descriptor.
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
+
+std::string url_host(const std::string& host) {
+  return host.find(':') == std::string::npos ? host : "[" + host + "]";
+}
+
+// Runs the server until SIGINT or SIGTERM; returns the exit status.
+int run_server(const ServeFlags& flags, ProviderConfig config, std::uint64_t seed) {
+  boost::asio::io_context signal_io;
+  // Installed before the server starts, so a signal never finds the default handler.
+  boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+  mockapi::ServerOptions options = flags.options;
+  options.read_timeout = std::chrono::milliseconds(std::llround(flags.read_timeout_s * 1000.0));
+  options.grace_period = std::chrono::milliseconds(std::llround(flags.grace_s * 1000.0));
+  if (flags.created_option->count() > 0) {
+    options.created_unix_s = flags.created_unix_s;
+  }
+  raise_file_limit();
+  mockapi::Server server(options, std::move(config), seed);
+  try {
+    server.start();
+  } catch (const std::system_error& error) {
+    std::cerr << "llmsim serve: " << error.what() << "\n";
+    return 2;
+  }
+  std::cout << "listening on http://" << url_host(options.host) << ":" << server.port()
+            << std::endl;
+  signals.async_wait([](const boost::system::error_code&, int) {});
+  signal_io.run();
+  server.stop();
+  return 0;
+}
+
+void serve(const ServeFlags& flags, int& status) {
+  ProviderConfig config = mockapi::default_provider_config();
+  std::uint64_t seed = flags.seed;
+  if (!flags.scenario.empty()) {
+    try {
+      const Scenario scenario = load_scenario(flags.scenario);
+      config = scenario.providers.front();
+      if (flags.seed_option->count() == 0) {
+        seed = scenario.seed;
+      }
+    } catch (const ScenarioError& error) {
+      std::cerr << error.what() << "\n";
+      status = 2;
+      return;
+    }
+  }
+  status = run_server(flags, std::move(config), seed);
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& app, int& status) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* command = app.add_subcommand(
+      "serve",
+      "Start the mock OpenAI-compatible server. Its behaviour comes from the scenario's first "
+      "provider; without --scenario, a built-in provider (gpt-3.5-turbo, gpt-4o-mini, gpt-4o, "
+      "text-embedding-3-small, text-embedding-ada-002; any key; 10000 RPM, 10000000 TPM; 50 ms "
+      "to the first token, 5 ms per token, 16 tokens). Prints 'listening on http://HOST:PORT'; "
+      "stops gracefully on SIGINT/SIGTERM.");
+  mockapi::ServerOptions& options = flags->options;
+  command->add_option("--scenario", flags->scenario, "Scenario JSON file (its first provider)")
+      ->check(CLI::ExistingFile);
+  command->add_option("--host", options.host, "Address to listen on")->capture_default_str();
+  command->add_option("--port", options.port, "Port to listen on (0: any free port)")
+      ->capture_default_str();
+  command->add_option("--threads", options.threads, "Threads serving requests (0: one per core)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command->add_option("--time-scale", options.time_scale,
+                      "Model seconds per wall second: delays are waited delay/time-scale")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  flags->seed_option =
+      command->add_option("--seed", flags->seed, "Random seed (default: the scenario's, else 1)");
+  command->add_option("--body-limit-bytes", options.body_limit_bytes,
+                      "Largest request body; larger ones get a 413")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--read-timeout-s", flags->read_timeout_s,
+                      "Seconds to read a whole request before closing the connection")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--grace-s", flags->grace_s,
+                      "Seconds requests in progress may take to finish after SIGINT/SIGTERM")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  flags->created_option = command->add_option(
+      "--created-unix-s", flags->created_unix_s,
+      "Unix time of the bodies' `created` at start (default: now), for byte-identical replays");
+  command->add_flag("--log-requests", options.log_requests,
+                    "Print one line per request on stderr (time, method, target, status, key, "
+                    "duration)");
+  command->callback([flags, &status] { serve(*flags, status); });
+}
+
 }  // namespace llmsim

@@ -149,9 +149,10 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
     return decision;
   }
 
-  bool slow_first_byte = request.force_slow_first_byte;
+  bool slow_first_byte = false;
   decision.outcome = request.forced ? *request.forced : draw_fault(config_.faults, stream("fault"), slow_first_byte);
-  if (request.forced && *request.forced != Outcome::ok) slow_first_byte = false;
+  // A forced slow first byte applies to a request that is otherwise answered normally.
+  if (request.force_slow_first_byte && decision.outcome == Outcome::ok) slow_first_byte = true;
 
   switch (decision.outcome) {
     case Outcome::quota_exhausted:

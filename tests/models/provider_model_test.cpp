@@ -518,3 +518,23 @@ TEST(Reset, RefillsAndForgetsKeys) {
 
 }  // namespace
 }  // namespace llmsim
+
+namespace llmsim {
+namespace {
+
+TEST(ProviderModelSlowFirstByte, ForcedSlowFirstByteDelaysAnOrdinaryAnswer) {
+  ProviderConfig config;
+  config.limits = RateLimits{.rpm = 1000};
+  config.latency.time_to_first_token_s = Distribution::constant(0.5);
+  config.faults.slow_first_byte_s = Distribution::constant(10.0);
+  ProviderModel provider(config, 1);
+  const Decision plain = provider.decide(ProviderRequest{.prompt_tokens = 5, .request_id = 1}, TimePoint{});
+  const Decision slow = provider.decide(
+      ProviderRequest{.prompt_tokens = 5, .request_id = 2, .force_slow_first_byte = true}, TimePoint{});
+  EXPECT_EQ(plain.time_to_first_token, from_seconds(0.5));
+  EXPECT_EQ(slow.outcome, Outcome::ok);
+  EXPECT_EQ(slow.time_to_first_token, from_seconds(10.5));
+}
+
+}  // namespace
+}  // namespace llmsim

@@ -1,0 +1,61 @@
+// Success bodies of the mock server, shaped by OpenAI's schemas (openai-openapi.yaml):
+// CreateChatCompletionResponse, CreateCompletionResponse, CreateEmbeddingResponse,
+// ListModelsResponse and Model. Keys are written in OpenAI's order.
+//
+// A Completion names everything a (chat or legacy) completion body needs; its text comes from
+// ReplyText, so the same Completion always renders to the same bytes.
+//
+//   Completion c{.id = "chatcmpl-...", .created = 1700000000, .model = "gpt-3.5-turbo",
+//                .reply = ReplyText(seed, key, n), .choice_tokens = {16}, .prompt_tokens = 12};
+//   std::string body = chat_completion_json(c);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mockapi/request_parser.hpp"
+#include "mockapi/text_generator.hpp"
+
+namespace llmsim::mockapi {
+
+struct Completion {
+  std::string id;                           // "chatcmpl-..." or "cmpl-..."
+  std::int64_t created = 0;                 // Unix seconds
+  std::string model;
+  ReplyText reply{0, "", 0};
+  std::vector<std::int64_t> choice_tokens;  // completion tokens of each choice
+  std::optional<std::int64_t> max_tokens;   // a choice of this many tokens finished by "length"
+  std::int64_t prompt_tokens = 0;
+};
+
+// Splits `total` tokens over `n` choices as evenly as possible, earlier choices taking the rest.
+std::vector<std::int64_t> split_tokens(std::int64_t total, int n);
+
+// Returns "length" when the choice reached max_tokens, else "stop".
+const char* finish_reason(const Completion& completion, int choice);
+
+// Returns the completion tokens over all choices.
+std::int64_t completion_tokens(const Completion& completion);
+
+// Returns the CompletionUsage object as JSON text.
+std::string usage_json(std::int64_t prompt_tokens, std::int64_t completion_tokens);
+
+// Returns a chat.completion body.
+std::string chat_completion_json(const Completion& completion);
+
+// Returns a text_completion body (legacy /v1/completions).
+std::string text_completion_json(const Completion& completion);
+
+// Returns the embeddings list body: one unit vector of `dimensions` per input, as floats or base64.
+std::string embeddings_json(std::uint64_t seed, const EmbeddingParams& params, int dimensions);
+
+// Returns the Model object of `id`.
+std::string model_json(const std::string& id, std::int64_t created, const std::string& owned_by);
+
+// Returns the ListModelsResponse of `ids`, in the given order.
+std::string model_list_json(const std::vector<std::string>& ids, std::int64_t created,
+                            const std::string& owned_by);
+
+}  // namespace llmsim::mockapi

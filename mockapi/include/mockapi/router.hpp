@@ -1,0 +1,124 @@
+// The mock server's request handling as a plain function: (request, now) -> response plan.
+//
+// The Router turns an HTTP request arriving at model time `now` into a ResponsePlan: a status,
+// headers and body to send after a delay, a stream of server-sent events paced by the provider
+// model, a hang (never answer) or a drop (close without answering). It owns the provider model
+// (one rate limiter per API key) and numbers each key's requests: the n-th request on a key is
+// decided with request_id n and gets x-request-id req_<32 hex> from (seed, key, n), so a seeded
+// run replays byte for byte. It never reads a clock or touches a socket; the session executes the
+// plan with timers. Thread-safe: the provider model and the counters sit behind one mutex, and
+// `now` is clamped so the model never sees time go backwards across threads.
+//
+// Routes (anything else, or another method, is OpenAI's 404 "Invalid URL (METHOD /path)"):
+//   POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, GET /v1/models,
+//   GET /v1/models/{id} (Bearer key required); GET /healthz, GET /metrics, POST /admin/reset.
+// Order of checks, as OpenAI: route, key (401), x-llmsim-fault (400), body (400), model (404),
+// then the provider model (429, 500, 503, hang, drop, or the completion).
+//
+//   Router router(config, /*seed=*/42, /*created_unix_s=*/1700000000);
+//   ResponsePlan plan = router.handle(HttpRequest{.method = "POST", .target = "/v1/embeddings",
+//                                                 .authorization = "Bearer sk-1", .body = body},
+//                                     now);
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mockapi/metrics.hpp"
+#include "mockapi/openai_errors.hpp"
+#include "mockapi/sse.hpp"
+#include "models/provider_model.hpp"
+#include "models/scenario.hpp"
+#include "models/time.hpp"
+
+namespace llmsim::mockapi {
+
+// What the router reads from an HTTP request.
+struct HttpRequest {
+  std::string method;                      // "GET", "POST", ...
+  std::string target;                      // "/v1/chat/completions"; a query string is ignored
+  std::string authorization;               // the Authorization header; "" when absent
+  std::optional<std::string> fault;        // x-llmsim-fault
+  std::optional<std::string> retry_count;  // x-stainless-retry-count
+  // x-llmsim-request-id: names the request's random streams instead of the key's request count,
+  // so `llmsim load` gets the draws the simulator makes for the same request.
+  std::optional<std::string> stream_id;
+  std::string body;
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+enum class PlanKind {
+  respond,  // wait `delay`, then send status, headers and body
+  stream,   // 200 with server-sent events, each after its own delay
+  hang,     // never answer; keep the connection until the client gives up
+  drop,     // wait `delay`, then close the connection without a response
+};
+
+struct ResponsePlan {
+  PlanKind kind = PlanKind::respond;
+  int status = 200;
+  HeaderList headers;                  // in order, names lower-case; content-type included
+  std::string body;                    // respond
+  Duration delay{0};                   // respond, drop: model time before answering or closing
+  std::optional<StreamPlan> stream;    // stream
+  std::string endpoint;                // metrics label: "chat.completions", "models", ...
+  std::string key;                     // the request's API key ("" when none or rejected)
+
+  // Returns the status for metrics and logs: "200", "429", ..., "hung" or "dropped".
+  std::string status_label() const;
+
+  // Returns the value of header `name`, or nullopt.
+  std::optional<std::string> header(std::string_view name) const;
+};
+
+class Router {
+ public:
+  // Serves `config`'s models and limits; `created_unix_s` is the Unix time of model time 0 (the
+  // `created` field of bodies is created_unix_s + whole seconds of `now`).
+  Router(ProviderConfig config, std::uint64_t seed, std::int64_t created_unix_s);
+
+  // Returns the plan for `request` arriving at model time `now`.
+  ResponsePlan handle(const HttpRequest& request, TimePoint now);
+
+  // Returns the 413 for a request whose body is over `limit_bytes` (only the head was read).
+  ResponsePlan body_too_large(std::uint64_t limit_bytes);
+
+  // Returns the 400 for bytes that do not parse as HTTP.
+  ResponsePlan malformed_request();
+
+  Metrics& metrics() { return metrics_; }
+  const ProviderConfig& config() const { return config_; }
+
+ private:
+  struct Context;  // one request's key, number, id and time
+
+  Context begin(const std::string& key, TimePoint now);
+  ResponsePlan error_plan(const Context& context, const ApiError& error);
+  ResponsePlan handle_v1(const HttpRequest& request, const std::string& endpoint, TimePoint now);
+  ResponsePlan dispatch_v1(const Context& context, const HttpRequest& request,
+                           const std::string& endpoint);
+  ResponsePlan handle_models(const Context& context, const std::string& path);
+  ResponsePlan handle_chat(const Context& context, const HttpRequest& request,
+                           const std::string& endpoint);
+  ResponsePlan handle_embeddings(const Context& context, const HttpRequest& request);
+  ResponsePlan handle_ops(const std::string& endpoint, TimePoint now);
+  Decision decide(ProviderRequest request, TimePoint now);
+  bool has_model(const std::string& model) const;
+
+  const ProviderConfig config_;
+  const std::uint64_t seed_;
+  const std::int64_t created_unix_s_;
+  Metrics metrics_;
+  std::mutex mutex_;                               // guards what follows
+  ProviderModel provider_;
+  std::map<std::string, std::uint64_t> counters_;  // requests seen per key
+  TimePoint latest_{};                             // the latest `now` given to the model
+};
+
+}  // namespace llmsim::mockapi

@@ -1,0 +1,218 @@
+// OpenAI's error bodies and texts.
+#include "mockapi/openai_errors.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace llmsim::mockapi {
+namespace {
+
+constexpr const char* kRateLimitsPage =
+    "Visit https://platform.openai.com/account/rate-limits to learn more.";
+
+// OpenAI masks long keys to their first 8 and last 4 characters; short keys are shown whole.
+constexpr std::size_t kKeyPrefixShown = 8;
+constexpr std::size_t kKeySuffixShown = 4;
+
+ApiError make(int status, std::string message, std::optional<std::string> param = std::nullopt,
+              std::optional<std::string> code = std::nullopt) {
+  return ApiError{status, std::move(message), "invalid_request_error", std::move(param),
+                  std::move(code)};
+}
+
+// Returns the limit's "type" field: "requests" for RPM/RPD, "tokens" for TPM/TPD.
+const char* limit_type(LimitKind kind) {
+  return kind == LimitKind::tpm || kind == LimitKind::tpd ? "tokens" : "requests";
+}
+
+}  // namespace
+
+std::string mask_key(std::string_view key) {
+  if (key.size() <= kKeyPrefixShown + kKeySuffixShown) {
+    return std::string(key);
+  }
+  std::string masked(key.substr(0, kKeyPrefixShown));
+  masked.append(key.size() - kKeyPrefixShown - kKeySuffixShown, '*');
+  masked.append(key.substr(key.size() - kKeySuffixShown));
+  return masked;
+}
+
+std::string error_json(const ApiError& error) {
+  nlohmann::ordered_json inner;
+  inner["message"] = error.message;
+  inner["type"] = error.type;
+  inner["param"] = error.param ? nlohmann::ordered_json(*error.param) : nullptr;
+  inner["code"] = error.code ? nlohmann::ordered_json(*error.code) : nullptr;
+  nlohmann::ordered_json outer;
+  outer["error"] = std::move(inner);
+  return outer.dump();
+}
+
+ApiError missing_api_key() {
+  return make(401,
+              "You didn't provide an API key. You need to provide your API key in an "
+              "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or "
+              "as the password field (with blank username) if you're accessing the API from your "
+              "browser and are prompted for a username. You can obtain an API key from "
+              "https://platform.openai.com/account/api-keys.");
+}
+
+ApiError invalid_api_key(std::string_view key) {
+  return make(401,
+              "Incorrect API key provided: " + mask_key(key) +
+                  ". You can find your API key at https://platform.openai.com/account/api-keys.",
+              std::nullopt, "invalid_api_key");
+}
+
+ApiError invalid_url(std::string_view method, std::string_view path) {
+  return make(404, "Invalid URL (" + std::string(method) + " " + std::string(path) + ")");
+}
+
+ApiError model_not_found(std::string_view model) {
+  return make(404,
+              "The model `" + std::string(model) +
+                  "` does not exist or you do not have access to it.",
+              std::nullopt, "model_not_found");
+}
+
+ApiError invalid_json() {
+  return make(400,
+              "We could not parse the JSON body of your request. (HINT: This likely means you "
+              "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, "
+              "but what was sent was not valid JSON. If you have trouble figuring out how to fix "
+              "this, please contact us through our help center at help.openai.com.)");
+}
+
+ApiError body_not_object(std::string_view got) {
+  return make(400, "Invalid type for request body: expected an object, but got " +
+                       std::string(got) + " instead.",
+              std::nullopt, "invalid_type");
+}
+
+ApiError missing_model() { return make(400, "you must provide a model parameter"); }
+
+ApiError missing_parameter(std::string_view param) {
+  return make(400, "Missing required parameter: '" + std::string(param) + "'.",
+              std::string(param), "missing_required_parameter");
+}
+
+ApiError invalid_type(std::string_view param, std::string_view expected, std::string_view got) {
+  return make(400,
+              "Invalid type for '" + std::string(param) + "': expected " + std::string(expected) +
+                  ", but got " + std::string(got) + " instead.",
+              std::string(param), "invalid_type");
+}
+
+ApiError integer_below_minimum(std::string_view param, std::int64_t minimum, std::int64_t got) {
+  return make(400,
+              "Invalid '" + std::string(param) +
+                  "': integer below minimum value. Expected a value >= " +
+                  std::to_string(minimum) + ", but got " + std::to_string(got) + " instead.",
+              std::string(param), "integer_below_min_value");
+}
+
+ApiError integer_above_maximum(std::string_view param, std::int64_t maximum, std::int64_t got) {
+  return make(400,
+              "Invalid '" + std::string(param) +
+                  "': integer above maximum value. Expected a value <= " +
+                  std::to_string(maximum) + ", but got " + std::to_string(got) + " instead.",
+              std::string(param), "integer_above_max_value");
+}
+
+ApiError empty_array(std::string_view param) {
+  return make(400,
+              "Invalid '" + std::string(param) +
+                  "': empty array. Expected an array with minimum length 1, but got an empty "
+                  "array instead.",
+              std::string(param), "empty_array");
+}
+
+ApiError invalid_value(std::string_view param, std::string_view got, std::string_view supported) {
+  return make(400,
+              "Invalid value: '" + std::string(got) + "'. Supported values are: " +
+                  std::string(supported) + ".",
+              std::string(param), "invalid_value");
+}
+
+ApiError invalid_embedding_input() {
+  return make(400,
+              "'$.input' is invalid. Please check the API reference: "
+              "https://platform.openai.com/docs/api-reference.");
+}
+
+ApiError unknown_fault(std::string_view value) {
+  return make(400,
+              "Invalid value for header 'x-llmsim-fault': '" + std::string(value) +
+                  "'. Supported values are: '500', '503', 'hang', 'drop', 'slow', 'quota', '429' "
+                  "and 'ok'.",
+              "x-llmsim-fault", "invalid_value");
+}
+
+ApiError body_too_large(std::uint64_t limit_bytes) {
+  return make(413,
+              "Request body too large: the limit is " + std::to_string(limit_bytes) +
+                  " bytes. Reduce the size of your request and try again.",
+              std::nullopt, "request_too_large");
+}
+
+ApiError malformed_http() {
+  return make(400, "We could not parse your HTTP request. Check that it is valid HTTP/1.1.");
+}
+
+ApiError rate_limited(std::string_view model, std::string_view organization,
+                      const Admission& admission) {
+  const LimitKind kind = admission.refused_by;
+  ApiError error;
+  error.status = 429;
+  error.type = limit_type(kind);
+  error.code = "rate_limit_exceeded";
+  error.message = "Rate limit reached for " + std::string(model) + " in organization " +
+                  std::string(organization) + " on " + limit_phrase(kind) +
+                  ": Limit " + std::to_string(admission.limit) + ", Used " +
+                  std::to_string(admission.used) + ", Requested " +
+                  std::to_string(admission.requested) + ". Please try again in " +
+                  go_duration(admission.wait) + ". " + kRateLimitsPage;
+  return error;
+}
+
+ApiError request_too_large(std::string_view model, std::string_view organization,
+                           const Admission& admission) {
+  const LimitKind kind = admission.refused_by;
+  ApiError error;
+  error.status = 429;
+  error.type = limit_type(kind);
+  error.code = "rate_limit_exceeded";
+  error.message = "Request too large for " + std::string(model) + " in organization " +
+                  std::string(organization) + " on " + limit_phrase(kind) + ": Limit " +
+                  std::to_string(admission.limit) + ", Requested " +
+                  std::to_string(admission.requested) +
+                  ". The input or output tokens must be reduced in order to run successfully. " +
+                  kRateLimitsPage;
+  return error;
+}
+
+ApiError quota_exhausted() {
+  return ApiError{429,
+                  "You exceeded your current quota, please check your plan and billing details. "
+                  "For more information on this error, read the docs: "
+                  "https://platform.openai.com/docs/guides/error-codes/api-errors.",
+                  "insufficient_quota", std::nullopt, "insufficient_quota"};
+}
+
+ApiError server_error() {
+  return ApiError{500,
+                  "The server had an error processing your request. Sorry about that! You can "
+                  "retry your request, or contact us through our help center at help.openai.com "
+                  "if you keep seeing this error.",
+                  "server_error", std::nullopt, std::nullopt};
+}
+
+ApiError overloaded(std::string_view request_id) {
+  return ApiError{503,
+                  "That model is currently overloaded with other requests. You can retry your "
+                  "request, or contact us through our help center at help.openai.com if the "
+                  "error persists. (Please include the request ID " +
+                      std::string(request_id) + " in your message.)",
+                  "server_error", std::nullopt, std::nullopt};
+}
+
+}  // namespace llmsim::mockapi

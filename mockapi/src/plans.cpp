@@ -1,0 +1,182 @@
+// Provider decisions as response plans: OpenAI's headers, refusals, bodies and streams.
+#include "plans.hpp"
+
+#include <algorithm>
+
+#include "mockapi/response_bodies.hpp"
+
+namespace llmsim::mockapi {
+namespace {
+
+constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
+constexpr std::int64_t kNanosPerMilli = 1'000'000;
+
+// Returns ceil(d / unit) for a non-negative duration in nanoseconds.
+std::int64_t ceil_div(Duration d, std::int64_t unit) {
+  return (std::max<std::int64_t>(d.count(), 0) + unit - 1) / unit;
+}
+
+std::string millis_text(Duration d) { return std::to_string(d.count() / kNanosPerMilli); }
+
+// Adds retry-after (whole seconds, at least 1) and, when configured, retry-after-ms.
+void add_retry_after(const PlanContext& context, ResponsePlan& plan, Duration wait) {
+  plan.headers.emplace_back("retry-after",
+                            std::to_string(std::max<std::int64_t>(1, ceil_div(wait, kNanosPerSecond))));
+  if (context.config.send_retry_after_ms) {
+    plan.headers.emplace_back("retry-after-ms",
+                              std::to_string(std::max<std::int64_t>(1, ceil_div(wait, kNanosPerMilli))));
+  }
+}
+
+ResponsePlan stream_head(const PlanContext& context, const Decision& decision) {
+  ResponsePlan plan;
+  plan.kind = PlanKind::stream;
+  plan.status = 200;
+  plan.key = context.key;
+  plan.headers = {{"content-type", "text/event-stream; charset=utf-8"},
+                  {"x-request-id", context.request_id},
+                  {"openai-organization", context.config.organization},
+                  {"openai-version", "2020-10-01"},
+                  {"openai-processing-ms", millis_text(decision.time_to_first_token)}};
+  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  return plan;
+}
+
+ResponsePlan silent_plan(const PlanContext& context, PlanKind kind, Duration delay) {
+  ResponsePlan plan;
+  plan.kind = kind;
+  plan.key = context.key;
+  plan.delay = delay;
+  return plan;
+}
+
+}  // namespace
+
+ResponsePlan json_plan(const PlanContext& context, int status, std::string body) {
+  ResponsePlan plan;
+  plan.status = status;
+  plan.key = context.key;
+  plan.body = std::move(body);
+  plan.headers = {{"content-type", "application/json"},
+                  {"x-request-id", context.request_id},
+                  {"openai-organization", context.config.organization},
+                  {"openai-version", "2020-10-01"}};
+  return plan;
+}
+
+ResponsePlan error_plan(const PlanContext& context, const ApiError& error) {
+  return json_plan(context, error.status, error_json(error));
+}
+
+void add_rate_limit_headers(HeaderList& headers, const RateLimitHeaders& values) {
+  if (values.limit_requests) {
+    headers.emplace_back("x-ratelimit-limit-requests", std::to_string(*values.limit_requests));
+  }
+  if (values.limit_tokens) {
+    headers.emplace_back("x-ratelimit-limit-tokens", std::to_string(*values.limit_tokens));
+  }
+  if (values.remaining_requests) {
+    headers.emplace_back("x-ratelimit-remaining-requests",
+                         std::to_string(*values.remaining_requests));
+  }
+  if (values.remaining_tokens) {
+    headers.emplace_back("x-ratelimit-remaining-tokens", std::to_string(*values.remaining_tokens));
+  }
+  if (values.reset_requests) {
+    headers.emplace_back("x-ratelimit-reset-requests", go_duration(*values.reset_requests));
+  }
+  if (values.reset_tokens) {
+    headers.emplace_back("x-ratelimit-reset-tokens", go_duration(*values.reset_tokens));
+  }
+}
+
+std::optional<ResponsePlan> refusal_plan(const PlanContext& context, const std::string& model,
+                                         const Decision& decision) {
+  const ProviderConfig& config = context.config;
+  std::optional<ResponsePlan> plan;
+  switch (decision.outcome) {
+    case Outcome::rate_limited:
+      plan = error_plan(context, rate_limited(model, config.organization, decision.admission));
+      add_retry_after(context, *plan, decision.admission.wait);
+      break;
+    case Outcome::too_large:
+      plan = error_plan(context, request_too_large(model, config.organization, decision.admission));
+      break;
+    case Outcome::quota_exhausted:
+      plan = error_plan(context, quota_exhausted());
+      // Both SDKs would retry a 429 otherwise; OpenAI's billing errors cannot succeed on retry.
+      plan->headers.emplace_back("x-should-retry", "false");
+      break;
+    case Outcome::server_error:
+      plan = error_plan(context, server_error());
+      break;
+    case Outcome::overloaded:
+      plan = error_plan(context, overloaded(context.request_id));
+      break;
+    default:
+      return std::nullopt;
+  }
+  add_rate_limit_headers(plan->headers, decision.admission.headers);
+  plan->delay = decision.error_delay;
+  return plan;
+}
+
+ResponsePlan generation_plan(const PlanContext& context, const GenerationParams& params,
+                             const Decision& decision, StreamFormat format) {
+  if (decision.outcome == Outcome::hang) {
+    return silent_plan(context, PlanKind::hang, Duration{0});
+  }
+  const bool is_chat = format == StreamFormat::chat;
+  Completion completion{
+      .id = completion_id(is_chat ? "chatcmpl-" : "cmpl-", context.seed, context.key,
+                          context.request_n),
+      .created = context.created,
+      .model = params.model,
+      .reply = ReplyText(context.seed, context.key, context.request_n),
+      .choice_tokens = split_tokens(decision.completion_tokens, params.n),
+      .max_tokens = params.max_tokens,
+      .prompt_tokens = decision.prompt_tokens};
+  const bool is_drop = decision.outcome == Outcome::drop_mid_stream;
+  if (params.stream) {
+    ResponsePlan plan = stream_head(context, decision);
+    plan.stream = StreamPlan{.format = format,
+                             .completion = std::move(completion),
+                             .include_usage = params.include_usage,
+                             .drop_after_tokens = is_drop ? std::optional(decision.tokens_before_drop)
+                                                          : std::nullopt,
+                             .time_to_first_token = decision.time_to_first_token,
+                             .per_token = decision.per_token};
+    if (event_count(*plan.stream) == 0) {
+      // A legacy stream dropped before its first token sends nothing at all.
+      return silent_plan(context, PlanKind::drop, decision.time_to_first_token);
+    }
+    return plan;
+  }
+  if (is_drop) {
+    return silent_plan(context, PlanKind::drop, decision.total_time());
+  }
+  ResponsePlan plan = json_plan(context, 200,
+                                is_chat ? chat_completion_json(completion)
+                                        : text_completion_json(completion));
+  plan.headers.emplace_back("openai-processing-ms", millis_text(decision.total_time()));
+  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  plan.delay = decision.total_time();
+  return plan;
+}
+
+ResponsePlan embedding_plan(const PlanContext& context, const EmbeddingParams& params,
+                            int dimensions, const Decision& decision) {
+  if (decision.outcome == Outcome::hang) {
+    return silent_plan(context, PlanKind::hang, Duration{0});
+  }
+  if (decision.outcome == Outcome::drop_mid_stream) {
+    return silent_plan(context, PlanKind::drop, decision.total_time());
+  }
+  ResponsePlan plan = json_plan(context, 200, embeddings_json(context.seed, params, dimensions));
+  plan.headers.emplace_back("openai-processing-ms", millis_text(decision.total_time()));
+  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  plan.delay = decision.total_time();
+  return plan;
+}
+
+}  // namespace llmsim::mockapi

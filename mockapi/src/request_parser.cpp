@@ -1,0 +1,302 @@
+// Request body validation, field by field, in OpenAI's words.
+#include "mockapi/request_parser.hpp"
+
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "models/token_model.hpp"
+
+namespace llmsim::mockapi {
+namespace {
+
+using Json = nlohmann::json;
+
+// Returns OpenAI's name of a JSON value's type, with its article: "a string", "an integer" ...
+std::string type_name(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::string: return "a string";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: return "an integer";
+    case Json::value_t::number_float: return "a decimal";
+    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::array: return "an array";
+    case Json::value_t::object: return "an object";
+    default: return "null";
+  }
+}
+
+[[noreturn]] void fail(ApiError error) { throw RequestError(std::move(error)); }
+
+Json parse_object(std::string_view body) {
+  Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    fail(invalid_json());
+  }
+  if (!json.is_object()) {
+    fail(body_not_object(type_name(json)));
+  }
+  return json;
+}
+
+// Returns the field, or nullptr when it is absent or null (nullable fields).
+const Json* find_field(const Json& object, const char* name) {
+  auto it = object.find(name);
+  return it == object.end() || it->is_null() ? nullptr : &*it;
+}
+
+// Returns an integer field's value; values beyond int64 are clamped (they fail range checks).
+std::optional<std::int64_t> optional_integer(const Json& object, const char* name) {
+  const Json* field = find_field(object, name);
+  if (field == nullptr) {
+    return std::nullopt;
+  }
+  if (field->is_number_unsigned()) {
+    const auto value = field->get<std::uint64_t>();
+    constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    return static_cast<std::int64_t>(value > kMax ? kMax : value);
+  }
+  if (!field->is_number_integer()) {
+    fail(invalid_type(name, "an integer", type_name(*field)));
+  }
+  return field->get<std::int64_t>();
+}
+
+std::optional<std::int64_t> ranged_integer(const Json& object, const char* name,
+                                           std::int64_t minimum, std::int64_t maximum) {
+  const auto value = optional_integer(object, name);
+  if (value && *value < minimum) {
+    fail(integer_below_minimum(name, minimum, *value));
+  }
+  if (value && *value > maximum) {
+    fail(integer_above_maximum(name, maximum, *value));
+  }
+  return value;
+}
+
+bool optional_bool(const Json& object, const char* name) {
+  const Json* field = find_field(object, name);
+  if (field == nullptr) {
+    return false;
+  }
+  if (!field->is_boolean()) {
+    fail(invalid_type(name, "a boolean", type_name(*field)));
+  }
+  return field->get<bool>();
+}
+
+std::string required_model(const Json& object) {
+  const Json* field = find_field(object, "model");
+  if (field == nullptr) {
+    fail(missing_model());
+  }
+  if (!field->is_string()) {
+    fail(invalid_type("model", "a string", type_name(*field)));
+  }
+  return field->get<std::string>();
+}
+
+// Reads model, max tokens, n, stream and stream_options, shared by chat and completions.
+GenerationParams parse_generation(const Json& body) {
+  GenerationParams params;
+  params.model = required_model(body);
+  const auto max_tokens = ranged_integer(body, "max_tokens", 1, kMaxTokensLimit);
+  const auto max_completion = ranged_integer(body, "max_completion_tokens", 1, kMaxTokensLimit);
+  params.max_tokens = max_completion ? max_completion : max_tokens;
+  params.n = static_cast<int>(ranged_integer(body, "n", 1, kMaxChoices).value_or(1));
+  params.stream = optional_bool(body, "stream");
+  if (const Json* options = find_field(body, "stream_options")) {
+    if (!options->is_object()) {
+      fail(invalid_type("stream_options", "an object", type_name(*options)));
+    }
+    const Json* usage = find_field(*options, "include_usage");
+    if (usage != nullptr && !usage->is_boolean()) {
+      fail(invalid_type("stream_options.include_usage", "a boolean", type_name(*usage)));
+    }
+    params.include_usage = usage != nullptr && usage->get<bool>();
+  }
+  return params;
+}
+
+// Returns the text of a message's content: a string, or the text parts of an array.
+std::string message_text(const Json& message, const std::string& where) {
+  const Json* content = find_field(message, "content");
+  if (content == nullptr) {
+    return {};
+  }
+  if (content->is_string()) {
+    return content->get<std::string>();
+  }
+  if (!content->is_array()) {
+    fail(invalid_type(where + ".content", "one of a string or array of objects",
+                      type_name(*content)));
+  }
+  std::string text;
+  for (const Json& part : *content) {
+    const Json* part_text = part.is_object() ? find_field(part, "text") : nullptr;
+    if (part_text != nullptr && part_text->is_string()) {
+      text += part_text->get<std::string>();
+    }
+  }
+  return text;
+}
+
+void check_role(const Json& message, const std::string& where) {
+  const Json* role = find_field(message, "role");
+  if (role == nullptr) {
+    fail(missing_parameter(where + ".role"));
+  }
+  if (!role->is_string()) {
+    fail(invalid_type(where + ".role", "a string", type_name(*role)));
+  }
+  const auto value = role->get<std::string>();
+  if (value != "system" && value != "assistant" && value != "user" && value != "function" &&
+      value != "tool" && value != "developer") {
+    fail(invalid_value(where + ".role", value,
+                       "'system', 'assistant', 'user', 'function', 'tool', and 'developer'"));
+  }
+}
+
+std::int64_t chat_prompt_tokens(const Json& body) {
+  const Json* messages = find_field(body, "messages");
+  if (messages == nullptr) {
+    fail(missing_parameter("messages"));
+  }
+  if (!messages->is_array()) {
+    fail(invalid_type("messages", "an array", type_name(*messages)));
+  }
+  if (messages->empty()) {
+    fail(empty_array("messages"));
+  }
+  std::vector<std::string> texts;
+  for (std::size_t i = 0; i < messages->size(); ++i) {
+    const Json& message = (*messages)[i];
+    const std::string where = "messages[" + std::to_string(i) + "]";
+    if (!message.is_object()) {
+      fail(invalid_type(where, "an object", type_name(message)));
+    }
+    check_role(message, where);
+    texts.push_back(message_text(message, where));
+  }
+  return estimate_chat_tokens(std::vector<std::string_view>(texts.begin(), texts.end()));
+}
+
+bool is_token_array(const Json& value) {
+  if (!value.is_array() || value.empty()) {
+    return false;
+  }
+  for (const Json& item : value) {
+    if (!item.is_number_integer()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Returns the tokens of a prompt item (a string or an array of token ids), or nullopt.
+std::optional<std::int64_t> prompt_item_tokens(const Json& item) {
+  if (item.is_string()) {
+    return estimate_text_tokens(item.get_ref<const std::string&>());
+  }
+  if (is_token_array(item)) {
+    return static_cast<std::int64_t>(item.size());
+  }
+  return std::nullopt;
+}
+
+std::int64_t completion_prompt_tokens(const Json& body) {
+  const Json* prompt = find_field(body, "prompt");
+  if (prompt == nullptr) {
+    fail(missing_parameter("prompt"));
+  }
+  if (const auto tokens = prompt_item_tokens(*prompt)) {
+    return *tokens;
+  }
+  constexpr const char* kExpected = "one of a string or array of strings";
+  if (!prompt->is_array() || prompt->empty()) {
+    fail(invalid_type("prompt", kExpected, type_name(*prompt)));
+  }
+  std::int64_t total = 0;
+  for (const Json& item : *prompt) {
+    const auto tokens = prompt_item_tokens(item);
+    if (!tokens) {
+      fail(invalid_type("prompt", kExpected, type_name(item)));
+    }
+    total += *tokens;
+  }
+  return total;
+}
+
+// Adds one embedding input (non-empty text or token ids) to `params`; false when unusable.
+bool add_embedding_input(const Json& item, EmbeddingParams& params) {
+  if (item.is_string() && !item.get_ref<const std::string&>().empty()) {
+    params.inputs.push_back(item.get<std::string>());
+    params.prompt_tokens += estimate_text_tokens(params.inputs.back());
+    return true;
+  }
+  if (is_token_array(item)) {
+    params.inputs.push_back(item.dump());
+    params.prompt_tokens += static_cast<std::int64_t>(item.size());
+    return true;
+  }
+  return false;
+}
+
+// Reads `input`: a string, token ids, or an array of either, into `params`.
+void read_embedding_inputs(const Json& body, EmbeddingParams& params) {
+  const Json* input = find_field(body, "input");
+  if (input == nullptr) {
+    fail(missing_parameter("input"));
+  }
+  if (input->is_string() || is_token_array(*input)) {
+    if (!add_embedding_input(*input, params)) {
+      fail(invalid_embedding_input());
+    }
+    return;
+  }
+  if (!input->is_array() || input->empty() || input->size() > kMaxEmbeddingInputs) {
+    fail(invalid_embedding_input());
+  }
+  for (const Json& item : *input) {
+    if (!add_embedding_input(item, params)) {
+      fail(invalid_embedding_input());
+    }
+  }
+}
+
+}  // namespace
+
+GenerationParams parse_chat_request(std::string_view body) {
+  const Json json = parse_object(body);
+  GenerationParams params = parse_generation(json);
+  params.prompt_tokens = chat_prompt_tokens(json);
+  return params;
+}
+
+GenerationParams parse_completion_request(std::string_view body) {
+  const Json json = parse_object(body);
+  GenerationParams params = parse_generation(json);
+  params.prompt_tokens = completion_prompt_tokens(json);
+  if (!params.max_tokens) {
+    params.max_tokens = kCompletionsDefaultMaxTokens;
+  }
+  return params;
+}
+
+EmbeddingParams parse_embedding_request(std::string_view body) {
+  const Json json = parse_object(body);
+  EmbeddingParams params;
+  params.model = required_model(json);
+  read_embedding_inputs(json, params);
+  params.dimensions = ranged_integer(json, "dimensions", 1, kMaxTokensLimit);
+  if (const Json* format = find_field(json, "encoding_format")) {
+    const std::string value = format->is_string() ? format->get<std::string>() : format->dump();
+    if (value != "float" && value != "base64") {
+      fail(invalid_value("encoding_format", value, "'float' and 'base64'"));
+    }
+    params.is_base64 = value == "base64";
+  }
+  return params;
+}
+
+}  // namespace llmsim::mockapi

@@ -1,0 +1,318 @@
+// Routing, authentication, request numbering and the provider model call.
+#include "mockapi/router.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+#include "mockapi/request_parser.hpp"
+#include "mockapi/response_bodies.hpp"
+#include "mockapi/text_generator.hpp"
+#include "plans.hpp"
+
+namespace llmsim::mockapi {
+namespace {
+
+// Unix time (s) the models' `created` field reports: gpt-3.5-turbo's release, as OpenAI lists it.
+constexpr std::int64_t kModelCreatedUnixS = 1677610602;
+constexpr std::string_view kModelsPrefix = "/v1/models/";
+
+struct Route {
+  std::string_view method;
+  std::string_view path;
+  std::string_view endpoint;  // metrics label
+};
+
+// The /v1 routes; GET /v1/models/{id} is matched by prefix.
+constexpr std::array<Route, 4> kRoutes = {{
+    {"POST", "/v1/chat/completions", "chat.completions"},
+    {"POST", "/v1/completions", "completions"},
+    {"POST", "/v1/embeddings", "embeddings"},
+    {"GET", "/v1/models", "models"},
+}};
+
+constexpr std::array<Route, 3> kOpsRoutes = {{
+    {"GET", "/healthz", "healthz"},
+    {"GET", "/metrics", "metrics"},
+    {"POST", "/admin/reset", "admin"},
+}};
+
+std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+
+// Returns the endpoint label of (method, path) among `routes`, or "".
+template <std::size_t N>
+std::string find_route(const std::array<Route, N>& routes, std::string_view method,
+                       std::string_view path) {
+  for (const Route& route : routes) {
+    if (route.method == method && route.path == path) {
+      return std::string(route.endpoint);
+    }
+  }
+  return {};
+}
+
+// Returns the key of an `Authorization: Bearer KEY` header, or "" when there is none.
+std::string bearer_key(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() < kScheme.size()) {
+    return {};
+  }
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) {
+      return {};
+    }
+  }
+  std::string_view key = header.substr(kScheme.size());
+  while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+  while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+  return std::string(key);
+}
+
+// Returns x-stainless-retry-count as a number; anything else counts as a first attempt.
+std::uint32_t attempt_of(const std::optional<std::string>& header) {
+  std::uint32_t attempt = 0;
+  if (header) {
+    const auto result = std::from_chars(header->data(), header->data() + header->size(), attempt);
+    if (result.ec != std::errc() || result.ptr != header->data() + header->size()) {
+      return 0;
+    }
+  }
+  return attempt;
+}
+
+// Returns the x-llmsim-request-id number when the header holds one, else the key's count `n`.
+std::uint64_t stream_id_of(const std::optional<std::string>& header, std::uint64_t n) {
+  std::uint64_t id = 0;
+  if (!header) return n;
+  const auto result = std::from_chars(header->data(), header->data() + header->size(), id);
+  if (result.ec != std::errc() || result.ptr != header->data() + header->size()) return n;
+  return id;
+}
+
+}  // namespace
+
+struct Router::Context {
+  PlanContext plan;
+  TimePoint now;
+};
+
+std::string ResponsePlan::status_label() const {
+  switch (kind) {
+    case PlanKind::hang: return "hung";
+    case PlanKind::drop: return "dropped";
+    default: return std::to_string(status);
+  }
+}
+
+std::optional<std::string> ResponsePlan::header(std::string_view name) const {
+  for (const auto& [header_name, value] : headers) {
+    if (header_name == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+Router::Router(ProviderConfig config, std::uint64_t seed, std::int64_t created_unix_s)
+    : config_(config), seed_(seed), created_unix_s_(created_unix_s),
+      provider_(std::move(config), seed) {}
+
+Router::Context Router::begin(const std::string& key, TimePoint now) {
+  std::uint64_t n = 0;
+  {
+    std::lock_guard lock(mutex_);
+    n = counters_[key]++;
+  }
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+  return Context{PlanContext{config_, seed_, key, n, request_id(seed_, key, n),
+                             created_unix_s_ + seconds.count()},
+                 now};
+}
+
+ResponsePlan Router::error_plan(const Context& context, const ApiError& error) {
+  return mockapi::error_plan(context.plan, error);
+}
+
+Decision Router::decide(ProviderRequest request, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  latest_ = std::max(latest_, now);
+  return provider_.decide(request, latest_);
+}
+
+bool Router::has_model(const std::string& model) const {
+  return std::find(config_.models.begin(), config_.models.end(), model) != config_.models.end();
+}
+
+ResponsePlan Router::handle(const HttpRequest& request, TimePoint now) {
+  const std::string path = path_of(request.target);
+  std::string endpoint = find_route(kOpsRoutes, request.method, path);
+  if (!endpoint.empty()) {
+    ResponsePlan plan = handle_ops(endpoint, now);
+    plan.endpoint = endpoint;
+    return plan;
+  }
+  endpoint = find_route(kRoutes, request.method, path);
+  if (endpoint.empty() && request.method == "GET" && path.starts_with(kModelsPrefix) &&
+      path.size() > kModelsPrefix.size()) {
+    endpoint = "models";
+  }
+  ResponsePlan plan = endpoint.empty()
+                          ? error_plan(begin("", now), invalid_url(request.method, path))
+                          : handle_v1(request, endpoint, now);
+  plan.endpoint = endpoint.empty() ? "unknown" : endpoint;
+  return plan;
+}
+
+ResponsePlan Router::handle_v1(const HttpRequest& request, const std::string& endpoint,
+                               TimePoint now) {
+  const std::string key = bearer_key(request.authorization);
+  if (key.empty()) {
+    return error_plan(begin("", now), missing_api_key());
+  }
+  const auto& keys = config_.api_keys;
+  if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    return error_plan(begin("", now), invalid_api_key(key));
+  }
+  const Context context = begin(key, now);
+  ResponsePlan plan = dispatch_v1(context, request, endpoint);
+  // Answers the provider model did not make (400, 404, models) still show the key's limits.
+  if (!plan.header("x-ratelimit-limit-requests") && !plan.header("x-ratelimit-limit-tokens")) {
+    std::lock_guard lock(mutex_);
+    latest_ = std::max(latest_, now);
+    add_rate_limit_headers(plan.headers, provider_.headers(key, latest_));
+  }
+  return plan;
+}
+
+ResponsePlan Router::dispatch_v1(const Context& context, const HttpRequest& request,
+                                 const std::string& endpoint) {
+  if (request.fault && !parse_forced_fault(*request.fault) && *request.fault != "slow") {
+    return error_plan(context, unknown_fault(*request.fault));
+  }
+  try {
+    if (endpoint == "models") {
+      return handle_models(context, path_of(request.target));
+    }
+    if (endpoint == "embeddings") {
+      return handle_embeddings(context, request);
+    }
+    return handle_chat(context, request, endpoint);
+  } catch (const RequestError& error) {
+    return error_plan(context, error.error());
+  }
+}
+
+ResponsePlan Router::handle_models(const Context& context, const std::string& path) {
+  if (path.starts_with(kModelsPrefix)) {
+    const std::string id = path.substr(kModelsPrefix.size());
+    if (!has_model(id)) {
+      return error_plan(context, model_not_found(id));
+    }
+    return json_plan(context.plan, 200, model_json(id, kModelCreatedUnixS, config_.name));
+  }
+  return json_plan(context.plan, 200,
+                   model_list_json(config_.models, kModelCreatedUnixS, config_.name));
+}
+
+namespace {
+
+// Fills the fault fields of a provider request from x-llmsim-fault (already validated).
+void apply_fault(ProviderRequest& request, const std::optional<std::string>& fault) {
+  if (!fault) {
+    return;
+  }
+  if (*fault == "slow") {
+    // Forcing ok as well keeps the random fault draw from overriding the slow first byte.
+    request.forced = Outcome::ok;
+    request.force_slow_first_byte = true;
+  } else {
+    request.forced = parse_forced_fault(*fault);
+  }
+}
+
+}  // namespace
+
+ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& request,
+                                 const std::string& endpoint) {
+  const bool is_chat = endpoint == "chat.completions";
+  const GenerationParams params =
+      is_chat ? parse_chat_request(request.body) : parse_completion_request(request.body);
+  if (!has_model(params.model)) {
+    return error_plan(context, model_not_found(params.model));
+  }
+  ProviderRequest provider_request{.key = context.plan.key,
+                                   .model = params.model,
+                                   .prompt_tokens = params.prompt_tokens,
+                                   .max_tokens = params.max_tokens,
+                                   .n = params.n,
+                                   .request_id = stream_id_of(request.stream_id, context.plan.request_n),
+                                   .attempt = attempt_of(request.retry_count)};
+  apply_fault(provider_request, request.fault);
+  const Decision decision = decide(provider_request, context.now);
+  if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
+    return *refusal;
+  }
+  return generation_plan(context.plan, params, decision,
+                         is_chat ? StreamFormat::chat : StreamFormat::completion);
+}
+
+ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest& request) {
+  const EmbeddingParams params = parse_embedding_request(request.body);
+  if (params.dimensions && *params.dimensions > config_.embedding_dimensions) {
+    return error_plan(context, integer_above_maximum("dimensions", config_.embedding_dimensions,
+                                                     *params.dimensions));
+  }
+  if (!has_model(params.model)) {
+    return error_plan(context, model_not_found(params.model));
+  }
+  ProviderRequest provider_request{.key = context.plan.key,
+                                   .model = params.model,
+                                   .prompt_tokens = params.prompt_tokens,
+                                   .is_embedding = true,
+                                   .request_id = stream_id_of(request.stream_id, context.plan.request_n),
+                                   .attempt = attempt_of(request.retry_count)};
+  apply_fault(provider_request, request.fault);
+  const Decision decision = decide(provider_request, context.now);
+  if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
+    return *refusal;
+  }
+  const auto dimensions = static_cast<int>(params.dimensions.value_or(config_.embedding_dimensions));
+  return embedding_plan(context.plan, params, dimensions, decision);
+}
+
+ResponsePlan Router::handle_ops(const std::string& endpoint, TimePoint now) {
+  const Context context = begin("", now);
+  if (endpoint == "healthz") {
+    return json_plan(context.plan, 200, R"({"status":"ok"})");
+  }
+  if (endpoint == "admin") {
+    std::lock_guard lock(mutex_);
+    provider_.reset();
+    counters_.clear();
+    return json_plan(context.plan, 200, R"({"status":"reset"})");
+  }
+  std::map<std::string, std::vector<LimiterLevel>> levels;
+  {
+    std::lock_guard lock(mutex_);
+    latest_ = std::max(latest_, now);
+    levels = provider_.levels(latest_);
+  }
+  ResponsePlan plan = json_plan(context.plan, 200, metrics_.prometheus_text(levels));
+  plan.headers.front().second = "text/plain; version=0.0.4; charset=utf-8";
+  return plan;
+}
+
+ResponsePlan Router::body_too_large(std::uint64_t limit_bytes) {
+  ResponsePlan plan = error_plan(begin("", TimePoint{}), mockapi::body_too_large(limit_bytes));
+  plan.endpoint = "unknown";
+  return plan;
+}
+
+ResponsePlan Router::malformed_request() {
+  ResponsePlan plan = error_plan(begin("", TimePoint{}), malformed_http());
+  plan.endpoint = "unknown";
+  return plan;
+}
+
+}  // namespace llmsim::mockapi

@@ -1,0 +1,334 @@
+// The connection coroutine: read, plan, wait, write; repeat while kept alive.
+#include "session.hpp"
+
+#include <array>
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http.hpp>
+
+namespace llmsim::mockapi {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kHangReadBytes = 512;  // scratch space while waiting for a hung client
+constexpr int kHttp11 = 11;
+
+// Removes the connection from the registry and the gauge when the session ends, however it ends.
+class RegistryEntry {
+ public:
+  RegistryEntry(SessionContext& context, const std::shared_ptr<Connection>& connection)
+      : context_(context), id_(context.registry.add(connection)) {
+    context_.router.metrics().add_connections(1);
+  }
+  ~RegistryEntry() {
+    context_.router.metrics().add_connections(-1);
+    context_.registry.remove(id_);
+  }
+  RegistryEntry(const RegistryEntry&) = delete;
+  RegistryEntry& operator=(const RegistryEntry&) = delete;
+
+ private:
+  SessionContext& context_;
+  std::uint64_t id_;
+};
+
+HttpRequest to_http_request(http::request<http::string_body>& request) {
+  HttpRequest out;
+  out.method = std::string(request.method_string());
+  out.target = std::string(request.target());
+  if (auto it = request.find(http::field::authorization); it != request.end()) {
+    out.authorization = std::string(it->value());
+  }
+  if (auto it = request.find("x-llmsim-fault"); it != request.end()) {
+    out.fault = std::string(it->value());
+  }
+  if (auto it = request.find("x-llmsim-request-id"); it != request.end()) {
+    out.stream_id = std::string(it->value());
+  }
+  if (auto it = request.find("x-stainless-retry-count"); it != request.end()) {
+    out.retry_count = std::string(it->value());
+  }
+  out.body = std::move(request.body());
+  return out;
+}
+
+template <class Body>
+void set_headers(http::response<Body>& response, const ResponsePlan& plan, bool keep_alive) {
+  for (const auto& [name, value] : plan.headers) {
+    response.set(name, value);
+  }
+  response.set(http::field::server, "llmsim");
+  response.keep_alive(keep_alive);
+}
+
+asio::awaitable<void> wait_for(const SessionContext& context, Duration model_delay) {
+  if (model_delay <= Duration::zero()) {
+    co_return;
+  }
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(context.wall_delay(model_delay));
+  co_await timer.async_wait(kAsTuple);
+}
+
+// Writes a whole response; returns whether the connection stays open.
+asio::awaitable<bool> send_response(const SessionContext& context, Connection& connection,
+                                    ResponsePlan& plan, unsigned version, bool keep_alive) {
+  http::response<http::string_body> response{static_cast<http::status>(plan.status), version};
+  set_headers(response, plan, keep_alive);
+  response.body() = std::move(plan.body);
+  response.prepare_payload();
+  connection.stream.expires_after(context.options.read_timeout);
+  auto [error, bytes] = co_await http::async_write(connection.stream, response, kAsTuple);
+  co_return !error && keep_alive;
+}
+
+// Waits until `deadline` (wall time); stream events are paced from one start, so a timer's own
+// lateness does not add up over hundreds of tokens.
+asio::awaitable<void> wait_until(std::chrono::steady_clock::time_point deadline) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_at(deadline);
+  co_await timer.async_wait(kAsTuple);
+}
+
+// Writes the server-sent events of a stream as HTTP chunks, events due at the same time
+// together; returns whether the connection stays open (not after a drop).
+asio::awaitable<bool> send_stream(const SessionContext& context, Connection& connection,
+                                  const ResponsePlan& plan, unsigned version,
+                                  bool wants_keep_alive) {
+  const StreamPlan& stream = *plan.stream;
+  http::response<http::empty_body> response{http::status::ok, version};
+  http::response_serializer<http::empty_body> serializer(response);
+  bool is_head_sent = false;
+  std::string pending;
+  const auto flush = [&]() -> asio::awaitable<bool> {
+    connection.stream.expires_after(context.options.read_timeout);
+    if (!is_head_sent) {
+      set_headers(response, plan, wants_keep_alive && !context.stopping);
+      response.chunked(true);
+      auto [error, bytes] = co_await http::async_write_header(connection.stream, serializer,
+                                                              kAsTuple);
+      if (error) co_return false;
+      is_head_sent = true;
+    }
+    auto [error, bytes] =
+        co_await asio::async_write(connection.stream, http::make_chunk(asio::buffer(pending)),
+                                   kAsTuple);
+    pending.clear();
+    co_return !error;
+  };
+  const std::size_t count = event_count(stream);
+  auto deadline = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < count; ++i) {
+    StreamEvent event = stream_event(stream, i);
+    if (event.delay > Duration::zero()) {
+      if (!pending.empty() && !co_await flush()) co_return false;
+      deadline += context.wall_delay(event.delay);
+      co_await wait_until(deadline);
+    }
+    pending += event.data;
+  }
+  if (!co_await flush() || stream.drop_after_tokens) {
+    co_return false;
+  }
+  auto [error, bytes] = co_await asio::async_write(connection.stream, http::make_chunk_last(),
+                                                   kAsTuple);
+  co_return !error && response.keep_alive();
+}
+
+// Keeps a hung request's connection open, discarding input, until the client closes it.
+asio::awaitable<void> hang(const SessionContext& context, Connection& connection) {
+  connection.is_cancellable = true;
+  if (context.stopping) {
+    co_return;
+  }
+  connection.stream.expires_never();
+  std::array<char, kHangReadBytes> scratch{};
+  for (;;) {
+    auto [error, bytes] = co_await connection.stream.async_read_some(asio::buffer(scratch),
+                                                                     kAsTuple);
+    if (error) co_return;
+  }
+}
+
+// Carries out a plan; returns whether the connection stays open.
+asio::awaitable<bool> execute(SessionContext& context, Connection& connection, ResponsePlan& plan,
+                              unsigned version, bool wants_keep_alive) {
+  switch (plan.kind) {
+    case PlanKind::respond:
+      co_await wait_for(context, plan.delay);
+      co_return co_await send_response(context, connection, plan, version,
+                                       wants_keep_alive && !context.stopping);
+    case PlanKind::stream:
+      co_return co_await send_stream(context, connection, plan, version, wants_keep_alive);
+    case PlanKind::hang:
+      co_await hang(context, connection);
+      co_return false;
+    case PlanKind::drop:
+      co_await wait_for(context, plan.delay);
+      co_return false;
+  }
+  co_return false;
+}
+
+void log_request(const HttpRequest& request, const ResponsePlan& plan, double seconds) {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t time = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  std::ostringstream line;
+  line << std::put_time(&utc, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(3) << std::setfill('0')
+       << millis << "Z " << request.method << ' ' << request.target << ' ' << plan.status_label()
+       << " key=" << (plan.key.empty() ? "-" : mask_key(plan.key)) << ' ' << std::fixed
+       << std::setprecision(3) << seconds << "s\n";
+  std::cerr << line.str() << std::flush;  // one write per line, so threads do not interleave
+}
+
+// Handles one request read from the connection; returns whether the connection stays open.
+asio::awaitable<bool> serve_request(SessionContext& context, Connection& connection,
+                                    http::request<http::string_body> message) {
+  const auto started = std::chrono::steady_clock::now();
+  Metrics& metrics = context.router.metrics();
+  metrics.add_in_flight(1);
+  const unsigned version = message.version();
+  const bool wants_keep_alive = message.keep_alive();
+  HttpRequest request = to_http_request(message);
+  ResponsePlan plan = context.router.handle(request, context.model_now());
+  const bool keep_alive = co_await execute(context, connection, plan, version, wants_keep_alive);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics.record(plan.endpoint, plan.status_label(), seconds);
+  metrics.add_in_flight(-1);
+  if (context.options.log_requests) {
+    log_request(request, plan, seconds);
+  }
+  co_return keep_alive;
+}
+
+// Answers a request that could not be read whole (413, 400), then the connection closes.
+asio::awaitable<void> refuse(SessionContext& context, Connection& connection, ResponsePlan plan) {
+  co_await send_response(context, connection, plan, kHttp11, /*keep_alive=*/false);
+  context.router.metrics().record(plan.endpoint, plan.status_label(), 0.0);
+}
+
+// Reads one request within the read timeout. Until its head arrives the connection is idle (a
+// stopping server may close it); `Expect: 100-continue` (curl sends it for larger bodies) is
+// answered before the body is read.
+asio::awaitable<beast::error_code> read_request(const SessionContext& context,
+                                                Connection& connection, beast::flat_buffer& buffer,
+                                                http::request_parser<http::string_body>& parser) {
+  connection.is_cancellable = true;
+  connection.stream.expires_after(context.options.read_timeout);
+  auto [error, bytes] = co_await http::async_read_header(connection.stream, buffer, parser,
+                                                         kAsTuple);
+  connection.is_cancellable = false;
+  if (error) {
+    co_return error;
+  }
+  if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
+    auto [write_error, written] = co_await http::async_write(connection.stream, proceed, kAsTuple);
+    if (write_error) {
+      co_return write_error;
+    }
+  }
+  auto [body_error, body_bytes] = co_await http::async_read(connection.stream, buffer, parser,
+                                                            kAsTuple);
+  co_return body_error;
+}
+
+bool is_malformed(const beast::error_code& error) {
+  return error.category() == http::make_error_code(http::error::bad_target).category() &&
+         error != http::error::end_of_stream && error != http::error::partial_message;
+}
+
+}  // namespace
+
+TimePoint SessionContext::model_now() const {
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+  return TimePoint{Duration{std::llround(static_cast<double>(nanos) * options.time_scale)}};
+}
+
+std::chrono::nanoseconds SessionContext::wall_delay(Duration model_delay) const {
+  return std::chrono::nanoseconds{
+      std::llround(static_cast<double>(model_delay.count()) / options.time_scale)};
+}
+
+asio::awaitable<void> run_session(SessionContext& context, std::shared_ptr<Connection> connection) {
+  const RegistryEntry entry(context, connection);
+  beast::flat_buffer buffer;
+  bool keep_alive = true;
+  while (keep_alive && !context.stopping) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(context.options.body_limit_bytes);
+    const beast::error_code error = co_await read_request(context, *connection, buffer, parser);
+    connection->is_cancellable = false;
+    if (error == http::error::body_limit) {
+      co_await refuse(context, *connection,
+                      context.router.body_too_large(context.options.body_limit_bytes));
+      break;
+    }
+    if (is_malformed(error)) {
+      co_await refuse(context, *connection, context.router.malformed_request());
+      break;
+    }
+    if (error) {
+      break;  // closed by the client, read timeout, or cancelled by stop()
+    }
+    keep_alive = co_await serve_request(context, *connection, parser.release());
+  }
+  beast::error_code ignored;
+  connection->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+std::uint64_t ConnectionRegistry::add(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(mutex_);
+  connections_.emplace(next_id_, connection);
+  return next_id_++;
+}
+
+void ConnectionRegistry::remove(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  connections_.erase(id);
+  if (connections_.empty()) {
+    empty_.notify_all();
+  }
+}
+
+void ConnectionRegistry::cancel_idle() {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, weak] : connections_) {
+    if (std::shared_ptr<Connection> connection = weak.lock()) {
+      asio::post(connection->stream.get_executor(), [connection] {
+        if (connection->is_cancellable) {
+          connection->stream.cancel();
+        }
+      });
+    }
+  }
+}
+
+bool ConnectionRegistry::wait_empty(std::chrono::steady_clock::duration timeout) {
+  std::unique_lock lock(mutex_);
+  return empty_.wait_for(lock, timeout, [this] { return connections_.empty(); });
+}
+
+}  // namespace llmsim::mockapi

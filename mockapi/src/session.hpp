@@ -1,0 +1,74 @@
+// Internal: one client connection as a coroutine, and what sessions share with the Server.
+//
+// A session is one short loop: read a request (body limit, read timeout), ask the Router for a
+// plan, carry the plan out with timers, repeat while the connection is kept alive. It only moves
+// bytes; every decision is in the Router. Each connection lives on its own strand, so the server
+// may cancel an idle or hung connection from another thread by posting to that strand.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "mockapi/router.hpp"
+#include "mockapi/server.hpp"
+
+namespace llmsim::mockapi {
+
+struct Connection {
+  explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+  boost::beast::tcp_stream stream;
+  // Touched only on the connection's strand: true while waiting for a request or hanging, when
+  // a stopping server may close the connection at once.
+  bool is_cancellable = false;
+};
+
+// The open connections, so stop() can close idle ones and wait for the rest.
+class ConnectionRegistry {
+ public:
+  // Adds a connection; returns its id for remove().
+  std::uint64_t add(const std::shared_ptr<Connection>& connection);
+
+  void remove(std::uint64_t id);
+
+  // Posts, to each connection's strand, a cancel of its pending read if it is idle or hung.
+  void cancel_idle();
+
+  // Waits until no connection is left or `timeout` passes; returns whether none is left.
+  bool wait_empty(std::chrono::steady_clock::duration timeout);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable empty_;
+  std::map<std::uint64_t, std::weak_ptr<Connection>> connections_;
+  std::uint64_t next_id_ = 0;
+};
+
+// What every session of one server shares.
+struct SessionContext {
+  Router& router;
+  const ServerOptions& options;
+  std::atomic<bool>& stopping;
+  ConnectionRegistry& registry;
+  std::chrono::steady_clock::time_point start;  // wall time of model time 0
+
+  // Returns the model time now: wall time since `start` times options.time_scale.
+  TimePoint model_now() const;
+
+  // Returns the wall time to wait for a model delay: delay / options.time_scale.
+  std::chrono::nanoseconds wall_delay(Duration model_delay) const;
+};
+
+// Serves one connection until it closes, the client goes quiet, or the server stops.
+boost::asio::awaitable<void> run_session(SessionContext& context,
+                                         std::shared_ptr<Connection> connection);
+
+}  // namespace llmsim::mockapi

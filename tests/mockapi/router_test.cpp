@@ -1,0 +1,478 @@
+#include "mockapi/router.hpp"
+
+#include <regex>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "mockapi/text_generator.hpp"
+
+namespace llmsim::mockapi {
+namespace {
+
+using Json = nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::HasSubstr;
+
+constexpr std::uint64_t kSeed = 42;
+constexpr std::int64_t kCreated = 1'700'000'000;
+const TimePoint kStart{};
+
+ProviderConfig test_config() {
+  ProviderConfig config;
+  config.organization = "org-test";
+  config.models = {"gpt-3.5-turbo", "text-embedding-3-small"};
+  config.latency.time_to_first_token_s = Distribution::constant(0.5);
+  config.latency.per_token_s = Distribution::constant(0.1);
+  config.latency.refused_s = Distribution::constant(0.25);
+  config.tokens.completion_tokens = Distribution::constant(16.0);
+  config.embedding_dimensions = 8;
+  return config;
+}
+
+std::string chat_body(const std::string& extra = "") {
+  return R"({"model":"gpt-3.5-turbo","messages":[{"role":"user","content":"Hello, world"}])" +
+         extra + "}";
+}
+
+HttpRequest post(const std::string& target, const std::string& body,
+                 const std::string& key = "sk-test",
+                 std::optional<std::string> fault = std::nullopt) {
+  return HttpRequest{.method = "POST",
+                     .target = target,
+                     .authorization = key.empty() ? "" : "Bearer " + key,
+                     .fault = std::move(fault),
+                     .body = body};
+}
+
+HttpRequest chat(const std::string& extra = "", const std::string& key = "sk-test",
+                 std::optional<std::string> fault = std::nullopt) {
+  return post("/v1/chat/completions", chat_body(extra), key, std::move(fault));
+}
+
+HttpRequest get(const std::string& target, const std::string& key = "sk-test") {
+  return HttpRequest{.method = "GET", .target = target,
+                     .authorization = key.empty() ? "" : "Bearer " + key};
+}
+
+std::string error_body(const std::string& message, const std::string& type,
+                       const std::optional<std::string>& param,
+                       const std::optional<std::string>& code) {
+  return error_json(ApiError{0, message, type, param, code});
+}
+
+class RouterTest : public testing::Test {
+ protected:
+  ProviderConfig config_ = test_config();
+  std::optional<Router> router_;
+
+  Router& router() {
+    if (!router_) router_.emplace(config_, kSeed, kCreated);
+    return *router_;
+  }
+  ResponsePlan handle(const HttpRequest& request, TimePoint now = kStart) {
+    return router().handle(request, now);
+  }
+};
+
+// --- routing and authentication ---------------------------------------------------------------
+
+TEST_F(RouterTest, UnknownRouteIs404InvalidUrl) {
+  const ResponsePlan plan = handle(post("/v1/chat/completion", chat_body()));
+  EXPECT_EQ(plan.status, 404);
+  EXPECT_EQ(plan.body, error_body("Invalid URL (POST /v1/chat/completion)",
+                                  "invalid_request_error", std::nullopt, std::nullopt));
+  EXPECT_EQ(plan.endpoint, "unknown");
+  EXPECT_TRUE(plan.header("x-request-id").has_value());
+}
+
+TEST_F(RouterTest, WrongMethodIs404InvalidUrlAsOpenAiSends) {
+  const ResponsePlan plan = handle(get("/v1/chat/completions"));
+  EXPECT_EQ(plan.status, 404);
+  EXPECT_EQ(plan.body, error_body("Invalid URL (GET /v1/chat/completions)",
+                                  "invalid_request_error", std::nullopt, std::nullopt));
+}
+
+TEST_F(RouterTest, MissingKeyIs401) {
+  for (const std::string authorization : {"", "Basic abc", "Bearer "}) {
+    HttpRequest request = chat();
+    request.authorization = authorization;
+    const ResponsePlan plan = handle(request);
+    EXPECT_EQ(plan.status, 401) << authorization;
+    EXPECT_EQ(plan.body, error_json(missing_api_key())) << authorization;
+    EXPECT_THAT(plan.body, HasSubstr(R"("message":"You didn't provide an API key.)"));
+  }
+}
+
+TEST_F(RouterTest, UnknownKeyIs401WhenKeysAreConfigured) {
+  config_.api_keys = {"sk-good-key-0001"};
+  const ResponsePlan wrong = handle(chat("", "sk-wrong-key-0002"));
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.body,
+            error_body("Incorrect API key provided: sk-wrong*****0002. You can find your API key "
+                       "at https://platform.openai.com/account/api-keys.",
+                       "invalid_request_error", std::nullopt, "invalid_api_key"));
+  EXPECT_EQ(handle(chat("", "sk-good-key-0001")).status, 200);
+}
+
+TEST_F(RouterTest, AnyKeyIsAcceptedWhenNoneAreConfigured) {
+  EXPECT_EQ(handle(chat("", "anything")).status, 200);
+  EXPECT_EQ(handle(chat("", "sk-other")).status, 200);
+}
+
+TEST_F(RouterTest, UnknownModelIs404ModelNotFound) {
+  const ResponsePlan plan = handle(post("/v1/chat/completions",
+                                        R"({"model":"gpt-5","messages":[{"role":"user"}]})"));
+  EXPECT_EQ(plan.status, 404);
+  EXPECT_EQ(plan.body,
+            error_body("The model `gpt-5` does not exist or you do not have access to it.",
+                       "invalid_request_error", std::nullopt, "model_not_found"));
+}
+
+TEST_F(RouterTest, BadFieldIs400NamingTheParam) {
+  const ResponsePlan plan = handle(chat(R"(,"max_tokens":"5")"));
+  EXPECT_EQ(plan.status, 400);
+  EXPECT_EQ(plan.body,
+            error_body("Invalid type for 'max_tokens': expected an integer, but got a string "
+                       "instead.",
+                       "invalid_request_error", "max_tokens", "invalid_type"));
+}
+
+TEST_F(RouterTest, AnswersWithoutTheProviderStillShowTheKeysLimits) {
+  config_.limits.rpm = 3;
+  const ResponsePlan invalid = handle(chat(R"(,"n":0)"));
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_EQ(invalid.header("x-ratelimit-limit-requests"), "3");
+  EXPECT_EQ(invalid.header("x-ratelimit-remaining-requests"), "3");  // nothing was debited
+  EXPECT_EQ(handle(get("/v1/models")).header("x-ratelimit-remaining-requests"), "3");
+  EXPECT_FALSE(handle(chat("", "")).header("x-ratelimit-limit-requests").has_value());  // 401
+}
+
+TEST_F(RouterTest, UnknownFaultHeaderIs400NamingTheHeader) {
+  const ResponsePlan plan = handle(chat("", "sk-test", "explode"));
+  EXPECT_EQ(plan.status, 400);
+  EXPECT_EQ(plan.body,
+            error_body("Invalid value for header 'x-llmsim-fault': 'explode'. Supported values "
+                       "are: '500', '503', 'hang', 'drop', 'slow', 'quota', '429' and 'ok'.",
+                       "invalid_request_error", "x-llmsim-fault", "invalid_value"));
+}
+
+TEST_F(RouterTest, OversizedBodyIs413) {
+  const ResponsePlan plan = router().body_too_large(1024);
+  EXPECT_EQ(plan.status, 413);
+  EXPECT_EQ(plan.body,
+            error_body("Request body too large: the limit is 1024 bytes. Reduce the size of your "
+                       "request and try again.",
+                       "invalid_request_error", std::nullopt, "request_too_large"));
+}
+
+// --- success ----------------------------------------------------------------------------------
+
+TEST_F(RouterTest, ChatCompletionHasOpenAiHeadersBodyAndDelay) {
+  config_.limits.rpm = 3;
+  config_.limits.tpm = 1000;
+  const ResponsePlan plan = handle(chat(R"(,"max_tokens":100)"));
+  ASSERT_EQ(plan.status, 200);
+  EXPECT_EQ(plan.kind, PlanKind::respond);
+  EXPECT_EQ(plan.header("content-type"), "application/json");
+  EXPECT_EQ(plan.header("x-request-id"), request_id(kSeed, "sk-test", 0));
+  EXPECT_EQ(plan.header("x-ratelimit-limit-requests"), "3");
+  EXPECT_EQ(plan.header("x-ratelimit-remaining-requests"), "2");
+  EXPECT_EQ(plan.header("x-ratelimit-reset-requests"), "20s");  // one request of 3 per minute
+  EXPECT_EQ(plan.header("x-ratelimit-limit-tokens"), "1000");
+  EXPECT_EQ(plan.header("x-ratelimit-remaining-tokens"), "900");  // cost max_tokens = 100
+  EXPECT_EQ(plan.header("x-ratelimit-reset-tokens"), "6s");
+  EXPECT_EQ(plan.delay, milliseconds(2000));  // 0.5 s first token + 15 * 0.1 s
+  EXPECT_EQ(plan.header("openai-processing-ms"), "2000");
+  const Json body = Json::parse(plan.body);
+  EXPECT_EQ(body["object"], "chat.completion");
+  EXPECT_EQ(body["model"], "gpt-3.5-turbo");
+  EXPECT_EQ(body["created"], kCreated);
+  EXPECT_TRUE(std::regex_match(body["id"].get<std::string>(),
+                               std::regex("chatcmpl-[A-Za-z0-9]{29}")));
+  ASSERT_EQ(body["choices"].size(), 1u);
+  EXPECT_EQ(body["choices"][0]["finish_reason"], "stop");
+  EXPECT_EQ(body["choices"][0]["message"]["role"], "assistant");
+  EXPECT_EQ(body["choices"][0]["message"]["content"], ReplyText(kSeed, "sk-test", 0).text(0, 16));
+  EXPECT_EQ(body["usage"]["prompt_tokens"], 9);  // "Hello, world": 3 + 3 + 3
+  EXPECT_EQ(body["usage"]["completion_tokens"], 16);
+  EXPECT_EQ(body["usage"]["total_tokens"], 25);
+}
+
+TEST_F(RouterTest, WithoutLimitsNoRateLimitHeadersAreSent) {
+  const ResponsePlan plan = handle(chat());
+  EXPECT_EQ(plan.status, 200);
+  EXPECT_FALSE(plan.header("x-ratelimit-limit-requests").has_value());
+  EXPECT_FALSE(plan.header("x-ratelimit-limit-tokens").has_value());
+}
+
+TEST_F(RouterTest, ReplyHittingMaxTokensFinishesWithLength) {
+  const ResponsePlan plan = handle(chat(R"(,"max_tokens":5)"));
+  const Json body = Json::parse(plan.body);
+  EXPECT_EQ(body["choices"][0]["finish_reason"], "length");
+  EXPECT_EQ(body["usage"]["completion_tokens"], 5);
+  const std::string text = body["choices"][0]["message"]["content"];
+  EXPECT_EQ(std::count(text.begin(), text.end(), ' '), 4);  // five words
+  EXPECT_EQ(plan.delay, milliseconds(900));
+}
+
+TEST_F(RouterTest, NChoicesEachHaveTheirTextAndUsageCountsAll) {
+  const Json body = Json::parse(handle(chat(R"(,"max_tokens":5,"n":3)")).body);
+  ASSERT_EQ(body["choices"].size(), 3u);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_EQ(body["choices"][c]["index"], c);
+    EXPECT_EQ(body["choices"][c]["message"]["content"], ReplyText(kSeed, "sk-test", 0).text(c, 5));
+  }
+  EXPECT_NE(body["choices"][0]["message"]["content"], body["choices"][1]["message"]["content"]);
+  EXPECT_EQ(body["usage"]["completion_tokens"], 15);
+}
+
+TEST_F(RouterTest, SameSeedReplaysByteForByte) {
+  Router a(config_, kSeed, kCreated);
+  Router b(config_, kSeed, kCreated);
+  Router other(config_, kSeed + 1, kCreated);
+  for (int i = 0; i < 3; ++i) {
+    const ResponsePlan pa = a.handle(chat(), kStart + seconds(i));
+    const ResponsePlan pb = b.handle(chat(), kStart + seconds(i));
+    EXPECT_EQ(pa.body, pb.body);
+    EXPECT_EQ(pa.headers, pb.headers);
+    EXPECT_NE(pa.body, other.handle(chat(), kStart + seconds(i)).body);
+  }
+}
+
+TEST_F(RouterTest, LlmsimRequestIdNamesTheRandomStreams) {
+  // The load generator sends its own request id: the draws follow it, not the key's count.
+  config_.latency.time_to_first_token_s = Distribution::lognormal(1.0, 0.5);
+  config_.tokens.completion_tokens = Distribution::lognormal(30.0, 0.5);
+  Router a(config_, kSeed, kCreated);
+  Router b(config_, kSeed, kCreated);
+  HttpRequest tagged = chat();
+  tagged.stream_id = "7";
+  const ResponsePlan first = a.handle(tagged, kStart);
+  b.handle(chat(), kStart);
+  b.handle(chat(), kStart);
+  const ResponsePlan later = b.handle(tagged, kStart);
+  EXPECT_EQ(first.delay, later.delay);
+  EXPECT_EQ(Json::parse(first.body)["usage"], Json::parse(later.body)["usage"]);
+  // Without the header the third request of b draws as the key's third request.
+  const ResponsePlan untagged = b.handle(chat(), kStart);
+  EXPECT_NE(untagged.delay, later.delay);
+  EXPECT_NE(Json::parse(untagged.body)["usage"], Json::parse(later.body)["usage"]);
+  // A header that is not a number is ignored.
+  HttpRequest bad = chat();
+  bad.stream_id = "x7";
+  EXPECT_EQ(a.handle(bad, kStart).status, 200);
+}
+
+TEST_F(RouterTest, StreamRequestGivesAStreamPlan) {
+  const ResponsePlan plan = handle(chat(R"(,"stream":true,"stream_options":{"include_usage":true})"));
+  ASSERT_EQ(plan.kind, PlanKind::stream);
+  EXPECT_EQ(plan.header("content-type"), "text/event-stream; charset=utf-8");
+  ASSERT_TRUE(plan.stream.has_value());
+  EXPECT_TRUE(plan.stream->include_usage);
+  EXPECT_EQ(event_count(*plan.stream), 1u + 16u + 1u + 1u + 1u);
+  EXPECT_EQ(plan.stream->time_to_first_token, milliseconds(500));
+  EXPECT_EQ(plan.stream->per_token, milliseconds(100));
+}
+
+TEST_F(RouterTest, LegacyCompletionDefaultsTo16Tokens) {
+  const ResponsePlan plan = handle(post("/v1/completions", R"({"model":"gpt-3.5-turbo","prompt":"abcd"})"));
+  const Json body = Json::parse(plan.body);
+  EXPECT_EQ(body["object"], "text_completion");
+  EXPECT_EQ(body["choices"][0]["text"], ReplyText(kSeed, "sk-test", 0).text(0, 16));
+  EXPECT_EQ(body["choices"][0]["finish_reason"], "length");  // hit the default max_tokens 16
+  EXPECT_EQ(body["usage"]["prompt_tokens"], 1);
+}
+
+// --- rate limits ------------------------------------------------------------------------------
+
+TEST_F(RouterTest, RequestsPerMinuteRefusalIsOpenAis429) {
+  config_.limits.rpm = 3;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(handle(chat()).status, 200);
+  const ResponsePlan plan = handle(chat());
+  EXPECT_EQ(plan.status, 429);
+  EXPECT_EQ(plan.body,
+            error_body("Rate limit reached for gpt-3.5-turbo in organization org-test on requests "
+                       "per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. "
+                       "Visit https://platform.openai.com/account/rate-limits to learn more.",
+                       "requests", std::nullopt, "rate_limit_exceeded"));
+  EXPECT_EQ(plan.header("retry-after"), "20");
+  EXPECT_FALSE(plan.header("retry-after-ms").has_value());
+  EXPECT_EQ(plan.header("x-ratelimit-remaining-requests"), "0");
+  EXPECT_EQ(plan.delay, milliseconds(250));
+  EXPECT_EQ(handle(chat(), kStart + seconds(20)).status, 200);  // one request refilled
+}
+
+TEST_F(RouterTest, RetryAfterMsIsSentWhenConfigured) {
+  config_.limits.rpm = 1;
+  config_.send_retry_after_ms = true;
+  ASSERT_EQ(handle(chat()).status, 200);
+  const ResponsePlan plan = handle(chat(), kStart + milliseconds(100));
+  EXPECT_EQ(plan.header("retry-after"), "60");           // ceil(59.9 s)
+  EXPECT_EQ(plan.header("retry-after-ms"), "59900");
+}
+
+TEST_F(RouterTest, TokensPerMinuteRefusalNamesTokensAndRoundsRetryAfterUp) {
+  config_.limits.tpm = 1000;
+  ASSERT_EQ(handle(chat(R"(,"max_tokens":600)")).status, 200);
+  const ResponsePlan plan = handle(chat(R"(,"max_tokens":601)"));
+  EXPECT_EQ(plan.status, 429);
+  EXPECT_EQ(plan.body,
+            error_body("Rate limit reached for gpt-3.5-turbo in organization org-test on tokens "
+                       "per min (TPM): Limit 1000, Used 600, Requested 601. Please try again in "
+                       "12.06s. Visit https://platform.openai.com/account/rate-limits to learn "
+                       "more.",
+                       "tokens", std::nullopt, "rate_limit_exceeded"));
+  EXPECT_EQ(plan.header("retry-after"), "13");
+}
+
+TEST_F(RouterTest, RequestsPerDayRefusalWaitsHours) {
+  config_.limits.rpd = 2;
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(handle(chat()).status, 200);
+  const ResponsePlan plan = handle(chat());
+  EXPECT_EQ(plan.status, 429);
+  EXPECT_THAT(plan.body, HasSubstr("on requests per day (RPD): Limit 2, Used 2, Requested 1. "
+                                   "Please try again in 12h0m0s."));
+  EXPECT_EQ(plan.header("retry-after"), "43200");
+}
+
+TEST_F(RouterTest, RequestLargerThanTheLimitIsTooLargeWithoutRetryAfter) {
+  config_.limits.tpm = 100;
+  const ResponsePlan plan = handle(chat(R"(,"max_tokens":200)"));
+  EXPECT_EQ(plan.status, 429);
+  EXPECT_EQ(plan.body,
+            error_body("Request too large for gpt-3.5-turbo in organization org-test on tokens "
+                       "per min (TPM): Limit 100, Requested 200. The input or output tokens must "
+                       "be reduced in order to run successfully. Visit "
+                       "https://platform.openai.com/account/rate-limits to learn more.",
+                       "tokens", std::nullopt, "rate_limit_exceeded"));
+  EXPECT_FALSE(plan.header("retry-after").has_value());
+}
+
+TEST_F(RouterTest, EachKeyIsItsOwnAccount) {
+  config_.limits.rpm = 1;
+  EXPECT_EQ(handle(chat("", "sk-a")).status, 200);
+  EXPECT_EQ(handle(chat("", "sk-a")).status, 429);
+  EXPECT_EQ(handle(chat("", "sk-b")).status, 200);
+}
+
+TEST_F(RouterTest, TimeGoingBackwardsAcrossThreadsIsClamped) {
+  config_.limits.rpm = 60;
+  EXPECT_EQ(handle(chat(), kStart + seconds(10)).status, 200);
+  EXPECT_EQ(handle(chat(), kStart + seconds(5)).status, 200);
+}
+
+// --- faults -----------------------------------------------------------------------------------
+
+TEST_F(RouterTest, ForcedQuotaIsInsufficientQuotaThatMustNotBeRetried) {
+  const ResponsePlan plan = handle(chat("", "sk-test", "quota"));
+  EXPECT_EQ(plan.status, 429);
+  EXPECT_EQ(plan.body, error_json(quota_exhausted()));
+  EXPECT_THAT(plan.body, HasSubstr(R"("type":"insufficient_quota","param":null,"code":"insufficient_quota")"));
+  EXPECT_EQ(plan.header("x-should-retry"), "false");
+  EXPECT_FALSE(plan.header("retry-after").has_value());
+}
+
+TEST_F(RouterTest, ForcedServerErrors) {
+  const ResponsePlan internal = handle(chat("", "sk-test", "500"));
+  EXPECT_EQ(internal.status, 500);
+  EXPECT_EQ(internal.body, error_json(server_error()));
+  const ResponsePlan busy = handle(chat("", "sk-test", "503"));
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.body, error_json(overloaded(*busy.header("x-request-id"))));
+}
+
+TEST_F(RouterTest, ForcedRateLimitRefusesAtOnce) {
+  config_.limits.rpm = 500;
+  const ResponsePlan plan = handle(chat("", "sk-test", "429"));
+  EXPECT_EQ(plan.status, 429);
+  EXPECT_THAT(plan.body, HasSubstr("Limit 500, Used 500, Requested 1. Please try again in 120ms."));
+  EXPECT_EQ(plan.header("retry-after"), "1");
+}
+
+TEST_F(RouterTest, ForcedHangDropAndSlow) {
+  EXPECT_EQ(handle(chat("", "sk-test", "hang")).kind, PlanKind::hang);
+  const ResponsePlan drop = handle(chat("", "sk-test", "drop"));
+  EXPECT_EQ(drop.kind, PlanKind::drop);
+  EXPECT_EQ(drop.delay, milliseconds(1200));  // first token + 7 more of the 8 before the drop
+  const ResponsePlan stream_drop = handle(chat(R"(,"stream":true)", "sk-test", "drop"));
+  ASSERT_EQ(stream_drop.kind, PlanKind::stream);
+  EXPECT_EQ(stream_drop.stream->drop_after_tokens, 8);
+  const ResponsePlan slow = handle(chat("", "sk-test", "slow"));
+  EXPECT_EQ(slow.status, 200);
+  EXPECT_EQ(slow.delay, milliseconds(12000));  // + 10 s slow first byte
+  EXPECT_EQ(handle(chat("", "sk-test", "ok")).status, 200);
+}
+
+// --- embeddings and models --------------------------------------------------------------------
+
+TEST_F(RouterTest, EmbeddingsHaveTheModelsDimensionAndAreDeterministic) {
+  const std::string request = R"({"model":"text-embedding-3-small","input":["abc","def"]})";
+  const Json body = Json::parse(handle(post("/v1/embeddings", request)).body);
+  EXPECT_EQ(body["object"], "list");
+  ASSERT_EQ(body["data"].size(), 2u);
+  EXPECT_EQ(body["data"][1]["index"], 1);
+  EXPECT_EQ(body["data"][0]["embedding"].size(), 8u);
+  double norm2 = 0.0;
+  for (double x : body["data"][0]["embedding"]) norm2 += x * x;
+  EXPECT_NEAR(norm2, 1.0, 1e-5);
+  EXPECT_EQ(body["usage"]["prompt_tokens"], 2);
+  const Json again = Json::parse(handle(post("/v1/embeddings", request, "sk-other")).body);
+  EXPECT_EQ(again["data"], body["data"]);  // same text, same vector, whoever asks
+  EXPECT_NE(body["data"][0]["embedding"], body["data"][1]["embedding"]);
+}
+
+TEST_F(RouterTest, EmbeddingsHonourDimensionsAndBase64) {
+  const Json four = Json::parse(handle(post(
+      "/v1/embeddings", R"({"model":"text-embedding-3-small","input":"a","dimensions":4})")).body);
+  EXPECT_EQ(four["data"][0]["embedding"].size(), 4u);
+  const Json packed = Json::parse(handle(post(
+      "/v1/embeddings",
+      R"({"model":"text-embedding-3-small","input":"a","encoding_format":"base64"})")).body);
+  EXPECT_EQ(packed["data"][0]["embedding"].get<std::string>().size(), 44u);  // 32 bytes
+  const ResponsePlan too_many = handle(post(
+      "/v1/embeddings", R"({"model":"text-embedding-3-small","input":"a","dimensions":9})"));
+  EXPECT_EQ(too_many.status, 400);
+  EXPECT_THAT(too_many.body, HasSubstr("Expected a value <= 8, but got 9 instead."));
+}
+
+TEST_F(RouterTest, ModelsAreListedAndRetrieved) {
+  const Json list = Json::parse(handle(get("/v1/models?limit=5")).body);
+  EXPECT_EQ(list["object"], "list");
+  ASSERT_EQ(list["data"].size(), 2u);
+  EXPECT_EQ(list["data"][0]["id"], "gpt-3.5-turbo");
+  EXPECT_EQ(list["data"][0]["object"], "model");
+  EXPECT_EQ(list["data"][0]["owned_by"], "openai");
+  const Json one = Json::parse(handle(get("/v1/models/text-embedding-3-small")).body);
+  EXPECT_EQ(one["id"], "text-embedding-3-small");
+  const ResponsePlan missing = handle(get("/v1/models/gpt-5"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_THAT(missing.body, HasSubstr(R"("code":"model_not_found")"));
+  EXPECT_EQ(handle(get("/v1/models", "")).status, 401);
+}
+
+// --- operations -------------------------------------------------------------------------------
+
+TEST_F(RouterTest, HealthAndMetricsNeedNoKey) {
+  config_.limits.rpm = 10;
+  handle(chat());
+  EXPECT_EQ(handle(get("/healthz", "")).body, R"({"status":"ok"})");
+  const ResponsePlan metrics = handle(get("/metrics", ""));
+  EXPECT_EQ(metrics.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(metrics.body, HasSubstr("llmsim_ratelimit_available{key=\"sk-test\",limit=\"RPM\"} 9\n"));
+}
+
+TEST_F(RouterTest, AdminResetRefillsLimitsAndRestartsNumbering) {
+  config_.limits.rpm = 1;
+  const ResponsePlan first = handle(chat());
+  EXPECT_EQ(handle(chat()).status, 429);
+  EXPECT_EQ(handle(post("/admin/reset", "", "")).status, 200);
+  const ResponsePlan after = handle(chat());
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(after.header("x-request-id"), first.header("x-request-id"));
+}
+
+}  // namespace
+}  // namespace llmsim::mockapi

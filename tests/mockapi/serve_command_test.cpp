@@ -1,0 +1,234 @@
+#include "mockapi/serve_command.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+extern char** environ;
+
+namespace llmsim {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::HasSubstr;
+
+const std::string kBinary = LLMSIM_BINARY_DIR "/simulator/llmsim";
+
+// The built llmsim binary as a child process with stdout and stderr piped to the test.
+class Process {
+ public:
+  explicit Process(const std::vector<std::string>& args) {
+    int out[2];
+    int err[2];
+    EXPECT_EQ(pipe(out), 0);
+    EXPECT_EQ(pipe(err), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addclose(&actions, err[0]);
+    std::vector<std::string> argv_text = {kBinary};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& arg : argv_text) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    EXPECT_EQ(posix_spawn(&pid_, kBinary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    close(err[1]);
+    out_ = out[0];
+    err_ = err[0];
+  }
+  ~Process() {
+    if (!exit_code_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(out_);
+    close(err_);
+  }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // Returns the next line of stdout, or nullopt when none comes within `timeout`.
+  std::optional<std::string> read_line(milliseconds timeout) {
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd fd{out_, POLLIN, 0};
+      if (poll(&fd, 1, 50) <= 0) continue;
+      char c = 0;
+      if (read(out_, &c, 1) != 1) return std::nullopt;
+      if (c == '\n') return line;
+      line += c;
+    }
+    return std::nullopt;
+  }
+
+  // Returns everything the process wrote on stderr (call after it exited).
+  std::string stderr_text() {
+    std::string text;
+    char buffer[4096];
+    for (ssize_t n; (n = read(err_, buffer, sizeof buffer)) > 0;) text.append(buffer, n);
+    return text;
+  }
+
+  // Returns the exit code, or nullopt when the process is still running after `timeout`.
+  std::optional<int> wait_exit(milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!exit_code_ && std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      } else {
+        std::this_thread::sleep_for(milliseconds(10));
+      }
+    }
+    return exit_code_;
+  }
+
+  void signal(int number) { kill(pid_, number); }
+
+ private:
+  pid_t pid_ = 0;
+  int out_ = -1;
+  int err_ = -1;
+  std::optional<int> exit_code_;
+};
+
+// Sends a raw HTTP/1.1 request with Connection: close and returns the whole response.
+std::string http_exchange(int port, const std::string& request) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return "";
+  }
+  EXPECT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  std::string response;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, n);
+  close(fd);
+  return response;
+}
+
+std::string get(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-test\r\n"
+         "Connection: close\r\n\r\n";
+}
+
+std::string chat_post() {
+  const std::string body =
+      R"({"model":"gpt-3.5-turbo","messages":[{"role":"user","content":"hi"}],"max_tokens":3})";
+  return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-test\r\n"
+         "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// Reads the "listening on http://127.0.0.1:PORT" line; returns the port, or 0.
+int listening_port(Process& process) {
+  const std::optional<std::string> line = process.read_line(milliseconds(10'000));
+  std::smatch match;
+  if (!line || !std::regex_match(*line, match, std::regex("listening on http://127\\.0\\.0\\.1:(\\d+)"))) {
+    ADD_FAILURE() << "no listening line, got: " << line.value_or("(nothing)");
+    return 0;
+  }
+  return std::stoi(match[1]);
+}
+
+TEST(ServeCommand, ServesOnAnEphemeralPortAndExitsZeroOnSigterm) {
+  Process server({"serve", "--port", "0", "--threads", "1", "--log-requests"});
+  const int port = listening_port(server);
+  ASSERT_GT(port, 0);
+  EXPECT_THAT(http_exchange(port, get("/healthz")), HasSubstr("{\"status\":\"ok\"}"));
+  const std::string models = http_exchange(port, get("/v1/models"));
+  EXPECT_THAT(models, HasSubstr("HTTP/1.1 200 OK"));
+  EXPECT_THAT(models, HasSubstr("\"id\":\"gpt-4o-mini\""));  // the built-in provider
+  EXPECT_THAT(http_exchange(port, chat_post()), HasSubstr("\"object\":\"chat.completion\""));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(milliseconds(10'000)), 0);
+  const std::string log = server.stderr_text();
+  EXPECT_THAT(log, HasSubstr(" GET /healthz 200 key=- "));
+  EXPECT_THAT(log, HasSubstr(" POST /v1/chat/completions 200 key=sk-test "));
+}
+
+TEST(ServeCommand, SigintAlsoStopsWithExitZero) {
+  Process server({"serve", "--port", "0", "--threads", "1"});
+  ASSERT_GT(listening_port(server), 0);
+  server.signal(SIGINT);
+  EXPECT_EQ(server.wait_exit(milliseconds(10'000)), 0);
+}
+
+TEST(ServeCommand, ServesTheScenariosFirstProvider) {
+  Process server({"serve", "--scenario", LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json",
+                  "--port", "0", "--threads", "1", "--time-scale", "100"});
+  const int port = listening_port(server);
+  ASSERT_GT(port, 0);
+  const std::string models = http_exchange(port, get("/v1/models"));
+  EXPECT_THAT(models, HasSubstr("\"id\":\"gpt-3.5-turbo\""));
+  EXPECT_THAT(models, testing::Not(HasSubstr("gpt-4o-mini")));
+  const std::string reply = http_exchange(port, chat_post());
+  EXPECT_THAT(reply, HasSubstr("x-ratelimit-limit-requests: 500\r\n"));
+  EXPECT_THAT(reply, HasSubstr("openai-organization: org-gaja\r\n"));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(milliseconds(10'000)), 0);
+}
+
+TEST(ServeCommand, BadFlagsExitTwo) {
+  const std::vector<std::vector<std::string>> rows = {
+      {"serve", "--time-scale", "0"},           // time must run forward
+      {"serve", "--threads", "-1"},             // negative thread count
+      {"serve", "--port", "70000"},             // not a port
+      {"serve", "--read-timeout-s", "0"},       // no time to read a request
+      {"serve", "--scenario", "/nonexistent"},  // no such file
+      {"serve", "--bogus"},                     // unknown flag
+  };
+  for (const auto& args : rows) {
+    Process process(args);
+    EXPECT_EQ(process.wait_exit(milliseconds(10'000)), 2) << args[1];
+  }
+}
+
+TEST(ServeCommand, InvalidScenarioExitsTwoNamingTheFile) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "llmsim_serve_bad_scenario.json";
+  std::ofstream(path) << R"({"name": "", "workload": {"phases": []}})";
+  Process process({"serve", "--scenario", path.string(), "--port", "0"});
+  EXPECT_EQ(process.wait_exit(milliseconds(10'000)), 2);
+  EXPECT_THAT(process.stderr_text(), HasSubstr(path.string()));
+  std::filesystem::remove(path);
+}
+
+TEST(ServeCommand, TakenPortExitsTwo) {
+  Process first({"serve", "--port", "0", "--threads", "1"});
+  const int port = listening_port(first);
+  ASSERT_GT(port, 0);
+  Process second({"serve", "--port", std::to_string(port), "--threads", "1"});
+  EXPECT_EQ(second.wait_exit(milliseconds(10'000)), 2);
+  EXPECT_THAT(second.stderr_text(),
+              HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(port)));
+}
+
+}  // namespace
+}  // namespace llmsim
