@@ -2,8 +2,9 @@
 // p50 and p90 latency within 10%), checked with `llmsim compare` as a CI job would.
 //
 // Each run starts `llmsim serve` on a free loopback port through `llmsim load` and stops it.
-// The time scale keeps each run under 30 seconds; a sanitizer build runs slower, so it uses a
-// smaller scale (the figures are in scenario time either way).
+// The time scale keeps each run under 30 seconds. Under AddressSanitizer the load generator and
+// the server run several times slower, so timing there measures the sanitizer: that build runs
+// the same real-socket paths (for memory errors) at a smaller scale and checks the counts only.
 #include "simulator/compare.hpp"
 
 #include <gmock/gmock.h>
@@ -20,8 +21,10 @@ namespace {
 
 #ifdef LLMSIM_SANITIZED_BUILD
 constexpr const char* kTimeScale = "5";
+constexpr bool kChecksTiming = false;
 #else
 constexpr const char* kTimeScale = "10";
+constexpr bool kChecksTiming = true;
 #endif
 
 struct CommandResult {
@@ -41,8 +44,9 @@ CommandResult shell(const std::string& command) {
 
 const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
 const std::string kTolerances =
-    " --tolerance succeeded=0.03 --tolerance latency_s.avg=0.10 --tolerance latency_s.p50=0.10"
-    " --tolerance latency_s.p90=0.10";
+    kChecksTiming ? " --tolerance succeeded=0.03 --tolerance latency_s.avg=0.10"
+                    " --tolerance latency_s.p50=0.10 --tolerance latency_s.p90=0.10"
+                  : " --tolerance requests=0 --tolerance succeeded=0.03";
 
 // Runs the scenario both ways and compares; returns the compare output on failure.
 void expect_agreement(const std::string& scenario, const std::string& name) {
@@ -59,7 +63,9 @@ void expect_agreement(const std::string& scenario, const std::string& name) {
   // The real run says how it was made.
   const auto report = read_report(real);
   EXPECT_EQ(report["mode"], "real-socket");
-  EXPECT_EQ(report["notes"]["trustworthy"], "yes") << report["notes"].dump(2);
+  if (kChecksTiming) {
+    EXPECT_EQ(report["notes"]["trustworthy"], "yes") << report["notes"].dump(2);
+  }
 }
 
 TEST(Agreement, LoadTestReportScenario) {

@@ -67,7 +67,8 @@ TEST(ClientModel, RetryAfterMsIsUsedWhenTheServerSendsIt) {
 TEST(ClientModel, NoRetriesMeansRefusalsAreCounted) {
   const Scenario s = make(R"({"limits": {"rpm": 10}, "latency": {"refused_s": 0.1}})",
                           R"({"connections": 1000})", R"([{"users": 25, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   EXPECT_EQ(m.succeeded, 10u);
   EXPECT_EQ(m.errors[static_cast<std::size_t>(ErrorCategory::rate_limit_requests)], 15u);
   EXPECT_EQ(m.retries, 0u);
