@@ -4,7 +4,8 @@
 // Each run starts `llmsim serve` on a free loopback port through `llmsim load` and stops it.
 // The time scale keeps each run under 30 seconds. Under AddressSanitizer the load generator and
 // the server run several times slower, so timing there measures the sanitizer: that build runs
-// the same real-socket paths (for memory errors) at a smaller scale and checks the counts only.
+// the same real-socket paths (for memory errors) at a smaller scale and checks only that every
+// request was made and answered.
 #include "simulator/compare.hpp"
 
 #include <gmock/gmock.h>
@@ -46,7 +47,7 @@ const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
 const std::string kTolerances =
     kChecksTiming ? " --tolerance succeeded=0.03 --tolerance latency_s.avg=0.10"
                     " --tolerance latency_s.p50=0.10 --tolerance latency_s.p90=0.10"
-                  : " --tolerance requests=0 --tolerance succeeded=0.03";
+                  : " --tolerance requests=0";
 
 // Runs the scenario both ways and compares; returns the compare output on failure.
 void expect_agreement(const std::string& scenario, const std::string& name) {
