@@ -10,6 +10,10 @@ for pkg in "${wanted[@]}"; do
     missing+=("$pkg")
   fi
 done
+# Node.js runs the SDK tests; any installed node/npm will do, else Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -18,8 +22,10 @@ if ((${#missing[@]})); then
 fi
 # The SDK compatibility tests use the official openai npm package, pinned by the committed lock file.
 if [[ "${LLMSIM_SKIP_NPM:-0}" != 1 && -f "$here/tests/sdk/package-lock.json" ]]; then
-  if [[ ! -d "$here/tests/sdk/node_modules/openai" ]]; then
+  # Reinstall whenever the lock file differs from the one the installed modules came from.
+  if ! cmp -s "$here/tests/sdk/package-lock.json" "$here/tests/sdk/node_modules/.llmsim-installed-lock"; then
     echo "setup: npm ci in tests/sdk"
-    (cd "$here/tests/sdk" && npm ci --silent --no-audit --no-fund)
+    (cd "$here/tests/sdk" && npm ci --silent --no-audit --no-fund &&
+      cp package-lock.json node_modules/.llmsim-installed-lock)
   fi
 fi
