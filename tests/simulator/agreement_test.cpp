@@ -11,11 +11,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "../support/run_command.hpp"
 
 namespace llmsim {
 namespace {
@@ -28,20 +26,9 @@ constexpr const char* kTimeScale = "10";
 constexpr bool kChecksTiming = true;
 #endif
 
-struct CommandResult {
-  int status;
-  std::string output;
-};
+using testing_support::CommandResult;
 
-CommandResult shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+CommandResult shell(const std::string& command) { return testing_support::run_command(command); }
 
 const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
 const std::string kTolerances =

@@ -4,35 +4,22 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "../support/run_command.hpp"
 
 namespace llmsim {
 namespace {
 
 using ::testing::HasSubstr;
 
-struct CommandResult {
-  int status;
-  std::string output;  // stdout and stderr together
-};
+using testing_support::CommandResult;
 
-// Runs `llmsim ARGS` through the shell and captures its output and exit status.
+// Runs `llmsim ARGS` and captures its output and exit status.
 CommandResult llmsim(const std::string& args) {
-  const std::string command =
-      std::string(LLMSIM_BINARY_DIR "/simulator/llmsim ") + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return testing_support::run_command(std::string(LLMSIM_BINARY_DIR "/simulator/llmsim ") + args);
 }
 
 std::string read_file(const std::string& path) {
