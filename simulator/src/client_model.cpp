@@ -114,6 +114,8 @@ void ClientModel::start_request(std::uint32_t user_slot) {
   r.request_id = next_request_id_++;
   r.intended_send = users_[user_slot].next_intended;
   ++live_requests_;
+  ++starts_;
+  if (driver_.now() - r.intended_send > late_threshold_) ++late_starts_;
   start_attempt(slot);
 }
 

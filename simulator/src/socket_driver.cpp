@@ -109,6 +109,9 @@ class SocketDriver final : public ClientDriver {
   LoadResult run() {
     ClientModel client(scenario_, *this);
     client_ = &client;
+    // kLateStart of wall time, in scenario time.
+    client.set_late_threshold(Duration{static_cast<std::int64_t>(
+        std::llround(static_cast<double>(std::chrono::nanoseconds(kLateStart).count()) * options_.time_scale))});
     start_ = SteadyClock::now();
     const ProcessUsage usage_before = self_usage();
     watch_signals();
@@ -121,6 +124,8 @@ class SocketDriver final : public ClientDriver {
     const double wall_s = std::chrono::duration<double>(SteadyClock::now() - start_).count();
     const ProcessUsage usage = self_usage();
     const double cpu_share = wall_s > 0 ? (usage.cpu_s - usage_before.cpu_s) / wall_s : 0;
+    starts_ = client.starts();
+    late_starts_ = client.late_starts();
     const double late_share = starts_ ? static_cast<double>(late_starts_) / static_cast<double>(starts_) : 0;
     result.trustworthy = late_share <= kMaxLateShare && cpu_share <= kMaxGeneratorCpu;
     add_notes(result, wall_s, cpu_share, usage);
@@ -181,18 +186,10 @@ class SocketDriver final : public ClientDriver {
     const TimePoint due = now() + std::chrono::microseconds(1);
     while (!timers_.empty() && timers_.next_time() <= due) {
       auto event = timers_.pop();
-      count_start(event.time, event.payload);
       client_->on_timer(event.payload);
       if (check_finished()) return;
     }
     if (!timers_.empty()) arm(timers_.next_time());
-  }
-
-  // Counts starts of users and follow-up requests and how many of them fired late.
-  void count_start(TimePoint due, const Timer& timer) {
-    if (timer.kind != TimerKind::arrival && timer.kind != TimerKind::think_done) return;
-    ++starts_;
-    if (SteadyClock::now() - wall_of(due) > kLateStart) ++late_starts_;
   }
 
   bool check_finished() {

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "../support/run_command.hpp"
 
 namespace llmsim {
@@ -101,6 +103,33 @@ TEST(Cli, UnwritableReportIsAnError) {
   const CommandResult run = llmsim("run " + kScenario + " --quiet --json /no/such/dir/out.json");
   EXPECT_EQ(run.status, 2);
   EXPECT_THAT(run.output, HasSubstr("/no/such/dir/out.json: cannot write report"));
+}
+
+}  // namespace
+}  // namespace llmsim
+
+namespace llmsim {
+namespace {
+
+TEST(Cli, CtrlCStopsALoadRunAndStillWritesItsReport) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const std::string scenario = write_temp("cli_long.json", R"({
+    "name": "long", "provider": {"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 0.1},
+                                 "tokens": {"completion": 3}},
+    "workload": {"phases": [{"users": 20, "requests_per_user": 1000, "think_time_s": 0.1}]}})");
+  // SIGINT after about a second of a run that would last a minute and a half.
+  const CommandResult run = testing_support::run_command(
+      "(" LLMSIM_BINARY_DIR "/simulator/llmsim load " + scenario + " --quiet --json " + dir +
+      "interrupted.json & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo status=$?)");
+  EXPECT_THAT(run.output, HasSubstr("status=1"));
+  const std::string report = read_file(dir + "interrupted.json");
+  EXPECT_THAT(report, HasSubstr("\"incomplete\": \"stopped by a signal"));
+  EXPECT_THAT(report, HasSubstr("\"mode\": \"real-socket\""));
+  // Some requests were made, far fewer than the 20,000 planned, and none is left half-counted.
+  const auto json = nlohmann::json::parse(report);
+  EXPECT_GT(json["total"]["requests"].get<int>(), 20);
+  EXPECT_LT(json["total"]["requests"].get<int>(), 20000);
+  EXPECT_EQ(json["total"]["requests"], json["total"]["succeeded"]);
 }
 
 }  // namespace

@@ -96,6 +96,12 @@ class ClientModel {
   // Returns the number of requests currently in flight (for progress lines).
   std::size_t in_flight() const { return live_requests_; }
 
+  // Counts a request as started late when it starts more than `threshold` after its intended
+  // time (a real-socket driver falling behind; never in virtual time).
+  void set_late_threshold(Duration threshold) { late_threshold_ = threshold; }
+  std::uint64_t starts() const { return starts_; }
+  std::uint64_t late_starts() const { return late_starts_; }
+
  private:
   enum class RequestState : std::uint8_t {
     idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff
@@ -163,6 +169,9 @@ class ClientModel {
   std::size_t live_requests_ = 0;
   std::uint64_t next_user_id_ = 0;
   std::uint64_t next_request_id_ = 0;
+  Duration late_threshold_ = Duration::max();
+  std::uint64_t starts_ = 0;
+  std::uint64_t late_starts_ = 0;
 
   int free_connections_ = 0;
   std::deque<std::uint32_t> connection_waiters_;
