@@ -8,24 +8,14 @@
 namespace llmsim::mockapi {
 namespace {
 
-constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
 constexpr std::int64_t kNanosPerMilli = 1'000'000;
-
-// Returns ceil(d / unit) for a non-negative duration in nanoseconds.
-std::int64_t ceil_div(Duration d, std::int64_t unit) {
-  return (std::max<std::int64_t>(d.count(), 0) + unit - 1) / unit;
-}
 
 std::string millis_text(Duration d) { return std::to_string(d.count() / kNanosPerMilli); }
 
-// Adds retry-after (whole seconds, at least 1) and, when configured, retry-after-ms.
-void add_retry_after(const PlanContext& context, ResponsePlan& plan, Duration wait) {
-  plan.headers.emplace_back("retry-after",
-                            std::to_string(std::max<std::int64_t>(1, ceil_div(wait, kNanosPerSecond))));
-  if (context.config.send_retry_after_ms) {
-    plan.headers.emplace_back("retry-after-ms",
-                              std::to_string(std::max<std::int64_t>(1, ceil_div(wait, kNanosPerMilli))));
-  }
+// Adds retry-after and, when the provider sends it, retry-after-ms (models/provider_model.hpp).
+void add_retry_after(ResponsePlan& plan, const RetryAfterHeaders& retry_after) {
+  plan.headers.emplace_back("retry-after", std::to_string(retry_after.seconds));
+  if (retry_after.millis) plan.headers.emplace_back("retry-after-ms", std::to_string(*retry_after.millis));
 }
 
 ResponsePlan stream_head(const PlanContext& context, const Decision& decision) {
@@ -97,7 +87,7 @@ std::optional<ResponsePlan> refusal_plan(const PlanContext& context, const std::
   switch (decision.outcome) {
     case Outcome::rate_limited:
       plan = error_plan(context, rate_limited(model, config.organization, decision.admission));
-      add_retry_after(context, *plan, decision.admission.wait);
+      add_retry_after(*plan, *retry_after_headers(decision, config.send_retry_after_ms));
       break;
     case Outcome::too_large:
       plan = error_plan(context, request_too_large(model, config.organization, decision.admission));

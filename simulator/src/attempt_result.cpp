@@ -29,14 +29,6 @@ int status_of(Outcome outcome) {
 
 }  // namespace
 
-std::optional<std::int64_t> retry_after_header_seconds(const Decision& decision) {
-  if (decision.outcome != Outcome::rate_limited) return std::nullopt;
-  // Whole seconds, at least 1 (the spec's integer >= 1), never less than the real wait.
-  const std::int64_t ns = decision.admission.wait.count();
-  const std::int64_t seconds = (ns + 999'999'999) / 1'000'000'000;
-  return std::max<std::int64_t>(1, seconds);
-}
-
 std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network) {
   switch (decision.outcome) {
     case Outcome::ok:
@@ -62,16 +54,11 @@ AttemptResult from_decision(const Decision& decision, const ProviderConfig& prov
   result.bytes_received = estimated_response_bytes(decision, network);
   result.prompt_tokens = decision.prompt_tokens;
   if (decision.outcome == Outcome::ok) result.completion_tokens = decision.completion_tokens;
-  if (decision.outcome == Outcome::rate_limited) {
-    if (provider.send_retry_after_ms) {
-      // retry-after-ms carries the wait in milliseconds, rounded up and at least 1 as the mock
-      // server sends it (plans.cpp), so that waiting it always suffices; the SDKs read it first.
-      result.retry_after = std::chrono::duration_cast<Duration>(std::max(
-          std::chrono::milliseconds(1),
-          std::chrono::ceil<std::chrono::milliseconds>(decision.admission.wait)));
-    } else {
-      result.retry_after = std::chrono::seconds(*retry_after_header_seconds(decision));
-    }
+  // What the mock server sends (models/provider_model.hpp); the SDKs read retry-after-ms first.
+  if (auto retry_after = retry_after_headers(decision, provider.send_retry_after_ms)) {
+    result.retry_after = retry_after->millis
+                             ? Duration{std::chrono::milliseconds(*retry_after->millis)}
+                             : Duration{std::chrono::seconds(retry_after->seconds)};
   }
   // The server marks quota exhaustion as final, so the SDKs do not retry it.
   if (decision.outcome == Outcome::quota_exhausted) result.should_retry = false;

@@ -29,10 +29,6 @@ struct AttemptResult {
   std::int64_t completion_tokens = 0;
 };
 
-// Returns the retry-after header value (whole seconds, at least 1) the server sends with a
-// rate-limit refusal, or nullopt when it sends none.
-std::optional<std::int64_t> retry_after_header_seconds(const Decision& decision);
-
 // Returns the estimated response size in bytes (headers and body) for a decision.
 std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network);
 
