@@ -61,6 +61,10 @@ Duration Decision::total_time() const {
   }
 }
 
+std::string default_api_key(const ProviderConfig& config) {
+  return config.api_keys.empty() ? std::string("sk-llmsim") : config.api_keys.front();
+}
+
 std::optional<RetryAfterHeaders> retry_after_headers(const Decision& decision, bool send_millis) {
   if (decision.outcome != Outcome::rate_limited) return std::nullopt;
   const Duration wait = std::max(decision.admission.wait, Duration{0});

@@ -11,6 +11,7 @@ namespace llmsim {
 ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
     : scenario_(scenario), driver_(driver) {
   const RequestConfig& rc = scenario.request;
+  request_template_.key = default_api_key(scenario.providers.front());
   request_template_.model = rc.model;
   request_template_.prompt_tokens = rc.prompt_tokens;
   request_template_.max_tokens = rc.max_tokens;

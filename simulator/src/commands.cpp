@@ -137,11 +137,10 @@ void register_load(CLI::App& app, int& status) {
     options.server_program = self_program();
     options.progress = isatty(STDERR_FILENO) == 1;
     if (const char* key = std::getenv("OPENAI_API_KEY")) options.api_key = key;
-    // Against our own server, a scenario's first key is the one to use; any key works otherwise.
-    if (options.api_key.empty() && flags->target.empty() && !scenario->providers.front().api_keys.empty()) {
-      options.api_key = scenario->providers.front().api_keys.front();
+    // Against our own server, the key the simulator uses too (same limiter, same draws).
+    if (options.api_key.empty() || flags->target.empty()) {
+      options.api_key = default_api_key(scenario->providers.front());
     }
-    if (options.api_key.empty()) options.api_key = "sk-llmsim";
     try {
       const LoadResult result = run_load(*scenario, options);
       Report report = build_report(*scenario, result.phases, {}, "real-socket");

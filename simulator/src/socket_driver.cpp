@@ -215,6 +215,8 @@ class SocketDriver final : public ClientDriver {
     message.prepare_payload();
     message.keep_alive(true);
 
+    if (options_.emulate_rtt) co_await wait_half_rtt();
+    if (state->is_abandoned) co_return;
     AttemptResult result;
     bool is_reusable = false;
     // A kept-alive connection may have been closed by the server meanwhile: try a fresh one once.
@@ -235,10 +237,21 @@ class SocketDriver final : public ClientDriver {
       if (!(is_reused && result.error == ErrorCategory::connection && result.status == 0)) break;
       state->stream.reset();
     }
-    attempts_.erase(attempt_id);
     if (is_reusable) idle_.push_back(std::move(state->stream));
+    if (options_.emulate_rtt) co_await wait_half_rtt();
+    if (state->is_abandoned) co_return;
+    attempts_.erase(attempt_id);
     client_->on_result(attempt_id, result);
     check_finished();
+  }
+
+  // Waits half the scenario's round trip, in scenario time.
+  asio::awaitable<void> wait_half_rtt() {
+    const double half_s = scenario_.client.network.rtt_ms / 2000.0 / options_.time_scale;
+    if (half_s <= 0) co_return;
+    asio::steady_timer timer(io_);
+    timer.expires_after(std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(half_s * 1e9))));
+    co_await timer.async_wait(kAsTuple);
   }
 
   // Returns true when it took an idle kept-alive connection, false when it made a new one.
@@ -330,6 +343,11 @@ class SocketDriver final : public ClientDriver {
     std::snprintf(text, sizeof text, "%g (wall %.3f s)", options_.time_scale, wall_s);
     notes.emplace_back("time_scale", text);
     notes.emplace_back("target", options_.target);
+    if (options_.emulate_rtt) {
+      std::snprintf(text, sizeof text, "%g ms added per attempt (loopback stands in for the API)",
+                    scenario_.client.network.rtt_ms);
+      notes.emplace_back("emulated_rtt", text);
+    }
     std::snprintf(text, sizeof text, "%llu of %llu late by more than %lld ms",
                   static_cast<unsigned long long>(late_starts_), static_cast<unsigned long long>(starts_),
                   static_cast<long long>(kLateStart.count()));
@@ -387,6 +405,7 @@ LoadResult run_load(const Scenario& scenario, const LoadOptions& options) {
                                             "--seed", std::to_string(scenario.seed), "--time-scale", scale,
                                             "--threads", "1"});
     effective.target = server->url();
+    effective.emulate_rtt = true;
   }
   SocketDriver driver(scenario, effective, parse_target(effective.target));
   LoadResult result = driver.run();

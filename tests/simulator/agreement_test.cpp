@@ -22,7 +22,7 @@ namespace {
 constexpr const char* kTimeScale = "5";
 constexpr bool kChecksTiming = false;
 #else
-constexpr const char* kTimeScale = "10";
+constexpr const char* kTimeScale = "5";
 constexpr bool kChecksTiming = true;
 #endif
 

@@ -90,6 +90,11 @@ struct RetryAfterHeaders {
 // Returns the retry-after headers of a decision: only rate-limit refusals carry them.
 std::optional<RetryAfterHeaders> retry_after_headers(const Decision& decision, bool send_millis);
 
+// The API key a client uses against a provider when none is given: the provider's first
+// configured key, else "sk-llmsim" (any key is accepted then). The key names the account's
+// limiter and its random streams, so the simulator and `llmsim load` use the same one.
+std::string default_api_key(const ProviderConfig& config);
+
 class ProviderModel {
  public:
   ProviderModel(ProviderConfig config, std::uint64_t seed);

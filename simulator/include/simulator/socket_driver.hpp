@@ -30,6 +30,9 @@ struct LoadOptions {
   bool progress = false;        // live progress on stderr
   std::string server_program;   // the llmsim binary, to start `llmsim serve`
   std::string scenario_path;    // passed to `llmsim serve --scenario`
+  // Add the scenario's network round trip (half before sending, half after the response): set
+  // when llmsim started the mock server on loopback, which stands in for a remote API.
+  bool emulate_rtt = false;
 };
 
 struct LoadResult {
