@@ -1,0 +1,426 @@
+#!/usr/bin/env bash
+# Runs llmsim's speed benchmarks and prints the figures bench/README.md records, each with the
+# machine's state just before it (1-minute load average, share of the cores busy over 2 s).
+# Every figure is measured 3 times; the median counts.
+#
+# Usage: bash bench/run.sh [SECTION ...]   (no section: all of them, in this order)
+#   machine      CPU, cores, memory, kernel, compiler
+#   micro        Google Benchmark programs (engine, models, rate limiter)
+#   startup      llmsim run of the GAJA scenario as a process, with hyperfine
+#   ten-million  llmsim run of 10 million requests: wall time, peak memory, requests/s
+#   server       mock server vs nginx (fixed body of the same size), wrk -t2 -c64 on loopback
+#   timer        added timer error of the mock server with 1,000, 5,000 and 10,000 one-second
+#                requests in flight (LLMSIM_BENCH_TIMER_CONNECTIONS="1000 5000 10000")
+#   loadgen      llmsim load vs wrk against nginx: loadgen-closed (top speed beside wrk -t1, -t2)
+#                and loadgen-open (highest constant rate achieved within 1%, trustworthy)
+# Environment: LLMSIM_BUILD (build/release); LLMSIM_BENCH_MAX_LOAD (1.5) and LLMSIM_BENCH_WAIT_S
+# (600): before each figure, wait until the load is below that or the cores were 85% idle over
+# 2 s, at most 120 s a figure and LLMSIM_BENCH_WAIT_S in all. LLMSIM_BENCH_OPEN_FROM and
+# LLMSIM_BENCH_OPEN_STEP: where the open-loop sweep starts and its step (requests per second).
+# Installs what it lacks (hyperfine, wrk, nginx-light, jq, curl, time) with apt-get, quietly.
+set -euo pipefail
+shopt -u patsub_replacement 2>/dev/null || true  # '&' in a ${x//a/b} replacement stays '&'
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+build=${LLMSIM_BUILD:-build/release}
+llmsim=$build/simulator/llmsim
+max_load=${LLMSIM_BENCH_MAX_LOAD:-1.5}
+wait_s=${LLMSIM_BENCH_WAIT_S:-600}
+gaja=data/scenarios/gaja-2025-06-10.json
+work=$(mktemp -d /tmp/llmsim-bench.XXXXXX)
+pids=()
+
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+install_missing() {
+  local pkg missing=()
+  for pkg in hyperfine wrk nginx-light jq curl time procps; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  echo "bench: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_missing() {
+  local target missing=()
+  for target in engine_bench models_bench rate_limiter_bench; do
+    [[ -x $build/bench/$target ]] || missing+=("$target")
+  done
+  [[ -x $llmsim ]] || missing+=(llmsim)
+  ((${#missing[@]})) || return 0
+  [[ -f $build/build.ninja ]] || cmake --preset release >/dev/null
+  cmake --build "$build" -j 2 --target "${missing[@]}"
+}
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# Prints the share (%) of all cores busy over the next 2 s, from /proc/stat.
+cpu_busy() {
+  local a b
+  a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+  sleep 2
+  b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    busy = y[1] - x[1]; idle = y[2] - x[2]; printf "%.0f", (busy + idle > 0) ? 100 * busy / (busy + idle) : 0 }'
+}
+
+# Waits until the 1-minute load average is below max_load, or the cores were at least 85% idle
+# over 2 s (a benchmark just finished lifts the 1-minute average for a minute on its own).
+# Waits at most 120 s a call and wait_s in all; then sets `conditions` to what it found.
+waited_total=0
+conditions=""
+wait_quiet() {
+  local waited=0 busy
+  while true; do
+    busy=$(cpu_busy)
+    conditions="load $(load1), cpu busy ${busy}% over 2 s before"
+    awk -v l="$(load1)" -v m="$max_load" -v b="$busy" 'BEGIN { exit !(l < m || b <= 15) }' && return 0
+    if ((waited >= 120 || waited_total >= wait_s)); then
+      conditions+=", measured anyway after waiting"
+      return 0
+    fi
+    sleep 8
+    waited=$((waited + 10))
+    waited_total=$((waited_total + 10))
+  done
+}
+
+# Prints the median of the numbers on standard input, one a line.
+median() { sort -g | awk '{ v[NR] = $1 } END { print ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+# Prints field NAME of the wrk-figures line that bench/wrk/chat.lua writes into FILE.
+wrk_field() { grep -o "wrk-figures.*" "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+section_machine() {
+  echo "== machine"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
+  echo "memory: $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)"
+  echo "kernel: $(uname -sr)"
+  echo "compiler: $(c++ --version | head -1)"
+  echo "tools: $(hyperfine --version), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | cut -d' ' -f3)"
+  echo "load now: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+section_micro() {
+  echo "== micro: Google Benchmark, 3 repetitions, medians"
+  local bench
+  for bench in engine_bench models_bench rate_limiter_bench; do
+    wait_quiet
+    echo "-- $bench ($conditions)"
+    "$build/bench/$bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>/dev/null |
+      grep -E '_median' || true
+  done
+}
+
+section_startup() {
+  echo "== startup: llmsim run $gaja --quiet (hyperfine, 30 runs after 5 warm-ups, 3 times)"
+  local i ms=()
+  for i in 1 2 3; do
+    wait_quiet
+    hyperfine -N --warmup 5 --runs 30 --style none --export-json "$work/startup$i.json" \
+      "$llmsim run $gaja --quiet" >/dev/null
+    ms[i]=$(jq '.results[0].median * 1000' "$work/startup$i.json")
+    printf 'run %d: median %.1f ms, mean %.1f ms, min %.1f ms (%s)\n' "$i" "${ms[i]}" \
+      "$(jq '.results[0].mean * 1000' "$work/startup$i.json")" \
+      "$(jq '.results[0].min * 1000' "$work/startup$i.json")" "$conditions"
+  done
+  printf 'startup median of 3: %.1f ms (target: well under 100 ms)\n' "$(printf '%s\n' "${ms[@]}" | median)"
+}
+
+section_ten_million() {
+  echo "== ten-million: llmsim run bench/scenarios/ten-million.json --quiet (/usr/bin/time -v, 3 times)"
+  local i walls=() rss=() rates=()
+  for i in 1 2 3; do
+    wait_quiet
+    local wall cpu requests
+    /usr/bin/time -v -o "$work/time$i.txt" "$llmsim" run bench/scenarios/ten-million.json --quiet \
+      --json "$work/ten$i.json"
+    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time$i.txt" |
+      awk -F: '{ s = 0; for (k = 1; k <= NF; ++k) s = s * 60 + $k; print s }')
+    cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$work/time$i.txt")
+    rss[i]=$(awk -F': ' '/Maximum resident/ { printf "%.1f", $2 / 1024 }' "$work/time$i.txt")
+    requests=$(jq '.total.requests' "$work/ten$i.json")
+    walls[i]=$wall
+    rates[i]=$(awk -v n="$requests" -v w="$wall" 'BEGIN { printf "%.0f", n / w }')
+    echo "run $i: $requests requests, wall $wall s, cpu $cpu s, max RSS ${rss[i]} MB, ${rates[i]} requests/s ($conditions)"
+  done
+  echo "ten-million median of 3: wall $(printf '%s\n' "${walls[@]}" | median) s," \
+    "max RSS $(printf '%s\n' "${rss[@]}" | median) MB, $(printf '%s\n' "${rates[@]}" | median) requests/s"
+}
+
+# Starts llmsim serve on SCENARIO with 2 threads on a free port; sets serve_pid and serve_port.
+start_serve() {
+  "$llmsim" serve --scenario "$1" --port 0 --threads 2 >"$work/serve.out" 2>&1 &
+  serve_pid=$!
+  pids+=("$serve_pid")
+  serve_port=""
+  local tries
+  for tries in $(seq 100); do
+    serve_port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/serve.out" | sed 's/.*://' || true)
+    [[ -n $serve_port ]] && return 0
+    sleep 0.1
+  done
+  echo "bench: llmsim serve did not start: $(cat "$work/serve.out")" >&2
+  exit 1
+}
+
+# Prints the CPU time (user + system, clock ticks) the given processes have used so far.
+cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
+  echo "$total"
+}
+
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# Saves the mock server's reply to a small chat completion in body.json (serve must be running).
+capture_body() {
+  curl -sf -X POST "http://127.0.0.1:$serve_port/v1/chat/completions" -H 'Authorization: Bearer x' \
+    -H 'Content-Type: application/json' -o "$work/body.json" \
+    -d '{"model":"gpt-3.5-turbo","messages":[{"role":"user","content":"Hello"}]}'
+}
+
+# Starts nginx (bench/nginx/fixed-body.conf.in) returning body.json on a free loopback port;
+# sets nginx_pid and nginx_port.
+start_nginx() {
+  local body conf prefix=$work/nginx tries
+  mkdir -p "$prefix"
+  body=$(<"$work/body.json")
+  # Characters a single-quoted nginx string cannot hold as they are, swapped 1 for 1 (size kept).
+  body=${body//\'/\"}
+  body=${body//\$/S}
+  body=${body//\\//}
+  for tries in $(seq 20); do
+    nginx_port=$((20000 + RANDOM % 10000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && continue  # in use
+    conf=$(<bench/nginx/fixed-body.conf.in)
+    conf=${conf//@PREFIX@/"$prefix"}
+    conf=${conf//@PORT@/"$nginx_port"}
+    conf=${conf//@BODY@/"$body"}
+    printf '%s\n' "$conf" >"$prefix/nginx.conf"
+    nginx -e "$prefix/error.log" -p "$prefix" -c "$prefix/nginx.conf" &
+    nginx_pid=$!
+    pids+=("$nginx_pid")
+    sleep 0.5
+    if curl -sf -X POST -d '{}' -o "$work/nginx-body.json" "http://127.0.0.1:$nginx_port/v1/chat/completions"; then
+      return 0
+    fi
+    stop_pid "$nginx_pid"
+  done
+  echo "bench: nginx did not start: $(cat "$prefix/error.log")" >&2
+  exit 1
+}
+
+# Runs wrk THREADS CONNECTIONS SECONDS URL OUT [extra wrk options].
+run_wrk() {
+  wrk -t"$1" -c"$2" -d"$3"s -s bench/wrk/chat.lua "${@:6}" "$4" >"$5" 2>&1
+}
+
+section_server() {
+  echo "== server: wrk -t2 -c64 -d10s POST /v1/chat/completions, llmsim serve --threads 2 vs nginx (2 workers)"
+  start_serve bench/scenarios/zero-latency.json
+  capture_body
+  start_nginx
+  echo "body: llmsim $(wc -c <"$work/body.json") bytes, nginx $(wc -c <"$work/nginx-body.json") bytes;" \
+    "headers: llmsim $(curl -s -o /dev/null -w '%{size_header}' -X POST -H 'Authorization: Bearer x' \
+    -d '{"model":"gpt-3.5-turbo","messages":[{"role":"user","content":"Hello"}]}' \
+    "http://127.0.0.1:$serve_port/v1/chat/completions") bytes," \
+    "nginx $(curl -s -o /dev/null -w '%{size_header}' -X POST -d '{}' "http://127.0.0.1:$nginx_port/") bytes"
+  local i name port watched llmsim_rps=() nginx_rps=() llmsim_cpu=() nginx_cpu=() tick
+  tick=$(getconf CLK_TCK)
+  for i in 1 2 3; do
+    for name in llmsim nginx; do
+      if [[ $name == llmsim ]]; then
+        port=$serve_port watched=("$serve_pid")
+      else
+        port=$nginx_port watched=("$nginx_pid" $(pgrep -P "$nginx_pid"))
+      fi
+      wait_quiet
+      local rps before us out=$work/wrk-$name-$i.txt
+      before=$(cpu_ticks "${watched[@]}")
+      run_wrk 2 64 10 "http://127.0.0.1:$port/" "$out"
+      rps=$(wrk_field rps "$out")
+      us=$(awk -v t="$(($(cpu_ticks "${watched[@]}") - before))" -v hz="$tick" -v n="$(wrk_field requests "$out")" \
+        'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+      if [[ $name == llmsim ]]; then llmsim_rps[i]=$rps llmsim_cpu[i]=$us; else nginx_rps[i]=$rps nginx_cpu[i]=$us; fi
+      echo "run $i $name: $rps req/s, server cpu $us us/request, p99 $(wrk_field p99_us "$out") us," \
+        "errors $(wrk_field status_errors "$out") status $(wrk_field read_errors "$out") read ($conditions)"
+    done
+  done
+  echo "server cpu per request, median of 3: llmsim $(printf '%s\n' "${llmsim_cpu[@]}" | median) us," \
+    "nginx $(printf '%s\n' "${nginx_cpu[@]}" | median) us"
+  local ours theirs
+  ours=$(printf '%s\n' "${llmsim_rps[@]}" | median)
+  theirs=$(printf '%s\n' "${nginx_rps[@]}" | median)
+  echo "server median of 3: llmsim $ours req/s, nginx $theirs req/s, ratio" \
+    "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }') (target: >= 0.50)"
+  stop_pid "$nginx_pid"
+  stop_pid "$serve_pid"
+}
+
+# Runs wrk -t2 -cCONNS for 20 s against the one-second server 3 times; prints the added error.
+timer_at() {
+  local conns=$1 i p50=() p99=() fields
+  for i in 1 2 3; do
+    wait_quiet
+    local out=$work/wrk-timer-$conns-$i.txt before us
+    before=$(cpu_ticks "$serve_pid")
+    run_wrk 2 "$conns" 20 "http://127.0.0.1:$serve_port/" "$out" --timeout 10s
+    us=$(awk -v t="$(($(cpu_ticks "$serve_pid") - before))" -v hz="$(getconf CLK_TCK)" \
+      -v n="$(wrk_field requests "$out")" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+    p50[i]=$(($(wrk_field p50_us "$out") - 1000000))
+    p99[i]=$(($(wrk_field p99_us "$out") - 1000000))
+    fields="min $(($(wrk_field min_us "$out") - 1000000)) us, p50 ${p50[i]} us, p90"
+    fields+=" $(($(wrk_field p90_us "$out") - 1000000)) us, p99 ${p99[i]} us, p99.9"
+    fields+=" $(($(wrk_field p999_us "$out") - 1000000)) us, max $(($(wrk_field max_us "$out") - 1000000)) us"
+    echo "c$conns run $i: $(wrk_field rps "$out") req/s, server cpu $us us/request; added error $fields;" \
+      "errors connect $(wrk_field connect_errors "$out"), read $(wrk_field read_errors "$out")," \
+      "timeout $(wrk_field timeouts "$out"), status $(wrk_field status_errors "$out") ($conditions)"
+  done
+  echo "timer median of 3 with $conns requests in flight: added error" \
+    "p50 $(printf '%s\n' "${p50[@]}" | median) us, p99 $(printf '%s\n' "${p99[@]}" | median) us"
+}
+
+section_timer() {
+  local counts=${LLMSIM_BENCH_TIMER_CONNECTIONS:-1000 5000 10000} hard conns
+  hard=$(ulimit -Hn)
+  ((hard > 65536)) && hard=65536
+  ulimit -n "$hard"
+  echo "== timer: wrk -t2 -cN -d20s --timeout 10s against llmsim serve with 1 s to the first token (ulimit -n $hard)"
+  start_serve bench/scenarios/one-second.json
+  for conns in $counts; do
+    # wrk and the server each need one descriptor per connection, and a few more.
+    if ((conns + 100 > hard)); then
+      echo "c$conns: more than the open-file limit allows; using $((hard - 100))"
+      conns=$((hard - 100))
+    fi
+    timer_at "$conns"
+  done
+  stop_pid "$serve_pid"
+}
+
+# Runs llmsim load on SCENARIO against nginx into OUT (JSON report).
+run_load() {
+  OPENAI_API_KEY=x "$llmsim" load "$1" --target "http://127.0.0.1:$nginx_port" --quiet --json "$2" >/dev/null
+}
+
+# Prints "pass" or "fail: why" for an open-loop report: achieved within 1% and trustworthy.
+judge_open() {
+  jq -r '.notes as $n | ($n["arrival_rate open"] | capture("requested (?<r>[0-9.]+)/s, achieved (?<a>[0-9.]+)/s")) as $x
+    | if ($x.a | tonumber) >= 0.99 * ($x.r | tonumber) and $n.trustworthy == "yes" and .total.failed == 0
+      then "pass" else "fail: achieved \($x.a)/s, \($n.late_starts), \($n.load_generator), failed \(.total.failed)" end' "$1"
+}
+
+# Sweeps open-loop rates up from FROM in steps of STEP, 3 runs each; passes when 2 of 3 pass.
+sweep_open() {
+  local rate=$1 step=$2 best=0 i passes scenario
+  while true; do
+    scenario=$work/open-$rate.json
+    jq --argjson r "$rate" '.workload.phases[0].rate_per_s = $r | .workload.phases[0].users = $r * 5' \
+      bench/scenarios/load-rate-open.json >"$scenario"
+    passes=0
+    for i in 1 2 3; do
+      wait_quiet
+      local verdict
+      run_load "$scenario" "$work/open-$rate-$i.out.json"
+      verdict=$(judge_open "$work/open-$rate-$i.out.json")
+      [[ $verdict == pass ]] && passes=$((passes + 1))
+      echo "open $rate/s run $i: $verdict; $(jq -r '.notes["arrival_rate open"] + ", " + .notes.load_generator' \
+        "$work/open-$rate-$i.out.json") ($conditions)"
+    done
+    ((passes >= 2)) || break
+    best=$rate
+    rate=$((rate + step))
+  done
+  if ((best == 0)); then
+    echo "loadgen open-loop: even the first rate, $1/s, failed; start lower (LLMSIM_BENCH_OPEN_FROM)"
+  else
+    echo "loadgen open-loop: highest rate achieved within 1% with trustworthy yes (2 of 3 runs): $best/s"
+  fi
+}
+
+# Starts nginx returning the mock server's reply body (for the load generator sections).
+start_nginx_with_body() {
+  start_serve bench/scenarios/zero-latency.json
+  capture_body
+  stop_pid "$serve_pid"
+  start_nginx
+}
+
+# Closed loop: llmsim load (64 users, 64 connections, 10 s) beside wrk -t1 and -t2 -c64 against
+# nginx, 3 times each; sets closed_rps to llmsim load's median.
+section_loadgen_closed() {
+  echo "== loadgen closed: llmsim load --target nginx vs wrk (POST, same body), 64 connections, 10 s"
+  start_nginx_with_body
+  local i threads closed=() wrk1=() wrk2=()
+  for i in 1 2 3; do
+    wait_quiet
+    run_load bench/scenarios/load-rate-closed.json "$work/closed-$i.json"
+    closed[i]=$(jq '.total.throughput_rps' "$work/closed-$i.json")
+    echo "closed run $i: llmsim load ${closed[i]} req/s, failed $(jq '.total.failed' "$work/closed-$i.json")," \
+      "$(jq -r '.notes.load_generator' "$work/closed-$i.json") ($conditions)"
+    for threads in 1 2; do
+      wait_quiet
+      run_wrk "$threads" 64 10 "http://127.0.0.1:$nginx_port/" "$work/wrk-gen$threads-$i.txt"
+      [[ $threads == 1 ]] && wrk1[i]=$(wrk_field rps "$work/wrk-gen1-$i.txt") ||
+        wrk2[i]=$(wrk_field rps "$work/wrk-gen2-$i.txt")
+      echo "closed run $i: wrk -t$threads -c64 $(wrk_field rps "$work/wrk-gen$threads-$i.txt") req/s ($conditions)"
+    done
+  done
+  local one two
+  closed_rps=$(printf '%s\n' "${closed[@]}" | median)
+  one=$(printf '%s\n' "${wrk1[@]}" | median)
+  two=$(printf '%s\n' "${wrk2[@]}" | median)
+  echo "loadgen closed median of 3: llmsim load $closed_rps req/s, wrk -t1 $one req/s," \
+    "wrk -t2 $two req/s; ratio to -t1 $(awk -v a="$closed_rps" -v b="$one" 'BEGIN { printf "%.2f", a / b }')," \
+    "to -t2 $(awk -v a="$closed_rps" -v b="$two" 'BEGIN { printf "%.2f", a / b }') (target: >= 0.50)"
+  stop_pid "$nginx_pid"
+}
+
+# Open loop: constant-rate sweeps against nginx, from LLMSIM_BENCH_OPEN_FROM in steps of
+# LLMSIM_BENCH_OPEN_STEP (defaults: a third and a tenth of the closed-loop rate when that ran
+# first, else 6000 and 1000 per second).
+section_loadgen_open() {
+  echo "== loadgen open: llmsim load --target nginx, constant rate for 5 s, 64 connections"
+  local from=6000 step=1000
+  if [[ -n ${closed_rps:-} ]]; then
+    from=$(awk -v t="$closed_rps" 'BEGIN { printf "%d", int(t / 300) * 100 }')
+    step=$(awk -v t="$closed_rps" 'BEGIN { s = int(t / 1000) * 100; printf "%d", (s > 0) ? s : 100 }')
+  fi
+  from=${LLMSIM_BENCH_OPEN_FROM:-$from}
+  step=${LLMSIM_BENCH_OPEN_STEP:-$step}
+  start_nginx_with_body
+  sweep_open "$((from > 0 ? from : 100))" "$step"
+  stop_pid "$nginx_pid"
+}
+
+section_loadgen() {
+  section_loadgen_closed
+  section_loadgen_open
+}
+
+main() {
+  local sections=("$@")
+  ((${#sections[@]})) || sections=(machine micro startup ten-million server timer loadgen)
+  install_missing
+  build_missing
+  local section
+  for section in "${sections[@]}"; do
+    case $section in
+      machine | micro | startup | ten-million | server | timer | loadgen | loadgen-closed | loadgen-open)
+        "section_${section//-/_}" ;;
+      *) echo "bench/run.sh: unknown section \"$section\" (see the usage at the top of this file)" >&2; exit 2 ;;
+    esac
+  done
+}
+
+main "$@"
