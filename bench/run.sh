@@ -70,7 +70,8 @@ cpu_busy() {
   sleep 2
   b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
   awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
-    busy = y[1] - x[1]; idle = y[2] - x[2]; printf "%.0f", (busy + idle > 0) ? 100 * busy / (busy + idle) : 0 }'
+    busy = y[1] - x[1]; idle = y[2] - x[2]
+    printf "%.0f", (busy + idle > 0) ? 100 * busy / (busy + idle) : 0 }'
 }
 
 # Waits until the 1-minute load average is below max_load, or the cores were at least 85% idle
@@ -95,7 +96,10 @@ wait_quiet() {
 }
 
 # Prints the median of the numbers on standard input, one a line.
-median() { sort -g | awk '{ v[NR] = $1 } END { print ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+median() {
+  sort -g | awk '{ v[NR] = $1 }
+    END { print ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
 
 # Prints field NAME of the wrk-figures line that bench/wrk/chat.lua writes into FILE.
 wrk_field() { grep -o "wrk-figures.*" "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
@@ -127,7 +131,8 @@ section_startup() {
   for i in 1 2 3; do
     wait_quiet
     hyperfine -N --warmup 5 --runs 30 --style none --export-json "$work/startup$i.json" \
-      "$llmsim run $gaja --quiet" >/dev/null
+      "$llmsim run $gaja --quiet" >/dev/null 2>"$work/hyperfine.err" ||
+      { cat "$work/hyperfine.err" >&2; exit 1; }
     ms[i]=$(jq '.results[0].median * 1000' "$work/startup$i.json")
     printf 'run %d: median %.1f ms, mean %.1f ms, min %.1f ms (%s)\n' "$i" "${ms[i]}" \
       "$(jq '.results[0].mean * 1000' "$work/startup$i.json")" \
@@ -151,7 +156,8 @@ section_ten_million() {
     requests=$(jq '.total.requests' "$work/ten$i.json")
     walls[i]=$wall
     rates[i]=$(awk -v n="$requests" -v w="$wall" 'BEGIN { printf "%.0f", n / w }')
-    echo "run $i: $requests requests, wall $wall s, cpu $cpu s, max RSS ${rss[i]} MB, ${rates[i]} requests/s ($conditions)"
+    echo "run $i: $requests requests, wall $wall s, cpu $cpu s, max RSS ${rss[i]} MB," \
+      "${rates[i]} requests/s ($conditions)"
   done
   echo "ten-million median of 3: wall $(printf '%s\n' "${walls[@]}" | median) s," \
     "max RSS $(printf '%s\n' "${rss[@]}" | median) MB, $(printf '%s\n' "${rates[@]}" | median) requests/s"
@@ -163,8 +169,7 @@ start_serve() {
   serve_pid=$!
   pids+=("$serve_pid")
   serve_port=""
-  local tries
-  for tries in $(seq 100); do
+  for _ in $(seq 100); do
     serve_port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/serve.out" | sed 's/.*://' || true)
     [[ -n $serve_port ]] && return 0
     sleep 0.1
@@ -180,7 +185,14 @@ cpu_ticks() {
   echo "$total"
 }
 
-stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Stops a process this script started and forgets it (so the exit trap does not signal its id).
+stop_pid() {
+  local pid kept=()
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  for pid in "${pids[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
+  pids=("${kept[@]}")
+}
 
 # Saves the mock server's reply to a small chat completion in body.json (serve must be running).
 capture_body() {
@@ -192,14 +204,14 @@ capture_body() {
 # Starts nginx (bench/nginx/fixed-body.conf.in) returning body.json on a free loopback port;
 # sets nginx_pid and nginx_port.
 start_nginx() {
-  local body conf prefix=$work/nginx tries
+  local body conf prefix=$work/nginx
   mkdir -p "$prefix"
   body=$(<"$work/body.json")
   # Characters a single-quoted nginx string cannot hold as they are, swapped 1 for 1 (size kept).
   body=${body//\'/\"}
   body=${body//\$/S}
   body=${body//\\//}
-  for tries in $(seq 20); do
+  for _ in $(seq 20); do
     nginx_port=$((20000 + RANDOM % 10000))
     (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && continue  # in use
     conf=$(<bench/nginx/fixed-body.conf.in)
@@ -211,7 +223,8 @@ start_nginx() {
     nginx_pid=$!
     pids+=("$nginx_pid")
     sleep 0.5
-    if curl -sf -X POST -d '{}' -o "$work/nginx-body.json" "http://127.0.0.1:$nginx_port/v1/chat/completions"; then
+    if curl -sf -X POST -d '{}' -o "$work/nginx-body.json" \
+      "http://127.0.0.1:$nginx_port/v1/chat/completions"; then
       return 0
     fi
     stop_pid "$nginx_pid"
@@ -242,16 +255,22 @@ section_server() {
       if [[ $name == llmsim ]]; then
         port=$serve_port watched=("$serve_pid")
       else
-        port=$nginx_port watched=("$nginx_pid" $(pgrep -P "$nginx_pid"))
+        port=$nginx_port
+        mapfile -t watched < <(pgrep -P "$nginx_pid")
+        watched+=("$nginx_pid")
       fi
       wait_quiet
       local rps before us out=$work/wrk-$name-$i.txt
       before=$(cpu_ticks "${watched[@]}")
       run_wrk 2 64 10 "http://127.0.0.1:$port/" "$out"
       rps=$(wrk_field rps "$out")
-      us=$(awk -v t="$(($(cpu_ticks "${watched[@]}") - before))" -v hz="$tick" -v n="$(wrk_field requests "$out")" \
-        'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
-      if [[ $name == llmsim ]]; then llmsim_rps[i]=$rps llmsim_cpu[i]=$us; else nginx_rps[i]=$rps nginx_cpu[i]=$us; fi
+      us=$(awk -v t="$(($(cpu_ticks "${watched[@]}") - before))" -v hz="$tick" \
+        -v n="$(wrk_field requests "$out")" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+      if [[ $name == llmsim ]]; then
+        llmsim_rps[i]=$rps llmsim_cpu[i]=$us
+      else
+        nginx_rps[i]=$rps nginx_cpu[i]=$us
+      fi
       echo "run $i $name: $rps req/s, server cpu $us us/request, p99 $(wrk_field p99_us "$out") us," \
         "errors $(wrk_field status_errors "$out") status $(wrk_field read_errors "$out") read ($conditions)"
     done
@@ -315,9 +334,12 @@ run_load() {
 
 # Prints "pass" or "fail: why" for an open-loop report: achieved within 1% and trustworthy.
 judge_open() {
-  jq -r '.notes as $n | ($n["arrival_rate open"] | capture("requested (?<r>[0-9.]+)/s, achieved (?<a>[0-9.]+)/s")) as $x
+  jq -r '.notes as $n
+    | ($n["arrival_rate open"] | capture("requested (?<r>[0-9.]+)/s, achieved (?<a>[0-9.]+)/s")) as $x
     | if ($x.a | tonumber) >= 0.99 * ($x.r | tonumber) and $n.trustworthy == "yes" and .total.failed == 0
-      then "pass" else "fail: achieved \($x.a)/s, \($n.late_starts), \($n.load_generator), failed \(.total.failed)" end' "$1"
+      then "pass"
+      else "fail: achieved \($x.a)/s, \($n.late_starts), \($n.load_generator), failed \(.total.failed)"
+      end' "$1"
 }
 
 # Sweeps open-loop rates up from FROM in steps of STEP, 3 runs each; passes when 2 of 3 pass.
@@ -418,7 +440,10 @@ main() {
     case $section in
       machine | micro | startup | ten-million | server | timer | loadgen | loadgen-closed | loadgen-open)
         "section_${section//-/_}" ;;
-      *) echo "bench/run.sh: unknown section \"$section\" (see the usage at the top of this file)" >&2; exit 2 ;;
+      *)
+        echo "bench/run.sh: unknown section \"$section\" (see the usage at the top of this file)" >&2
+        exit 2
+        ;;
     esac
   done
 }
