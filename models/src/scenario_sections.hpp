@@ -102,6 +102,9 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
 // Reads "client" (absent: all defaults).
 ClientConfig read_client(const ObjectReader& root);
 
+// Reads the strategies of a "client" object ("queue", "pacing", "cache", "priority") into `out`.
+void read_strategies(const ObjectReader& client, ClientConfig& out);
+
 // Reads "request"; its model defaults to the first provider's first model and must be served.
 RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderConfig>& providers);
 

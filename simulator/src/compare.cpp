@@ -20,7 +20,8 @@ using Json = nlohmann::json;
 const std::vector<std::string>& compared_metrics() {
   static const std::vector<std::string> metrics = [] {
     std::vector<std::string> m = {"requests", "succeeded", "success_rate", "throughput_rps",
-                                  "duration_s", "retries", "bytes_received"};
+                                  "duration_s", "retries", "bytes_received", "cache_hits",
+                                  "provider_calls"};
     for (const char* stat : {"avg", "min", "max", "p50", "p90", "p95", "p99"}) {
       m.push_back(std::string("latency_s.") + stat);
     }
@@ -33,11 +34,18 @@ const std::vector<std::string>& compared_metrics() {
   return metrics;
 }
 
+// Returns a figure of a phase object; one the report lacks (written before the field was added to
+// schema_version 1) counts as 0.
 double figure(const Json& phase, const std::string& metric) {
   const std::size_t dot = metric.find('.');
-  const Json& value = dot == std::string::npos ? phase.at(metric)
-                                               : phase.at(metric.substr(0, dot)).at(metric.substr(dot + 1));
-  return value.is_number() ? value.get<double>() : 0.0;
+  const Json* value = &phase;
+  for (const std::string& key : dot == std::string::npos
+                                    ? std::vector<std::string>{metric}
+                                    : std::vector<std::string>{metric.substr(0, dot), metric.substr(dot + 1)}) {
+    if (!value->is_object() || !value->contains(key)) return 0.0;
+    value = &(*value)[key];
+  }
+  return value->is_number() ? value->get<double>() : 0.0;
 }
 
 std::vector<std::pair<std::string, const Json*>> phases_of(const Json& report) {

@@ -1,4 +1,5 @@
 // Rendering a Report as text, JSON and CSV.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -47,12 +48,19 @@ Json phase_json(const PhaseReport& p) {
          {"start_s", round6(p.start_s)},
          {"errors", errors},
          {"retries", p.retries},
+         {"cache_hits", p.cache_hits},
+         {"provider_calls", p.provider_calls},
          {"bytes_sent", p.bytes_sent},
          {"bytes_received", p.bytes_received},
          {"prompt_tokens", p.prompt_tokens},
          {"completion_tokens", p.completion_tokens}};
   j["client_cpu_utilisation"] =
       p.client_cpu_utilisation ? Json(round6(*p.client_cpu_utilisation)) : Json(nullptr);
+  if (!p.classes.empty()) {
+    Json classes = Json::object();
+    for (const PhaseReport& c : p.classes) classes[c.name] = phase_json(c);
+    j["classes"] = classes;
+  }
   return j;
 }
 
@@ -60,7 +68,8 @@ Json phase_json(const PhaseReport& p) {
 std::string errors_line(const PhaseReport& p) {
   static constexpr const char* kLabels[kErrorCategoryCount] = {
       "HTTP 429 (rate limit, requests)", "HTTP 429 (rate limit, tokens)", "HTTP 429 (daily limit)",
-      "HTTP 429 (quota)", "HTTP 5xx", "timeout", "connection", "other"};
+      "HTTP 429 (quota)", "HTTP 5xx", "timeout", "connection", "other",
+      "shed (queue full)", "shed (queue deadline)"};
   std::string line;
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     if (p.errors[i] == 0) continue;
@@ -90,7 +99,20 @@ void phase_text(std::ostringstream& out, const PhaseReport& p) {
   out << "Data Transfer:    " << format("%.2f MB received, ", static_cast<double>(p.bytes_received) / 1e6)
       << format("%.2f MB sent", static_cast<double>(p.bytes_sent) / 1e6) << "\n";
   out << "Errors:           " << errors_line(p) << "\n";
-  out << "Retries:          " << p.retries << "\n\n";
+  out << "Retries:          " << p.retries << "\n";
+  if (p.cache_hits > 0) {
+    out << "Cache Hits:       " << p.cache_hits << " (provider calls: " << p.provider_calls << ")\n";
+  }
+  for (const PhaseReport& c : p.classes) {
+    std::string label = "  " + c.name + ":";
+    label.resize(std::max<std::size_t>(label.size(), 18), ' ');
+    out << label << c.users << " users, "
+        << format("%.2f%%", 100.0 * c.success_rate) << " (" << c.succeeded << " of " << c.requests
+        << "), " << format("%.3fs avg", c.latency_s.avg) << ", p50 " << format("%.3fs", c.latency_s.p50)
+        << ", p95 " << format("%.3fs", c.latency_s.p95) << ", p99 " << format("%.3fs", c.latency_s.p99)
+        << "; errors: " << errors_line(c) << "\n";
+  }
+  out << "\n";
 }
 
 }  // namespace
@@ -163,11 +185,12 @@ std::string to_csv(const Report& report) {
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     out << ",errors_" << category_name(static_cast<ErrorCategory>(i));
   }
-  out << ",client_cpu_utilisation\n";
-  const auto row = [&out](const PhaseReport& p) {
+  out << ",client_cpu_utilisation,cache_hits,provider_calls,class\n";
+  const auto row = [&out](const PhaseReport& p, const std::string& phase_name,
+                          const std::string& class_label) {
     // Phase names are quoted; a quote inside is doubled (RFC 4180).
     std::string name;
-    for (char c : p.name) name += c == '"' ? std::string("\"\"") : std::string(1, c);
+    for (char c : phase_name) name += c == '"' ? std::string("\"\"") : std::string(1, c);
     out << '"' << name << "\"," << p.users << ',' << p.requests << ',' << p.succeeded << ','
         << p.failed;
     for (double v : {p.success_rate, p.latency_s.avg, p.latency_s.min, p.latency_s.max,
@@ -177,10 +200,16 @@ std::string to_csv(const Report& report) {
     }
     out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received;
     for (std::uint64_t e : p.errors) out << ',' << e;
-    out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "") << "\n";
+    out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "") << ','
+        << p.cache_hits << ',' << p.provider_calls << ',' << class_label << "\n";
   };
-  for (const PhaseReport& p : report.phases) row(p);
-  row(report.total);
+  // Each phase (and the total) as class "all", then one row per priority class when there are.
+  const auto rows = [&row](const PhaseReport& p) {
+    row(p, p.name, "all");
+    for (const PhaseReport& c : p.classes) row(c, p.name, c.name);
+  };
+  for (const PhaseReport& p : report.phases) rows(p);
+  rows(report.total);
   return out.str();
 }
 

@@ -2,7 +2,10 @@
 //
 // Users start as the workload says, send requests, wait for a connection from a bounded pool,
 // spend the client's CPU (optional), wait for the response or their timeout, retry with the
-// official SDKs' backoff honouring retry-after, think, and send again. Phases run one after
+// official SDKs' backoff honouring retry-after, think, and send again. The strategies of the
+// scenario's client section (client_policies.hpp) act on that path: a cache hit answers before
+// any attempt; every attempt waits in one line (VIP first) for a connection and a pacing slot,
+// and is shed when that line is full or its wait passes the queue's deadline. Phases run one after
 // another, separated by their gap; rate-limiter state carries over because the provider lives
 // outside the client.
 //
@@ -30,6 +33,7 @@
 #include "models/time.hpp"
 #include "models/workload.hpp"
 #include "simulator/attempt_result.hpp"
+#include "simulator/client_policies.hpp"
 
 namespace llmsim {
 
@@ -40,6 +44,9 @@ enum class TimerKind : std::uint8_t {
   retry,        // id: request slot; backoff elapsed, start the next attempt
   timeout,      // the earliest pending attempt deadline has come
   cpu_done,     // id: request slot; a CPU job finished
+  pacing,       // the pacer may let the head of the waiting line go now
+  queue_deadline,  // the longest-waiting attempt may have waited max_wait_s
+  cache_hit,    // id: request slot; a cache hit is answered
 };
 
 struct Timer {
@@ -71,6 +78,9 @@ struct PhaseRun {
   TimePoint start{};              // when the phase began (after its gap)
   std::optional<TimePoint> end;   // when its last request finished
   PhaseMetrics metrics;
+  // With client.priority: figures and users per class, indexed by PriorityClass; else empty.
+  std::vector<PhaseMetrics> classes;
+  std::vector<int> class_users;
 };
 
 class ClientModel {
@@ -104,7 +114,7 @@ class ClientModel {
 
  private:
   enum class RequestState : std::uint8_t {
-    idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff
+    idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff, cache_hit
   };
   struct User {
     std::uint32_t phase = 0;
@@ -112,6 +122,7 @@ class ClientModel {
     int requests_done = 0;
     TimePoint next_intended{};       // when its next request is meant to go
     bool in_use = false;
+    PriorityClass priority = PriorityClass::standard;
   };
   struct Request {
     std::uint32_t user = 0;
@@ -124,6 +135,9 @@ class ClientModel {
     Duration queued{0};
     std::int64_t bytes_sent = 0;
     std::int64_t bytes_received = 0;
+    int provider_calls = 0;          // attempts transmitted
+    bool is_cache_hit = false;
+    std::uint64_t prompt = 0;        // keyed cache: the prompt it asks
     AttemptResult pending;           // result waiting for the CPU to handle it
   };
 
@@ -132,6 +146,11 @@ class ClientModel {
   void start_request(std::uint32_t user_slot);
   void start_attempt(std::uint32_t slot);
   void acquire_connection(std::uint32_t slot);
+  void dispatch();
+  void arm_pacing(TimePoint at);
+  void arm_queue_deadline();
+  void expire_queue_deadlines();
+  void shed(std::uint32_t slot, ErrorCategory why);
   void transmit(std::uint32_t slot);
   void release_connection();
   void arm_timeout();
@@ -174,7 +193,12 @@ class ClientModel {
   std::uint64_t late_starts_ = 0;
 
   int free_connections_ = 0;
-  std::deque<std::uint32_t> connection_waiters_;
+  WaitingLine line_;                  // attempts waiting for a connection (and a pacing slot)
+  std::optional<ClientPacer> pacer_;
+  std::optional<ResponseCache> cache_;
+  std::int64_t pacing_cost_ = 0;      // tokens an attempt costs, as the provider counts them
+  bool pacing_armed_ = false;
+  bool queue_deadline_armed_ = false;
   struct Deadline {
     TimePoint at;
     std::uint32_t slot;
