@@ -140,6 +140,14 @@ TEST(ScenarioStrategies, EveryFieldIsRead) {
   EXPECT_EQ(s.client.cache->capacity, 100);
   EXPECT_TRUE(std::holds_alternative<Distribution::Uniform>(s.client.cache->latency_s.family()));
   EXPECT_EQ(s.client.priority->vip_share, 0.1);
+  // llmsim check says what the client will do.
+  const std::string described = describe_scenario(s);
+  EXPECT_THAT(described, ::testing::HasSubstr("  queue: up to 200 waiting, shed after 30 s\n"));
+  EXPECT_THAT(described, ::testing::HasSubstr(
+                             "  pacing: 480 RPM, 150000 TPM, learning from x-ratelimit-* headers\n"));
+  EXPECT_THAT(described, ::testing::HasSubstr(
+                             "  cache: 500 prompts, Zipf exponent 1.1, TTL 600 s, capacity 100, hits take "));
+  EXPECT_THAT(described, ::testing::HasSubstr("  priority: VIP share 0.1\n"));
 }
 
 TEST(ScenarioStrategies, DefaultsOfOptionalFields) {
