@@ -47,6 +47,14 @@ std::uint64_t ClientModel::attempt_id(std::uint32_t slot) const {
   return (static_cast<std::uint64_t>(requests_[slot].generation) << 32) | slot;
 }
 
+AttemptContext ClientModel::attempt_context(std::uint64_t attempt_id) const {
+  const Request& r = requests_[static_cast<std::uint32_t>(attempt_id & 0xffffffffU)];
+  return AttemptContext{.request_id = r.request_id,
+                        .attempt = r.attempt,
+                        .phase = phases_[users_[r.user].phase].name,
+                        .intended = r.attempt_intended};
+}
+
 void ClientModel::on_timer(const Timer& timer) {
   switch (timer.kind) {
     case TimerKind::phase_start: begin_phase(timer.id); return;
@@ -141,6 +149,7 @@ void ClientModel::start_request(std::uint32_t user_slot) {
   r.user = user_slot;
   r.request_id = next_request_id_++;
   r.intended_send = users_[user_slot].next_intended;
+  r.attempt_intended = r.intended_send;
   ++live_requests_;
   ++starts_;
   if (driver_.now() - r.intended_send > late_threshold_) ++late_starts_;
@@ -321,6 +330,7 @@ void ClientModel::handle_result(std::uint32_t slot, const AttemptResult& result)
     const RandomStream rng(scenario_.seed, "backoff", r.request_id, r.attempt);
     if (auto wait = retry_delay(scenario_.client.retry, result, static_cast<int>(r.attempt), rng)) {
       ++r.attempt;
+      r.attempt_intended = driver_.now() + *wait;
       r.state = RequestState::backoff;
       driver_.schedule(driver_.now() + *wait, Timer{TimerKind::retry, slot, r.generation});
       return;

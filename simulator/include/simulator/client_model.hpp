@@ -34,6 +34,7 @@
 #include "models/workload.hpp"
 #include "simulator/attempt_result.hpp"
 #include "simulator/client_policies.hpp"
+#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
 
@@ -110,6 +111,10 @@ class ClientModel {
   // time (a real-socket driver falling behind; never in virtual time).
   void set_late_threshold(Duration threshold) { late_threshold_ = threshold; }
   std::uint64_t starts() const { return starts_; }
+
+  // Returns what a trace row needs of attempt `attempt_id`, valid while it is awaiting its
+  // response (a driver calls it from send()).
+  AttemptContext attempt_context(std::uint64_t attempt_id) const;
   std::uint64_t late_starts() const { return late_starts_; }
 
  private:
@@ -131,6 +136,7 @@ class ClientModel {
     std::uint32_t generation = 0;    // bumps with every attempt and CPU job
     RequestState state = RequestState::idle;
     TimePoint intended_send{};
+    TimePoint attempt_intended{};    // this attempt's: intended_send, or when its retry was due
     TimePoint wait_started{};
     Duration queued{0};
     std::int64_t bytes_sent = 0;

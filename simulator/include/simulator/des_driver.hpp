@@ -17,6 +17,7 @@
 
 #include "models/scenario.hpp"
 #include "simulator/client_model.hpp"
+#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
 
@@ -28,7 +29,8 @@ struct SimulationResult {
   TimePoint end{};           // virtual time of the last event
 };
 
-// Runs the scenario to completion in virtual time.
-SimulationResult simulate(const Scenario& scenario);
+// Runs the scenario to completion in virtual time; writes a row per attempt to `recorder` when
+// one is given.
+SimulationResult simulate(const Scenario& scenario, TraceRecorder* recorder = nullptr);
 
 }  // namespace llmsim

@@ -20,6 +20,7 @@
 
 #include "models/scenario.hpp"
 #include "simulator/client_model.hpp"
+#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
 
@@ -33,6 +34,7 @@ struct LoadOptions {
   // Add the scenario's network round trip (half before sending, half after the response): set
   // when llmsim started the mock server on loopback, which stands in for a remote API.
   bool emulate_rtt = false;
+  TraceRecorder* recorder = nullptr;  // writes a row per attempt when set
 };
 
 struct LoadResult {
