@@ -147,8 +147,6 @@ std::string without_cr(std::string line) {
 
 }  // namespace
 
-const std::vector<std::string>& trace_columns() { return kColumns; }
-
 std::string trace_csv_header() {
   std::string line;
   for (const std::string& column : kColumns) line += (line.empty() ? "" : ",") + column;

@@ -44,9 +44,6 @@ struct TraceRow {
   std::optional<double> retry_after_s;  // retry-after-ms, else retry-after
 };
 
-// Returns the column names, in file order.
-const std::vector<std::string>& trace_columns();
-
 // Returns the header line (column names and a newline).
 std::string trace_csv_header();
 
