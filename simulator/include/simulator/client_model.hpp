@@ -34,7 +34,6 @@
 #include "models/workload.hpp"
 #include "simulator/attempt_result.hpp"
 #include "simulator/client_policies.hpp"
-#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
 
@@ -70,6 +69,14 @@ class ClientDriver {
                     std::int64_t request_bytes) = 0;
   // Gives up on an attempt (client timeout): no result will be delivered; its connection closes.
   virtual void abandon(std::uint64_t attempt_id) = 0;
+};
+
+// What the client model knows of an attempt when it is sent.
+struct AttemptContext {
+  std::uint64_t request_id = 0;
+  std::uint32_t attempt = 0;
+  std::string phase;
+  TimePoint intended{};  // the request's intended start, or when its retry was due
 };
 
 // A phase's identity and measured figures, as the report needs them.

@@ -27,16 +27,9 @@
 #include "models/time.hpp"
 #include "models/trace.hpp"
 #include "simulator/attempt_result.hpp"
+#include "simulator/client_model.hpp"
 
 namespace llmsim {
-
-// What the client model knows of an attempt when it is sent.
-struct AttemptContext {
-  std::uint64_t request_id = 0;
-  std::uint32_t attempt = 0;
-  std::string phase;
-  TimePoint intended{};  // the request's intended start, or when its retry was due
-};
 
 // What a driver saw of a response besides the AttemptResult.
 struct ResponseFacts {
