@@ -5,6 +5,7 @@
 
 #include "models/provider_model.hpp"
 #include "simulator/event_queue.hpp"
+#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
 

@@ -23,6 +23,7 @@
 #include <boost/beast/http.hpp>
 
 #include "simulator/event_queue.hpp"
+#include "simulator/trace_recorder.hpp"
 #include "simulator/http_exchange.hpp"
 #include "simulator/server_process.hpp"
 

@@ -17,9 +17,10 @@
 
 #include "models/scenario.hpp"
 #include "simulator/client_model.hpp"
-#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
+
+class TraceRecorder;  // simulator/trace_recorder.hpp
 
 struct SimulationResult {
   std::vector<PhaseRun> phases;

@@ -20,9 +20,10 @@
 
 #include "models/scenario.hpp"
 #include "simulator/client_model.hpp"
-#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
+
+class TraceRecorder;  // simulator/trace_recorder.hpp
 
 struct LoadOptions {
   std::string target;           // base URL ("http://host:port"); empty: start the mock server
