@@ -27,6 +27,7 @@ constexpr double kKs5Percent = 1.358;
 constexpr std::size_t kKsReplicates = 20;
 constexpr std::size_t kKsMaxModelSamples = 200000;
 constexpr double kSecondsPerMinute = 60.0;
+constexpr double kStreamedShare = 0.05;
 
 enum class Kind { ok, refused, server_error, overloaded, timeout, drop, quota, unclassified };
 
@@ -133,13 +134,15 @@ void fit_regression(const std::vector<const TraceRow*>& ok, CalibrationResult& f
   fit.regression_samples = ok.size();
 }
 
-// True when most multi-token successes have their first byte before their end.
+// True when most multi-token successes have their first byte well before their end: more than
+// kStreamedShare of the response time after it. A plain reply's body follows its headers within
+// microseconds (a time scale multiplies those too), a stream's tokens take most of its time.
 bool is_streamed(const std::vector<const TraceRow*>& ok) {
   std::size_t candidates = 0, early = 0;
   for (const TraceRow* row : ok) {
     if (row->completion_tokens < 2 || !row->first_byte_s) continue;
     ++candidates;
-    if (row->end_s - *row->first_byte_s > kTimeEpsilon_s) ++early;
+    if (row->end_s - *row->first_byte_s > kStreamedShare * (row->end_s - row->sent_s)) ++early;
   }
   return candidates > 0 && 2 * early >= candidates;
 }
