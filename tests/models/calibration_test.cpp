@@ -36,7 +36,7 @@ struct SyntheticTrace {
 };
 
 // Draws `admitted` admitted attempts and `refused` 429s, one per second, streamed (first byte =
-// TTFT) or not (first byte = end).
+// TTFT) or not (first byte just before the end).
 SyntheticTrace synthetic_trace(std::uint64_t seed, std::size_t admitted, std::size_t refused, bool streamed) {
   const Distribution ttft = Distribution::lognormal(kTtftMedian, kTtftSigma);
   const Distribution per_token = Distribution::lognormal(kPerTokenMedian, kPerTokenSigma);
@@ -70,7 +70,8 @@ SyntheticTrace synthetic_trace(std::uint64_t seed, std::size_t admitted, std::si
       row.completion_tokens = std::max<std::int64_t>(1, std::llround(tokens.sample(rng)));
       const double first = ttft.sample(rng);
       row.end_s = row.sent_s + first + per_token.sample(rng) * static_cast<double>(row.completion_tokens - 1);
-      row.first_byte_s = streamed ? row.sent_s + first : row.end_s;
+      // A plain reply's body trails its headers by a little (50 us here), which is not streaming.
+      row.first_byte_s = streamed ? row.sent_s + first : row.end_s - 50e-6;
       ++trace.successes;
     }
     trace.rows.push_back(row);
