@@ -59,9 +59,9 @@ const std::string kProvider = R"({"limits": {"rpm": 120},
     "faults": {"server_error": 0.05}})";
 
 // Statistical tolerance: 4 standard errors (a correct fit misses with probability below 1e-4).
-// Timing allowance: at time scale 10, 3 ms of wall time (HTTP on loopback, a late timer) is
-// 30 ms of scenario time, added to or taken from every measured latency.
-constexpr double kWallAllowance_s = 0.03;
+// Timing allowance: at time scale 5, 4 ms of wall time (HTTP on loopback, a late timer) is
+// 20 ms of scenario time, added to or taken from every measured latency.
+constexpr double kWallAllowance_s = 0.02;
 
 void expect_median(const std::optional<LogNormalFit>& fit, double median, double sigma, double allowance_s) {
   ASSERT_TRUE(fit);
@@ -82,8 +82,10 @@ std::string scenario_with(const std::string& provider) {
 TEST(CalibrateCli, RecoversTheMockServersProviderFromARealSocketTrace) {
   const std::string scenario = write_temp("calibrate-truth.json", scenario_with(kProvider));
   const std::string trace = kDir + "calibrate-load.csv";
-  // Time scale 10: 100 scenario seconds in about 10 wall seconds.
-  const CommandResult load = llmsim("load " + scenario + " --quiet --time-scale 10 --record " + trace);
+  const std::string report = kDir + "calibrate-load.json";
+  // Time scale 5: 100 scenario seconds in about 20 wall seconds.
+  const CommandResult load =
+      llmsim("load " + scenario + " --quiet --time-scale 5 --record " + trace + " --json " + report);
   ASSERT_LE(load.status, 1) << load.output;
   const std::vector<TraceRow> rows = read_trace(trace);
   ASSERT_EQ(rows.size(), 400U);  // no retries: one attempt per request
@@ -93,6 +95,10 @@ TEST(CalibrateCli, RecoversTheMockServersProviderFromARealSocketTrace) {
   EXPECT_THAT(calibrate_run.output, HasSubstr("Kolmogorov-Smirnov distance"));
   EXPECT_THAT(calibrate_run.output, HasSubstr("95% ["));
   if (!kChecksTiming) return;
+  // A machine too busy to keep the load generator's timers makes the latencies measure the
+  // machine; the run says so itself (late starts, its CPU), as the agreement tests rely on.
+  const auto notes = nlohmann::json::parse(read_file(report))["notes"];
+  if (notes["trustworthy"] != "yes") GTEST_SKIP() << "the load run was not trustworthy: " << notes.dump();
 
   const CalibrationResult fit = calibrate(rows);
   EXPECT_TRUE(fit.is_streamed);
