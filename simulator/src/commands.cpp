@@ -10,6 +10,7 @@
 #include "simulator/des_driver.hpp"
 #include "simulator/report.hpp"
 #include "simulator/socket_driver.hpp"
+#include "simulator/sweep_command.hpp"
 
 #include <unistd.h>
 
@@ -190,6 +191,7 @@ void register_simulator_commands(CLI::App& app, int& status) {
   register_check(app, status);
   register_run(app, status);
   register_load(app, status);
+  register_sweep_command(app, status);
 }
 
 }  // namespace llmsim
