@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -21,8 +23,18 @@ const std::string kBase = R"({
                           {"name": "b", "users": 9, "requests_per_user": 1}]}
 })";
 
+// Returns a folder of the running test's own: ctest runs the tests of one program in parallel.
+std::string test_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/sweep/" + name + "/";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 std::string write(const std::string& name, const std::string& text) {
-  const std::string path = std::string(LLMSIM_BINARY_DIR "/tests/") + name;
+  const std::string path = test_dir() + name;
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
@@ -157,8 +169,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "null removes object members only, not array elements (/workload/phases)"},
         // a patched scenario the loader refuses: the point, the base file, its pointer and rule
         BadGrid{R"("parameters": {"u": {"/workload/phases/0/users": [1, 0]}}, "seeds": [4, 5])",
-                "sweep_bad.json: point 2 (u=0, seed=4): " LLMSIM_BINARY_DIR
-                "/tests/sweep_base.json: /workload/phases/0/users: must be an integer >= 1, got 0 (and 1 more point)"},
+                "sweep_bad.json: point 2 (u=0, seed=4): /"},
+        BadGrid{R"("parameters": {"u": {"/workload/phases/0/users": [1, 0]}}, "seeds": [4, 5])",
+                "/sweep_base.json: /workload/phases/0/users: must be an integer >= 1, got 0 (and 1 more point)"},
         BadGrid{R"("parameters": {"v": {"a": {"/client/conections": 1}}})",
                 R"(/client/conections: unknown key (did you mean "connections"?))"},
         // a key written twice
@@ -170,8 +183,8 @@ TEST(SweepGrid, MissingBaseFileIsNamed) {
     load_sweep_grid(path);
     FAIL() << "loaded";
   } catch (const ScenarioError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("sweep_nobase.json: /base: cannot read " LLMSIM_BINARY_DIR
-                                        "/tests/no-such-base.json: No such file or directory"));
+    EXPECT_THAT(error.what(), HasSubstr("sweep_nobase.json: /base: cannot read " + test_dir() +
+                                        "no-such-base.json: No such file or directory"));
   }
 }
 

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -18,10 +20,19 @@ namespace {
 using ::testing::HasSubstr;
 using testing_support::CommandResult;
 
-const std::string kDir = LLMSIM_BINARY_DIR "/tests/";
 const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
 
 CommandResult llmsim(const std::string& args) { return testing_support::run_command(kLlmsim + " " + args); }
+
+// Returns a folder of the running test's own: ctest runs the tests of one program in parallel.
+std::string test_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/sweep/" + name + "/";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -31,8 +42,9 @@ std::string read_file(const std::string& path) {
 }
 
 std::string write_grid(const std::string& name, const std::string& text) {
-  std::ofstream(kDir + name, std::ios::binary) << text;
-  return kDir + name;
+  const std::string path = test_dir() + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
 }
 
 // The open-loop scenario of data/scenarios over pool size x retry strategy x 2 seeds: 8 points.
@@ -45,14 +57,15 @@ std::string poisson_grid() {
 }
 
 TEST(SweepCommand, OneAndTwoJobsWriteByteIdenticalFiles) {
+  const std::string dir = test_dir();
   const std::string grid = poisson_grid();
-  const CommandResult one = llmsim("sweep " + grid + " --jobs 1 --csv " + kDir + "sweep_j1.csv --jsonl " + kDir + "sweep_j1.jsonl");
+  const CommandResult one = llmsim("sweep " + grid + " --jobs 1 --csv " + dir + "sweep_j1.csv --jsonl " + dir + "sweep_j1.jsonl");
   ASSERT_EQ(one.status, 0) << one.output;
-  const CommandResult two = llmsim("sweep " + grid + " --jobs 2 --csv " + kDir + "sweep_j2.csv --jsonl " + kDir + "sweep_j2.jsonl");
+  const CommandResult two = llmsim("sweep " + grid + " --jobs 2 --csv " + dir + "sweep_j2.csv --jsonl " + dir + "sweep_j2.jsonl");
   ASSERT_EQ(two.status, 0) << two.output;
-  const std::string csv = read_file(kDir + "sweep_j1.csv");
-  EXPECT_EQ(csv, read_file(kDir + "sweep_j2.csv"));
-  EXPECT_EQ(read_file(kDir + "sweep_j1.jsonl"), read_file(kDir + "sweep_j2.jsonl"));
+  const std::string csv = read_file(dir + "sweep_j1.csv");
+  EXPECT_EQ(csv, read_file(dir + "sweep_j2.csv"));
+  EXPECT_EQ(read_file(dir + "sweep_j1.jsonl"), read_file(dir + "sweep_j2.jsonl"));
   // A header and 8 rows, in grid order.
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 9);
   EXPECT_THAT(csv, HasSubstr("\n20,no_retries,1,"));
@@ -63,12 +76,13 @@ TEST(SweepCommand, OneAndTwoJobsWriteByteIdenticalFiles) {
 }
 
 TEST(SweepCommand, ARowHoldsTheFiguresOfLlmsimRun) {
+  const std::string dir = test_dir();
   const std::string scenario = LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json";
   const std::string grid = write_grid("sweep_cli_plain.json", R"({"base": ")" + scenario + R"("})");
-  ASSERT_EQ(llmsim("sweep " + grid + " --jsonl " + kDir + "sweep_plain.jsonl").status, 0);
-  ASSERT_EQ(llmsim("run " + scenario + " --quiet --json " + kDir + "sweep_plain_run.json").status, 0);
-  const auto row = nlohmann::json::parse(read_file(kDir + "sweep_plain.jsonl"));
-  const auto report = nlohmann::json::parse(read_file(kDir + "sweep_plain_run.json"));
+  ASSERT_EQ(llmsim("sweep " + grid + " --jsonl " + dir + "sweep_plain.jsonl").status, 0);
+  ASSERT_EQ(llmsim("run " + scenario + " --quiet --json " + dir + "sweep_plain_run.json").status, 0);
+  const auto row = nlohmann::json::parse(read_file(dir + "sweep_plain.jsonl"));
+  const auto report = nlohmann::json::parse(read_file(dir + "sweep_plain_run.json"));
   EXPECT_EQ(row["seed"], report["seed"]);  // no "seeds": the scenario's own
   EXPECT_EQ(row["scenario_seed"], report["seed"]);
   EXPECT_EQ(row["total.success_rate"], report["total"]["success_rate"]);
@@ -78,16 +92,17 @@ TEST(SweepCommand, ARowHoldsTheFiguresOfLlmsimRun) {
 }
 
 TEST(SweepCommand, BadGridsAndFlagsExitTwoNamingThePlace) {
+  const std::string dir = test_dir();
   const std::string grid = write_grid("sweep_cli_bad.json", R"({
     "base": ")" LLMSIM_SOURCE_DIR R"(/data/scenarios/poisson-open-loop.json",
     "parameters": {"pool": {"/client/connections": [10, 0]}}})");
-  const CommandResult bad = llmsim("sweep " + grid + " --csv " + kDir + "sweep_never.csv");
+  const CommandResult bad = llmsim("sweep " + grid + " --csv " + dir + "sweep_never.csv");
   EXPECT_EQ(bad.status, 2);
   EXPECT_THAT(bad.output, HasSubstr("sweep_cli_bad.json: point 1 (pool=0): " LLMSIM_SOURCE_DIR
                                     "/data/scenarios/poisson-open-loop.json: /client/connections: must be an "
                                     "integer >= 1, got 0"));
-  EXPECT_FALSE(std::ifstream(kDir + "sweep_never.csv").good());
-  EXPECT_EQ(llmsim("sweep " + kDir + "no-such-grid.json").status, 2);
+  EXPECT_FALSE(std::ifstream(dir + "sweep_never.csv").good());
+  EXPECT_EQ(llmsim("sweep " + dir + "no-such-grid.json").status, 2);
   const CommandResult jobs = llmsim("sweep " + poisson_grid() + " --jobs 0");
   EXPECT_EQ(jobs.status, 2);
   EXPECT_THAT(jobs.output, HasSubstr("--jobs"));
@@ -102,14 +117,15 @@ const std::string kMpiEnv = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CON
                             "LSAN_OPTIONS=suppressions=" LLMSIM_SOURCE_DIR "/tests/lsan-openmpi.supp ";
 
 TEST(SweepCommand, UnderMpirunTwoRanksWriteWhatOneProcessWrites) {
+  const std::string dir = test_dir();
   const std::string grid = poisson_grid();
-  ASSERT_EQ(llmsim("sweep " + grid + " --csv " + kDir + "sweep_single.csv --jsonl " + kDir + "sweep_single.jsonl").status, 0);
+  ASSERT_EQ(llmsim("sweep " + grid + " --csv " + dir + "sweep_single.csv --jsonl " + dir + "sweep_single.jsonl").status, 0);
   const CommandResult mpi = testing_support::run_command(
-      kMpiEnv + LLMSIM_MPIEXEC " --oversubscribe -np 2 " + kLlmsim + " sweep " + grid + " --jobs 1 --csv " + kDir +
-      "sweep_mpi.csv --jsonl " + kDir + "sweep_mpi.jsonl");
+      kMpiEnv + LLMSIM_MPIEXEC " --oversubscribe -np 2 " + kLlmsim + " sweep " + grid + " --jobs 1 --csv " + dir +
+      "sweep_mpi.csv --jsonl " + dir + "sweep_mpi.jsonl");
   ASSERT_EQ(mpi.status, 0) << mpi.output;
-  EXPECT_EQ(read_file(kDir + "sweep_mpi.csv"), read_file(kDir + "sweep_single.csv"));
-  EXPECT_EQ(read_file(kDir + "sweep_mpi.jsonl"), read_file(kDir + "sweep_single.jsonl"));
+  EXPECT_EQ(read_file(dir + "sweep_mpi.csv"), read_file(dir + "sweep_single.csv"));
+  EXPECT_EQ(read_file(dir + "sweep_mpi.jsonl"), read_file(dir + "sweep_single.jsonl"));
 }
 
 TEST(SweepCommand, UnderMpirunABadGridIsReportedOnceAndFailsTheJob) {

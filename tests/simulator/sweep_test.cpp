@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -28,8 +30,18 @@ const std::string kBase = R"({
     {"name": "closed", "users": 20, "duration_s": 30, "think_time_s": {"dist": "exponential", "mean": 2}}]}
 })";
 
+// Returns a folder of the running test's own: ctest runs the tests of one program in parallel.
+std::string test_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/sweep/" + name + "/";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 SweepGrid load_grid(const std::string& name, const std::string& body) {
-  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const std::string dir = test_dir();
   std::ofstream(dir + "sweep_crn_base.json", std::ios::binary) << kBase;
   std::ofstream(dir + name, std::ios::binary) << R"({"base": "sweep_crn_base.json", )" + body + "}";
   return load_sweep_grid(dir + name);
@@ -62,7 +74,7 @@ TEST(Sweep, ReportsDoNotDependOnTheNumberOfThreads) {
 TEST(Sweep, APointsReportIsTheReportOfLlmsimRunOfThePatchedScenario) {
   const SweepGrid grid = load_grid("sweep_same.json", kRpmGrid);
   const SweepPoint& point = grid.points[3];  // rpm 10000, seed 2
-  Scenario scenario = load_scenario(LLMSIM_BINARY_DIR "/tests/sweep_crn_base.json");
+  Scenario scenario = load_scenario(test_dir() + "sweep_crn_base.json");
   scenario.providers[0].limits.rpm = 10000;
   scenario.seed = sweep_point_seed(11, 2);
   const SimulationResult result = simulate(scenario);
