@@ -54,7 +54,8 @@ std::vector<Patch> read_patches(Problems& problems, const Json& patches, const s
 
 // Reads a value axis: {"/pointer": [v1, v2, ...]}.
 void read_value_axis(Problems& problems, const Json& axis, const std::string& pointer, AxisSpec& spec) {
-  const auto& [target, values] = *axis.items().begin();
+  const std::string target = axis.begin().key();
+  const Json& values = axis.begin().value();
   const std::string place = child_pointer(pointer, target);
   if (!values.is_array() || values.empty()) {
     problems.add_got(place, "must be a non-empty array of the values to take", values);
