@@ -11,6 +11,7 @@
 #include "simulator/report.hpp"
 #include "simulator/socket_driver.hpp"
 #include "simulator/trace_recorder.hpp"
+#include "simulator/sweep_command.hpp"
 
 #include <unistd.h>
 
@@ -247,6 +248,7 @@ void register_simulator_commands(CLI::App& app, int& status) {
   register_run(app, status);
   register_load(app, status);
   register_calibrate_command(app, status);
+  register_sweep_command(app, status);
 }
 
 }  // namespace llmsim
