@@ -40,7 +40,8 @@ TEST(ClientModel, PoolOfTenServesHundredUsersInTenWaves) {
 TEST(ClientModel, CountsWaitersAndTheTimeRequestsSpendInFlight) {
   const Scenario s = make(kNoLimitsOneSecond, R"({"connections": 10})",
                           R"([{"users": 100, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   // The first wave got connections at once; the other 90 waited.
   EXPECT_EQ(m.waited, 90u);
   // In flight: 100 - 10k requests during second k+1 (k = 0..9): 100 + 90 + ... + 10 = 550 s.
