@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "models/scenario.hpp"
+#include "simulator/analysis.hpp"
 #include "simulator/compare.hpp"
 #include "simulator/des_driver.hpp"
 #include "simulator/report.hpp"
@@ -144,6 +145,29 @@ void register_run(CLI::App& app, int& status) {
   });
 }
 
+struct AnalyzeFlags {
+  std::string scenario_path;
+  std::optional<std::uint64_t> seed;
+  std::string json_path;
+};
+
+void register_analyze(CLI::App& app, int& status) {
+  auto flags = std::make_shared<AnalyzeFlags>();
+  CLI::App* analyze_command = app.add_subcommand(
+      "analyze", "Print queueing theory's answers per phase beside the simulated figures");
+  analyze_command->add_option("scenario", flags->scenario_path, "Scenario JSON file")->required();
+  analyze_command->add_option("--seed", flags->seed, "Override the scenario's seed");
+  analyze_command->add_option("--json", flags->json_path, "Also write the analysis as JSON to this file");
+  analyze_command->callback([flags, &status] {
+    auto scenario = load_or_report(flags->scenario_path, status);
+    if (!scenario) return;
+    if (flags->seed) scenario->seed = *flags->seed;
+    const Analysis analysis = analyze(*scenario, simulate(*scenario));
+    std::cout << to_text(analysis);
+    status = !flags->json_path.empty() && !write_file(flags->json_path, to_json(analysis)) ? 2 : 0;
+  });
+}
+
 // Returns the path of the running llmsim binary (to start `llmsim serve` beside it).
 std::string self_program() {
   char path[PATH_MAX];
@@ -246,6 +270,7 @@ void register_simulator_commands(CLI::App& app, int& status) {
   register_compare(app, status);
   register_check(app, status);
   register_run(app, status);
+  register_analyze(app, status);
   register_load(app, status);
   register_calibrate_command(app, status);
   register_sweep_command(app, status);

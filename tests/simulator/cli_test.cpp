@@ -76,6 +76,31 @@ TEST(Cli, BadScenarioNamesFileAndPlaceAndExitsTwo) {
   EXPECT_EQ(llmsim("run /no/such/file.json").status, 2);
 }
 
+TEST(Cli, AnalyzePrintsTheoryBesideTheRunAndWritesStableJson) {
+  const std::string scenario = LLMSIM_SOURCE_DIR "/data/scenarios/erlang-c.json";
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const CommandResult first = llmsim("analyze " + scenario + " --json " + dir + "cli_analyze_a.json");
+  EXPECT_EQ(first.status, 0);
+  EXPECT_THAT(first.output, HasSubstr("M/M/c (Erlang C)"));
+  EXPECT_THAT(first.output, HasSubstr("wait_probability                  0.5726"));
+  EXPECT_THAT(first.output, HasSubstr("Closed M/M/c//N (Markov chain): not applicable: arrivals are open"));
+  EXPECT_EQ(llmsim("analyze " + scenario + " --json " + dir + "cli_analyze_b.json").status, 0);
+  EXPECT_EQ(read_file(dir + "cli_analyze_a.json"), read_file(dir + "cli_analyze_b.json"));
+  // Another seed, another simulated run; the same theory.
+  EXPECT_EQ(llmsim("analyze " + scenario + " --seed 2 --json " + dir + "cli_analyze_c.json").status, 0);
+  EXPECT_NE(read_file(dir + "cli_analyze_a.json"), read_file(dir + "cli_analyze_c.json"));
+}
+
+TEST(Cli, AnalyzeRefusesBadInput) {
+  const std::string path = write_temp("cli_analyze_bad.json",
+      R"({"name": "x", "provider": {"limits": {"rpm": 0}}, "workload": {"phases": [{"users": 1, "requests_per_user": 1}]}})");
+  const CommandResult bad = llmsim("analyze " + path);
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.output, HasSubstr(path + ": /provider/limits/rpm: must be an integer >= 1, got 0"));
+  EXPECT_EQ(llmsim("analyze /no/such/file.json").status, 2);
+  EXPECT_EQ(llmsim("analyze " + kScenario + " --json /no/such/dir/a.json").status, 2);
+}
+
 TEST(Cli, RunWritesByteIdenticalReportsForTheSameSeed) {
   const std::string dir = LLMSIM_BINARY_DIR "/tests/";
   ASSERT_EQ(llmsim("run " + kScenario + " --quiet --json " + dir + "a.json --csv " + dir + "a.csv").status, 0);
