@@ -28,6 +28,7 @@ Parsed with_reader(const std::string& bytes, std::uint64_t body_limit = 1 << 20)
   reader.eager(true);
   reader.put(boost::asio::buffer(bytes), out.error);
   if (!out.error && !reader.is_done()) reader.put_eof(out.error);
+  if (out.error) return out;  // keep_alive() needs a whole header
   out.version = reader.version();
   out.keep_alive = reader.keep_alive();
   out.expects_continue = reader.expects_continue();
