@@ -112,9 +112,11 @@ TEST(SweepCommand, BadGridsAndFlagsExitTwoNamingThePlace) {
 }
 
 // Open MPI refuses root without these; CI runs as root. LSan: Open MPI keeps allocations until
-// exit on purpose, suppressed by tests/lsan-openmpi.supp (used by the sanitize build only).
+// exit on purpose, in components it has unloaded by then (their frames are "<unknown module>",
+// which no suppression can name), so the ranks under mpirun run without leak detection; ASan's
+// other checks stay on, and every other sweep test (threads, one process) checks leaks.
 const std::string kMpiEnv = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
-                            "LSAN_OPTIONS=suppressions=" LLMSIM_SOURCE_DIR "/tests/lsan-openmpi.supp ";
+                            "LSAN_OPTIONS=detect_leaks=0 ASAN_OPTIONS=detect_leaks=0 ";
 
 TEST(SweepCommand, UnderMpirunTwoRanksWriteWhatOneProcessWrites) {
   const std::string dir = test_dir();
