@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include "../support/test_dir.hpp"
+
 namespace llmsim {
 namespace {
 
@@ -23,15 +25,8 @@ const std::string kBase = R"({
                           {"name": "b", "users": 9, "requests_per_user": 1}]}
 })";
 
-// Returns a folder of the running test's own: ctest runs the tests of one program in parallel.
-std::string test_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "." + info->name();
-  std::replace(name.begin(), name.end(), '/', '_');
-  const std::string dir = LLMSIM_BINARY_DIR "/tests/sweep/" + name + "/";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+// A folder of the running test's own (tests/support/test_dir.hpp).
+std::string test_dir() { return llmsim::test_dir("sweep"); }
 
 std::string write(const std::string& name, const std::string& text) {
   const std::string path = test_dir() + name;

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "../support/test_dir.hpp"
+
 #include "../support/run_command.hpp"
 
 namespace llmsim {
@@ -24,15 +26,8 @@ const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
 
 CommandResult llmsim(const std::string& args) { return testing_support::run_command(kLlmsim + " " + args); }
 
-// Returns a folder of the running test's own: ctest runs the tests of one program in parallel.
-std::string test_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "." + info->name();
-  std::replace(name.begin(), name.end(), '/', '_');
-  const std::string dir = LLMSIM_BINARY_DIR "/tests/sweep/" + name + "/";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+// A folder of the running test's own (tests/support/test_dir.hpp).
+std::string test_dir() { return llmsim::test_dir("sweep"); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

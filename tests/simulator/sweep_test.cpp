@@ -12,6 +12,8 @@
 #include <numeric>
 #include <string>
 
+#include "../support/test_dir.hpp"
+
 #include "simulator/des_driver.hpp"
 #include "simulator/report.hpp"
 
@@ -30,15 +32,8 @@ const std::string kBase = R"({
     {"name": "closed", "users": 20, "duration_s": 30, "think_time_s": {"dist": "exponential", "mean": 2}}]}
 })";
 
-// Returns a folder of the running test's own: ctest runs the tests of one program in parallel.
-std::string test_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "." + info->name();
-  std::replace(name.begin(), name.end(), '/', '_');
-  const std::string dir = LLMSIM_BINARY_DIR "/tests/sweep/" + name + "/";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+// A folder of the running test's own (tests/support/test_dir.hpp).
+std::string test_dir() { return llmsim::test_dir("sweep"); }
 
 SweepGrid load_grid(const std::string& name, const std::string& body) {
   const std::string dir = test_dir();
