@@ -91,6 +91,17 @@ void PhaseMetrics::merge(const PhaseMetrics& o) {
     last_finished = last_finished ? std::max(*last_finished, *o.last_finished) : o.last_finished;
   }
   cpu_busy += o.cpu_busy;
+  for (const auto& [route, count] : o.routes) {
+    RouteCount& mine = routes[route];
+    mine.attempts += count.attempts;
+    mine.succeeded += count.succeeded;
+  }
+}
+
+void PhaseMetrics::record_attempt(RouteId route, bool is_success) {
+  RouteCount& count = routes[route];
+  ++count.attempts;
+  if (is_success) ++count.succeeded;
 }
 
 double PhaseMetrics::success_rate() const {

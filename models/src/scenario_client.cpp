@@ -75,11 +75,14 @@ std::vector<std::string_view> served_models(const std::vector<ProviderConfig>& p
 ClientConfig read_client(const ObjectReader& root) {
   ClientConfig out;
   const ObjectReader client =
-      root.object("client", {"connections", "timeout_s", "retry", "cpu", "network"});
+      root.object("client", {"connections", "timeout_s", "retry", "cpu", "network", "routing",
+                             "local_fallback"});
   assign(out.connections, client.integer("connections", IntRule::int_at_least(1)));
   assign(out.timeout_s, client.number("timeout_s", NumberRule::above(0.0)));
   read_retry(client, out.retry);
   read_cpu_and_network(client, out);
+  read_routing(client, out.routing);
+  read_local_fallback(client, out.local_fallback);
   return out;
 }
 

@@ -102,6 +102,12 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
 // Reads "client" (absent: all defaults).
 ClientConfig read_client(const ObjectReader& root);
 
+// Reads "routing" of a client (scenario_routing.cpp).
+void read_routing(const ObjectReader& client, RoutingConfig& out);
+
+// Reads "local_fallback" of a client (scenario_routing.cpp); absent: none.
+void read_local_fallback(const ObjectReader& client, std::optional<LocalFallbackConfig>& out);
+
 // Reads "request"; its model defaults to the first provider's first model and must be served.
 RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderConfig>& providers);
 

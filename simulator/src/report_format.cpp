@@ -29,6 +29,22 @@ Json latency_json(const LatencySummary& s) {
               {"p99", round6(s.p99)}};
 }
 
+Json routes_json(const std::vector<RouteReport>& routes) {
+  Json list = Json::array();
+  for (const RouteReport& route : routes) {
+    Json j{{"name", route.name}, {"attempts", route.attempts}, {"succeeded", route.succeeded}};
+    if (!route.keys.empty()) {
+      j["keys"] = Json::array();
+      for (const RouteReport::Key& key : route.keys) {
+        j["keys"].push_back(
+            Json{{"key", key.key}, {"attempts", key.attempts}, {"succeeded", key.succeeded}});
+      }
+    }
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
 Json phase_json(const PhaseReport& p) {
   Json errors = Json::object();
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
@@ -53,6 +69,7 @@ Json phase_json(const PhaseReport& p) {
          {"completion_tokens", p.completion_tokens}};
   j["client_cpu_utilisation"] =
       p.client_cpu_utilisation ? Json(round6(*p.client_cpu_utilisation)) : Json(nullptr);
+  if (!p.routes.empty()) j["routes"] = routes_json(p.routes);
   return j;
 }
 
@@ -68,6 +85,22 @@ std::string errors_line(const PhaseReport& p) {
     line += std::to_string(p.errors[i]) + " × " + kLabels[i];
   }
   return line.empty() ? "none" : line;
+}
+
+// "Route openai:     900 attempts, 450 succeeded (sk-a 450/225, sk-b 450/225)".
+void routes_text(std::ostringstream& out, const RouteReport& route) {
+  std::string label = "Route " + route.name + ":";
+  if (label.size() < 17) label.resize(17, ' ');
+  out << label << " " << route.attempts << " attempts, " << route.succeeded << " succeeded";
+  if (route.keys.size() > 1) {
+    out << " (";
+    for (std::size_t k = 0; k < route.keys.size(); ++k) {
+      out << (k ? ", " : "") << route.keys[k].key << " " << route.keys[k].attempts << "/"
+          << route.keys[k].succeeded;
+    }
+    out << ")";
+  }
+  out << "\n";
 }
 
 void phase_text(std::ostringstream& out, const PhaseReport& p) {
@@ -90,7 +123,9 @@ void phase_text(std::ostringstream& out, const PhaseReport& p) {
   out << "Data Transfer:    " << format("%.2f MB received, ", static_cast<double>(p.bytes_received) / 1e6)
       << format("%.2f MB sent", static_cast<double>(p.bytes_sent) / 1e6) << "\n";
   out << "Errors:           " << errors_line(p) << "\n";
-  out << "Retries:          " << p.retries << "\n\n";
+  out << "Retries:          " << p.retries << "\n";
+  for (const RouteReport& route : p.routes) routes_text(out, route);
+  out << "\n";
 }
 
 }  // namespace
@@ -163,7 +198,12 @@ std::string to_csv(const Report& report) {
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     out << ",errors_" << category_name(static_cast<ErrorCategory>(i));
   }
-  out << ",client_cpu_utilisation\n";
+  out << ",client_cpu_utilisation";
+  // With routing, two columns per route (the total's routes name them; every phase has the same).
+  for (const RouteReport& route : report.total.routes) {
+    out << ",route_" << route.name << "_attempts,route_" << route.name << "_succeeded";
+  }
+  out << "\n";
   const auto row = [&out](const PhaseReport& p) {
     // Phase names are quoted; a quote inside is doubled (RFC 4180).
     std::string name;
@@ -177,7 +217,9 @@ std::string to_csv(const Report& report) {
     }
     out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received;
     for (std::uint64_t e : p.errors) out << ',' << e;
-    out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "") << "\n";
+    out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "");
+    for (const RouteReport& route : p.routes) out << ',' << route.attempts << ',' << route.succeeded;
+    out << "\n";
   };
   for (const PhaseReport& p : report.phases) row(p);
   row(report.total);

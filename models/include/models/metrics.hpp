@@ -12,7 +12,9 @@
 #pragma once
 
 #include <array>
+#include <compare>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -58,6 +60,20 @@ struct RequestRecord {
   std::int64_t completion_tokens = 0;
 };
 
+// Where an attempt went: a provider (index in the scenario) and one of its API keys (index in
+// its api_keys, 0 when it has none), or the local model (provider == the number of providers).
+struct RouteId {
+  std::uint32_t provider = 0;
+  std::uint32_t key = 0;
+  auto operator<=>(const RouteId&) const = default;
+};
+
+// Attempts sent along one route and how many of them succeeded.
+struct RouteCount {
+  std::uint64_t attempts = 0;
+  std::uint64_t succeeded = 0;
+};
+
 struct PhaseMetrics {
   std::uint64_t requests = 0;
   std::uint64_t succeeded = 0;
@@ -72,9 +88,13 @@ struct PhaseMetrics {
   std::optional<TimePoint> first_intended;  // span of the phase
   std::optional<TimePoint> last_finished;
   Duration cpu_busy{0};               // modelled client CPU busy time (all cores)
+  std::map<RouteId, RouteCount> routes;  // attempts by route (only with routing)
 
   // Adds one finished request.
   void record(const RequestRecord& record);
+
+  // Counts one attempt along `route`.
+  void record_attempt(RouteId route, bool is_success);
 
   // Adds every count of `other` (histograms merge exactly).
   void merge(const PhaseMetrics& other);

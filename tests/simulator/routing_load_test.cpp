@@ -1,0 +1,159 @@
+// Routing over real sockets: `llmsim load` with two providers starts two mock servers (one
+// `llmsim serve --provider NAME` each) and fails over between them as `llmsim run` does; with
+// `--target NAME=URL` it drives servers started elsewhere. Bad --target and --provider values
+// exit 2 with a message.
+#include "simulator/server_process.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "../support/run_command.hpp"
+
+namespace llmsim {
+namespace {
+
+#ifdef LLMSIM_SANITIZED_BUILD
+constexpr bool kChecksTiming = false;  // the sanitizer's slowness, not the model, sets timing
+#else
+constexpr bool kChecksTiming = true;
+#endif
+
+using Json = nlohmann::ordered_json;
+using ::testing::HasSubstr;
+using testing_support::run_command;
+
+const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
+const std::string kDir = LLMSIM_BINARY_DIR "/tests/";
+
+Json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return Json::parse(in);
+}
+
+// GAJA's 1,000-user test against a 500 RPM and a 300 RPM provider, failing over on 429, and a local model
+// for what both refuse. Written once; returns its path.
+std::string two_provider_scenario() {
+  const std::string path = kDir + "routing-two-providers.json";
+  Json j = read_json(LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json");
+  j["name"] = "routing-two-providers";
+  Json phase = j["workload"]["phases"][2];
+  phase["gap_before_s"] = 0;
+  j["workload"]["phases"] = Json::array({phase});
+  Json backup = j["provider"];
+  backup["name"] = "backup";
+  backup["latency"]["time_to_first_token_s"]["median"] = 0.9;  // a slower vendor
+  backup["limits"]["rpm"] = 300;                                // with less capacity
+  j["providers"] = Json::array({j["provider"], backup});
+  j.erase("provider");
+  j["client"]["routing"] = {{"providers", "failover"}, {"failover_on", {"rate_limit"}}};
+  j["client"]["local_fallback"] = {
+      {"on", {"rate_limit"}}, {"concurrency", 1000}, {"time_to_first_token_s", 1.5}};
+  std::ofstream(path) << j.dump(2);
+  return path;
+}
+
+// Returns the total's route named `name` from a JSON report.
+Json route(const Json& report, const std::string& name) {
+  for (const Json& r : report["total"]["routes"]) {
+    if (r["name"] == name) return r;
+  }
+  ADD_FAILURE() << "no route " << name << " in " << report["total"].dump();
+  return Json{{"attempts", 0}, {"succeeded", 0}};
+}
+
+double count(const Json& route, const char* field) { return route[field].get<double>(); }
+
+TEST(RoutingLoad, TwoStartedServersFailOverLikeTheSimulator) {
+  const std::string scenario = two_provider_scenario();
+  const auto run = run_command(kLlmsim + " run " + scenario + " --quiet --json " + kDir + "routing-sim.json");
+  ASSERT_EQ(run.status, 0) << run.output;
+  const auto load = run_command(kLlmsim + " load " + scenario + " --quiet --time-scale 5 --json " + kDir +
+                                "routing-real.json");
+  ASSERT_EQ(load.status, 0) << load.output;
+  const Json sim = read_json(kDir + "routing-sim.json");
+  const Json real = read_json(kDir + "routing-real.json");
+  EXPECT_THAT(real["notes"]["server openai"].get<std::string>(), HasSubstr("started by llmsim"));
+  EXPECT_THAT(real["notes"]["server backup"].get<std::string>(), HasSubstr("started by llmsim"));
+  for (const Json* report : {&sim, &real}) {
+    // Every request starts at the first provider; its refusals go to the second, whose refusals
+    // go to the local model; all of them succeed somewhere.
+    const Json openai = route(*report, "openai");
+    const Json backup = route(*report, "backup");
+    const Json local = route(*report, "local");
+    EXPECT_EQ(count(openai, "attempts"), 1000);
+    EXPECT_EQ(count(backup, "attempts"), count(openai, "attempts") - count(openai, "succeeded"));
+    EXPECT_EQ(count(local, "attempts"), count(backup, "attempts") - count(backup, "succeeded"));
+    EXPECT_GT(count(backup, "succeeded"), 200);
+    EXPECT_GT(count(local, "attempts"), 50);
+    EXPECT_EQ((*report)["total"]["succeeded"], 1000);
+  }
+  if (kChecksTiming) {
+    // The same split as the simulator, within 10% of the simulated figure.
+    for (const char* name : {"openai", "backup", "local"}) {
+      const double simulated = count(route(sim, name), "succeeded");
+      EXPECT_NEAR(count(route(real, name), "succeeded"), simulated, 0.10 * simulated) << name;
+    }
+  }
+}
+
+TEST(RoutingLoad, NamedTargetsReachServersStartedElsewhere) {
+  const std::string scenario = two_provider_scenario();
+  const auto serve = [&scenario](const std::string& provider) {
+    return std::make_unique<ServerProcess>(
+        kLlmsim, std::vector<std::string>{"serve", "--scenario", scenario, "--provider", provider,
+                                          "--port", "0", "--time-scale", "5", "--threads", "1"});
+  };
+  const auto openai = serve("openai");
+  const auto backup = serve("backup");
+  const auto load = run_command(kLlmsim + " load " + scenario + " --quiet --time-scale 5 --target openai=" +
+                                openai->url() + " --target backup=" + backup->url() + " --json " + kDir +
+                                "routing-targets.json");
+  ASSERT_EQ(load.status, 0) << load.output;
+  const Json real = read_json(kDir + "routing-targets.json");
+  EXPECT_EQ(real["notes"]["target backup"], backup->url());
+  EXPECT_EQ(count(route(real, "openai"), "attempts"), 1000);
+  EXPECT_GT(count(route(real, "backup"), "succeeded"), 200);
+  EXPECT_EQ(real["total"]["succeeded"], 1000);
+}
+
+struct BadFlags {
+  const char* flags;     // after `llmsim load SCENARIO --quiet`
+  const char* message;
+};
+
+TEST(RoutingLoad, BadTargetsExit2WithAMessage) {
+  const std::string scenario = two_provider_scenario();
+  for (const BadFlags& row : {
+           // two bare URLs: only the first provider may have one
+           BadFlags{"--target http://127.0.0.1:9 --target http://127.0.0.1:10",
+                    "--target: at most one bare URL (the first provider's), got \"http://127.0.0.1:10\" too"},
+           // a name the scenario does not have
+           BadFlags{"--target nope=http://127.0.0.1:9", "--target: the scenario has no provider named \"nope\""},
+           // a routed provider without a target
+           BadFlags{"--target http://127.0.0.1:9",
+                    "--target: no target for provider \"backup\" (give --target backup=URL)"},
+           // one provider twice
+           BadFlags{"--target openai=http://127.0.0.1:9 --target openai=http://127.0.0.1:10",
+                    "--target: provider \"openai\" has two targets"},
+       }) {
+    const auto result = run_command(kLlmsim + " load " + scenario + " --quiet " + row.flags);
+    EXPECT_EQ(result.status, 2) << row.flags;
+    EXPECT_THAT(result.output, HasSubstr(row.message)) << row.flags;
+  }
+}
+
+TEST(RoutingLoad, ServeRefusesAnUnknownProvider) {
+  const std::string scenario = two_provider_scenario();
+  const auto result = run_command(kLlmsim + " serve --scenario " + scenario + " --provider nope --port 0");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_THAT(result.output, HasSubstr("--provider: must name a provider of " + scenario +
+                                       " (openai, backup), got \"nope\""));
+}
+
+}  // namespace
+}  // namespace llmsim
