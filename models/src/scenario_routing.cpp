@@ -78,6 +78,38 @@ void read_local_fallback(const ObjectReader& client, std::optional<LocalFallback
   out = config;
 }
 
+namespace {
+
+std::string trigger_list(const RouteTriggers& t) {
+  std::vector<std::string_view> names;
+  if (t.rate_limit) names.push_back("rate_limit");
+  if (t.server_error) names.push_back("server_error");
+  if (t.timeout) names.push_back("timeout");
+  if (t.connection_error) names.push_back("connection_error");
+  return names.empty() ? "nothing" : join(names);
+}
+
+}  // namespace
+
+std::string describe_routing(const ClientConfig& client) {
+  const RoutingConfig& routing = client.routing;
+  std::string text;
+  if (routing.key_choice != KeyChoice::first || routing.providers != ProviderChoice::first) {
+    text += "  routing: keys " + std::string(kKeyChoices[static_cast<std::size_t>(routing.key_choice)]) +
+            ", providers " + std::string(kProviderChoices[static_cast<std::size_t>(routing.providers)]);
+    if (routing.providers != ProviderChoice::first) {
+      text += ", failover on " + trigger_list(routing.failover_on);
+    }
+    text += "\n";
+  }
+  if (const auto& local = client.local_fallback) {
+    text += "  local fallback: on " + trigger_list(local->on) + ", " +
+            std::to_string(local->concurrency) + " at once, first token " +
+            local->time_to_first_token_s.describe() + " s\n";
+  }
+  return text;
+}
+
 }  // namespace scenario_detail
 
 std::size_t routed_provider_count(const Scenario& scenario) {

@@ -108,6 +108,10 @@ void read_routing(const ObjectReader& client, RoutingConfig& out);
 // Reads "local_fallback" of a client (scenario_routing.cpp); absent: none.
 void read_local_fallback(const ObjectReader& client, std::optional<LocalFallbackConfig>& out);
 
+// Returns the "  routing: ..." and "  local fallback: ..." lines of `llmsim check`, or "" when the
+// client does not route (scenario_routing.cpp).
+std::string describe_routing(const ClientConfig& client);
+
 // Reads "request"; its model defaults to the first provider's first model and must be served.
 RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderConfig>& providers);
 

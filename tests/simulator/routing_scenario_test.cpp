@@ -149,6 +149,20 @@ TEST(RoutingScenario, DefaultsAreTodaysBehaviour) {
               f.client.routing.failover_on.timeout && f.client.routing.failover_on.connection_error);
 }
 
+TEST(RoutingScenario, CheckDescribesTheRouting) {
+  const Scenario s = load_scenario(LLMSIM_SOURCE_DIR "/data/scenarios/gaja-two-providers.json");
+  const std::string text = describe_scenario(s);
+  EXPECT_NE(text.find("  routing: keys least_loaded, providers failover, failover on rate_limit, "
+                      "server_error, timeout, connection_error\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  local fallback: on rate_limit, 16 at once, first token "), std::string::npos)
+      << text;
+  // Without routing, `llmsim check` prints what it printed before.
+  EXPECT_EQ(describe_scenario(parse_scenario(minimal().dump(), "x.json")).find("routing"),
+            std::string::npos);
+}
+
 TEST(RoutingScenario, ProviderSeedsDifferExceptTheFirst) {
   const Scenario s = parse_scenario(minimal().dump(), "x.json");
   EXPECT_EQ(provider_seed(7, s.providers, 0), 7u);
