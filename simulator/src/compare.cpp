@@ -33,7 +33,32 @@ const std::vector<std::string>& compared_metrics() {
   return metrics;
 }
 
+// Returns "routes.NAME.attempts" and "routes.NAME.succeeded" for every route of a phase (none
+// without routing).
+std::vector<std::string> route_metrics(const Json& phase) {
+  std::vector<std::string> metrics;
+  if (!phase.contains("routes")) return metrics;
+  for (const Json& route : phase["routes"]) {
+    for (const char* field : {"attempts", "succeeded"}) {
+      metrics.push_back("routes." + route.at("name").get<std::string>() + "." + field);
+    }
+  }
+  return metrics;
+}
+
+// Returns a route's figure ("routes.NAME.FIELD"), 0 when the phase has no such route.
+double route_figure(const Json& phase, const std::string& metric) {
+  const std::size_t dot = metric.rfind('.');
+  const std::string name = metric.substr(7, dot - 7);  // after "routes."
+  if (!phase.contains("routes")) return 0.0;
+  for (const Json& route : phase["routes"]) {
+    if (route.at("name") == name) return route.at(metric.substr(dot + 1)).get<double>();
+  }
+  return 0.0;
+}
+
 double figure(const Json& phase, const std::string& metric) {
+  if (metric.starts_with("routes.")) return route_figure(phase, metric);
   const std::size_t dot = metric.find('.');
   const Json& value = dot == std::string::npos ? phase.at(metric)
                                                : phase.at(metric.substr(0, dot)).at(metric.substr(dot + 1));
@@ -68,7 +93,12 @@ Tolerance parse_tolerance(const std::string& text) {
   const std::size_t eq = text.find('=');
   const std::string metric = text.substr(0, eq);
   const auto& known = compared_metrics();
-  if (eq == std::string::npos || std::find(known.begin(), known.end(), metric) == known.end()) {
+  // Route figures ("routes.NAME.attempts" / ".succeeded") are named by the scenario's providers.
+  const bool is_route = metric.starts_with("routes.") && metric.size() > 7 &&
+                        (metric.ends_with(".attempts") || metric.ends_with(".succeeded")) &&
+                        metric.rfind('.') > 7;
+  if (eq == std::string::npos ||
+      (!is_route && std::find(known.begin(), known.end(), metric) == known.end())) {
     throw std::invalid_argument("--tolerance: must be METRIC=RELATIVE with a compared metric, got \"" + text + "\"");
   }
   char* end = nullptr;
@@ -89,7 +119,9 @@ std::vector<ComparisonRow> compare_reports(const Json& a, const Json& b, const s
   if (names_a != names_b) throw std::runtime_error("the reports have different phases");
   std::vector<ComparisonRow> rows;
   for (std::size_t i = 0; i < phases_a.size(); ++i) {
-    for (const std::string& metric : compared_metrics()) {
+    std::vector<std::string> metrics = compared_metrics();
+    for (std::string& metric : route_metrics(*phases_a[i].second)) metrics.push_back(std::move(metric));
+    for (const std::string& metric : metrics) {
       ComparisonRow row{.phase = phases_a[i].first, .metric = metric,
                         .a = figure(*phases_a[i].second, metric), .b = figure(*phases_b[i].second, metric)};
       row.relative = row.a != 0 ? (row.b - row.a) / std::abs(row.a) : row.b - row.a;
