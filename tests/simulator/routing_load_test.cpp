@@ -35,7 +35,7 @@ Json read_json(const std::string& path) {
   return Json::parse(in);
 }
 
-// GAJA's 1,000-user test against a 500 RPM and a 300 RPM provider, failing over on 429, and a local model
+// GAJA's 1,000-user test against a provider with two keys of 250 RPM and one of 300 RPM, failing over on 429, and a local model
 // for what both refuse. Written once; returns its path.
 std::string two_provider_scenario() {
   const std::string path = kDir + "routing-two-providers.json";
@@ -48,9 +48,13 @@ std::string two_provider_scenario() {
   backup["name"] = "backup";
   backup["latency"]["time_to_first_token_s"]["median"] = 0.9;  // a slower vendor
   backup["limits"]["rpm"] = 300;                                // with less capacity
+  // The first provider's 500 RPM as two accounts of 250 taken in turn.
+  j["provider"]["api_keys"] = {"sk-a", "sk-b"};
+  j["provider"]["limits"]["rpm"] = 250;
   j["providers"] = Json::array({j["provider"], backup});
   j.erase("provider");
-  j["client"]["routing"] = {{"providers", "failover"}, {"failover_on", {"rate_limit"}}};
+  j["client"]["routing"] = {
+      {"key_choice", "round_robin"}, {"providers", "failover"}, {"failover_on", {"rate_limit"}}};
   j["client"]["local_fallback"] = {
       {"on", {"rate_limit"}}, {"concurrency", 1000}, {"time_to_first_token_s", 1.5}};
   std::ofstream(path) << j.dump(2);
@@ -86,6 +90,10 @@ TEST(RoutingLoad, TwoStartedServersFailOverLikeTheSimulator) {
     const Json backup = route(*report, "backup");
     const Json local = route(*report, "local");
     EXPECT_EQ(count(openai, "attempts"), 1000);
+    // Round robin over the two keys, each admitting about half of what the provider admits.
+    EXPECT_EQ(openai["keys"][0]["attempts"], 500);
+    EXPECT_EQ(openai["keys"][1]["attempts"], 500);
+    EXPECT_NEAR(count(openai["keys"][0], "succeeded"), count(openai, "succeeded") / 2, 30);
     EXPECT_EQ(count(backup, "attempts"), count(openai, "attempts") - count(openai, "succeeded"));
     EXPECT_EQ(count(local, "attempts"), count(backup, "attempts") - count(backup, "succeeded"));
     EXPECT_GT(count(backup, "succeeded"), 200);
