@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -390,8 +390,9 @@ class SocketDriver final : public ClientDriver {
 
   const Scenario& scenario_;
   const LoadOptions& options_;
-  std::deque<Route> routes_;  // one per routed provider (a deque: Route is move-only)
   asio::io_context io_{1};
+  // One per routed provider (a deque: Route is move-only); after io_, so it is destroyed first.
+  std::deque<Route> routes_;
   asio::steady_timer wake_;
   asio::steady_timer progress_timer_;
   asio::signal_set signals_;
