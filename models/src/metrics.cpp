@@ -15,6 +15,8 @@ const char* category_name(ErrorCategory category) {
     case ErrorCategory::timeout: return "timeout";
     case ErrorCategory::connection: return "connection";
     case ErrorCategory::other: return "other";
+    case ErrorCategory::queue_full: return "queue_full";
+    case ErrorCategory::queue_deadline: return "queue_deadline";
   }
   return "other";
 }
@@ -63,6 +65,8 @@ void PhaseMetrics::record(const RequestRecord& r) {
     ++succeeded;
   }
   retries += static_cast<std::uint64_t>(r.retries);
+  if (r.is_cache_hit) ++cache_hits;
+  provider_calls += static_cast<std::uint64_t>(r.provider_calls);
   latency.record((r.finished - r.intended_send).count());
   queue.record(r.queued.count());
   bytes_sent += r.bytes_sent;
@@ -77,6 +81,8 @@ void PhaseMetrics::merge(const PhaseMetrics& o) {
   requests += o.requests;
   succeeded += o.succeeded;
   retries += o.retries;
+  cache_hits += o.cache_hits;
+  provider_calls += o.provider_calls;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
   latency.merge(o.latency);
   queue.merge(o.queue);

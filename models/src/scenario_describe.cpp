@@ -106,6 +106,41 @@ std::string describe_retry(const RetryConfig& retry) {
          "\n";
 }
 
+// Returns one line per strategy the client uses (none: nothing).
+std::string describe_strategies(const ClientConfig& client) {
+  std::string text;
+  if (client.queue) {
+    text += "  queue: up to " + std::to_string(client.queue->max_length) + " waiting, " +
+            (client.queue->max_wait_s ? "shed after " + format_number(*client.queue->max_wait_s) + " s"
+                                      : std::string("no deadline")) +
+            "\n";
+  }
+  if (const auto& pacing = client.pacing) {
+    text += "  pacing: " +
+            (pacing->requests_per_minute ? std::to_string(*pacing->requests_per_minute) + " RPM"
+                                         : std::string("no RPM")) +
+            ", " +
+            (pacing->tokens_per_minute ? std::to_string(*pacing->tokens_per_minute) + " TPM"
+                                       : std::string("no TPM")) +
+            (pacing->learn_from_headers ? ", learning from x-ratelimit-* headers" : "") + "\n";
+  }
+  if (const auto& cache = client.cache) {
+    text += "  cache: " +
+            (cache->hit_ratio
+                 ? "hit ratio " + format_number(*cache->hit_ratio)
+                 : std::to_string(cache->distinct_prompts) + " prompts, Zipf exponent " +
+                       format_number(cache->zipf_exponent) + ", TTL " +
+                       (cache->ttl_s ? format_number(*cache->ttl_s) + " s" : std::string("none")) +
+                       ", capacity " +
+                       (cache->capacity ? std::to_string(*cache->capacity) : std::string("unbounded"))) +
+            ", hits take " + cache->latency_s.describe() + " s\n";
+  }
+  if (client.priority) {
+    text += "  priority: VIP share " + format_number(client.priority->vip_share) + "\n";
+  }
+  return text;
+}
+
 std::string describe_client(const ClientConfig& client) {
   std::string text = "client: " + count_of(client.connections, "connection") + ", timeout " +
                      (client.timeout_s ? format_number(*client.timeout_s) + " s"
@@ -119,8 +154,7 @@ std::string describe_client(const ClientConfig& client) {
   text += "  network: rtt " + format_number(client.network.rtt_ms) + " ms, overhead " +
           std::to_string(client.network.request_overhead_bytes) + " bytes per request, " +
           std::to_string(client.network.response_overhead_bytes) + " bytes per response\n";
-  text += scenario_detail::describe_routing(client);
-  return text;
+  return text + describe_strategies(client) + scenario_detail::describe_routing(client);
 }
 
 std::string describe_request(const RequestConfig& request) {

@@ -112,6 +112,9 @@ void read_local_fallback(const ObjectReader& client, std::optional<LocalFallback
 // client does not route (scenario_routing.cpp).
 std::string describe_routing(const ClientConfig& client);
 
+// Reads the strategies of a "client" object ("queue", "pacing", "cache", "priority") into `out`.
+void read_strategies(const ObjectReader& client, ClientConfig& out);
+
 // Reads "request"; its model defaults to the first provider's first model and must be served.
 RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderConfig>& providers);
 

@@ -11,7 +11,7 @@ const std::vector<std::string_view>& threshold_metrics() {
   static const std::vector<std::string_view> metrics = {
       // counts, rates and sizes of the run or phase
       "success_rate", "requests", "succeeded", "failed", "retries", "throughput_rps", "duration_s",
-      "bytes_received", "client_cpu_utilisation",
+      "bytes_received", "client_cpu_utilisation", "cache_hits", "provider_calls",
       // seconds from the intended send to the final response
       "latency_s.avg", "latency_s.min", "latency_s.max", "latency_s.p50", "latency_s.p90",
       "latency_s.p95", "latency_s.p99",
@@ -19,7 +19,8 @@ const std::vector<std::string_view>& threshold_metrics() {
       "queue_s.avg", "queue_s.max", "queue_s.p50", "queue_s.p90", "queue_s.p95", "queue_s.p99",
       // failed requests by category
       "errors.rate_limit_requests", "errors.rate_limit_tokens", "errors.daily_limit",
-      "errors.quota", "errors.server_5xx", "errors.timeout", "errors.connection", "errors.other"};
+      "errors.quota", "errors.server_5xx", "errors.timeout", "errors.connection", "errors.other",
+      "errors.queue_full", "errors.queue_deadline"};
   return metrics;
 }
 

@@ -2,6 +2,8 @@
 #include "simulator/attempt_result.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 
 namespace llmsim {
@@ -27,7 +29,49 @@ int status_of(Outcome outcome) {
   return 0;
 }
 
+std::optional<double> parse_decimal(std::string_view text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 }  // namespace
+
+std::optional<Duration> parse_go_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (text == "0s") return Duration{0};
+  // A sequence of NUMBER UNIT pairs, units among h, m, s, ms (what go_duration writes).
+  double total_s = 0;
+  while (!text.empty()) {
+    std::size_t digits = 0;
+    while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
+      ++digits;
+    }
+    const auto number = parse_decimal(text.substr(0, digits));
+    if (digits == 0 || !number) return std::nullopt;
+    text.remove_prefix(digits);
+    double unit_s = 0;
+    if (text.starts_with("ms")) {
+      unit_s = 1e-3;
+      text.remove_prefix(2);
+    } else if (text.starts_with("h") || text.starts_with("m") || text.starts_with("s")) {
+      unit_s = text[0] == 'h' ? 3600.0 : text[0] == 'm' ? 60.0 : 1.0;
+      text.remove_prefix(1);
+    } else {
+      return std::nullopt;
+    }
+    total_s += *number * unit_s;
+  }
+  return from_seconds(total_s);
+}
+
+RateLimitHeaders as_sent(const RateLimitHeaders& headers) {
+  RateLimitHeaders out = headers;
+  if (out.reset_requests) out.reset_requests = parse_go_duration(go_duration(*out.reset_requests));
+  if (out.reset_tokens) out.reset_tokens = parse_go_duration(go_duration(*out.reset_tokens));
+  return out;
+}
 
 std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network) {
   switch (decision.outcome) {
@@ -54,6 +98,8 @@ AttemptResult from_decision(const Decision& decision, const ProviderConfig& prov
   result.bytes_received = estimated_response_bytes(decision, network);
   result.prompt_tokens = decision.prompt_tokens;
   if (decision.outcome == Outcome::ok) result.completion_tokens = decision.completion_tokens;
+  // Every answer the provider model makes carries the key's x-ratelimit-* headers.
+  result.rate_limits = as_sent(decision.admission.headers);
   // What the mock server sends (models/provider_model.hpp); the SDKs read retry-after-ms first.
   if (auto retry_after = retry_after_headers(decision, provider.send_retry_after_ms)) {
     result.retry_after = retry_after->millis

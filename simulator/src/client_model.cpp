@@ -19,8 +19,17 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
   request_bytes_ = estimated_request_bytes(rc.prompt_tokens, scenario.client.network);
   free_connections_ = scenario.client.connections;
   if (scenario.client.cpu.enabled) core_free_at_.assign(scenario.client.cpu.cores, TimePoint{});
+  if (scenario.client.pacing) pacer_.emplace(*scenario.client.pacing);
+  if (scenario.client.cache) cache_.emplace(*scenario.client.cache, scenario.seed);
+  pacing_cost_ = request_template_.is_embedding
+                     ? rc.prompt_tokens
+                     : rate_limit_cost(rc.prompt_tokens, rc.max_tokens);
   for (const Phase& phase : scenario.workload.phases) {
     phases_.push_back(PhaseRun{.name = phase.name, .users = phase.users});
+    if (scenario.client.priority) {
+      phases_.back().classes.resize(kPriorityClassCount);
+      phases_.back().class_users.assign(kPriorityClassCount, 0);
+    }
   }
   active_users_.assign(phases_.size(), 0);
   has_routing_ = has_routing(scenario);
@@ -44,6 +53,16 @@ std::uint64_t ClientModel::attempt_id(std::uint32_t slot) const {
   return (static_cast<std::uint64_t>(requests_[slot].generation) << 32) | slot;
 }
 
+AttemptContext ClientModel::attempt_context(std::uint64_t attempt_id) const {
+  const Request& r = requests_[static_cast<std::uint32_t>(attempt_id & 0xffffffffU)];
+  return AttemptContext{.request_id = r.request_id,
+                        .attempt = r.attempt,
+                        .phase = phases_[users_[r.user].phase].name,
+                        .intended = r.attempt_intended,
+                        .provider = scenario_.providers[r.provider].name,
+                        .key = r.key};
+}
+
 void ClientModel::on_timer(const Timer& timer) {
   switch (timer.kind) {
     case TimerKind::phase_start: begin_phase(timer.id); return;
@@ -62,6 +81,20 @@ void ClientModel::on_timer(const Timer& timer) {
       timeout_armed_ = false;
       expire_timeouts();
       return;
+    case TimerKind::pacing:
+      pacing_armed_ = false;
+      dispatch();
+      return;
+    case TimerKind::queue_deadline:
+      queue_deadline_armed_ = false;
+      expire_queue_deadlines();
+      return;
+    case TimerKind::cache_hit: {
+      Request& r = requests_[timer.id];
+      if (r.generation != timer.generation || r.state != RequestState::cache_hit) return;
+      finish_request(timer.id, AttemptResult{});
+      return;
+    }
     case TimerKind::cpu_done: {
       Request& r = requests_[timer.id];
       if (r.generation != timer.generation) return;
@@ -109,8 +142,12 @@ void ClientModel::on_arrival(std::uint32_t phase) {
     }
     next_arrival_.reset();
     const std::uint32_t u = allocate_user();
-    users_[u] = User{.phase = phase, .user_id = next_user_id_++, .next_intended = at, .in_use = true};
+    const std::uint64_t user_id = next_user_id_++;
+    const PriorityClass priority = priority_class_of(scenario_.client.priority, scenario_.seed, user_id);
+    users_[u] = User{.phase = phase, .user_id = user_id, .next_intended = at, .in_use = true,
+                     .priority = priority};
     ++active_users_[phase];
+    if (!phases_[phase].class_users.empty()) ++phases_[phase].class_users[static_cast<std::size_t>(priority)];
     start_request(u);
   }
 }
@@ -125,22 +162,92 @@ void ClientModel::start_request(std::uint32_t user_slot) {
   r.user = user_slot;
   r.request_id = next_request_id_++;
   r.intended_send = users_[user_slot].next_intended;
+  r.attempt_intended = r.intended_send;
   ++live_requests_;
   ++starts_;
   if (driver_.now() - r.intended_send > late_threshold_) ++late_starts_;
+  if (cache_) {
+    const ResponseCache::Lookup lookup = cache_->lookup(r.request_id, driver_.now());
+    r.prompt = lookup.prompt;
+    if (lookup.is_hit) {
+      // Answered locally: no connection, no attempt, no provider call.
+      r.state = RequestState::cache_hit;
+      r.is_cache_hit = true;
+      driver_.schedule(driver_.now() + cache_->hit_latency(r.request_id),
+                       Timer{TimerKind::cache_hit, slot, r.generation});
+      return;
+    }
+  }
   start_attempt(slot);
 }
 
+// Puts the attempt in the waiting line and lets the line move. With a bounded queue, when more
+// than max_length would wait, a VIP pushes out the newest standard attempt; otherwise the newcomer
+// is shed.
 void ClientModel::start_attempt(std::uint32_t slot) {
   Request& r = requests_[slot];
   r.state = RequestState::waiting_connection;
   r.wait_started = driver_.now();
-  if (free_connections_ > 0) {
+  const PriorityClass priority = users_[r.user].priority;
+  line_.push(priority, slot, driver_.now());
+  dispatch();
+  if (r.state != RequestState::waiting_connection) return;  // it went at once
+  const auto& queue = scenario_.client.queue;
+  if (queue && line_.size() > static_cast<std::size_t>(queue->max_length)) {
+    std::optional<std::uint32_t> shed_slot;
+    if (priority == PriorityClass::vip) shed_slot = line_.pop_newest(PriorityClass::standard);
+    if (!shed_slot) shed_slot = line_.pop_newest(priority);  // the newcomer itself
+    shed(*shed_slot, ErrorCategory::queue_full);
+    if (*shed_slot == slot) return;
+  }
+  arm_queue_deadline();
+}
+
+// Sends waiting attempts, best class first, while there is a free connection and the pacer (when
+// there is one) has a slot; otherwise waits for a connection to come back or the pacer's timer.
+void ClientModel::dispatch() {
+  while (!line_.empty() && free_connections_ > 0) {
+    if (pacer_) {
+      if (const auto wait = pacer_->try_send(driver_.now(), pacing_cost_)) {
+        arm_pacing(driver_.now() + *wait);
+        return;
+      }
+    }
+    const std::uint32_t slot = line_.pop();
     --free_connections_;
     acquire_connection(slot);
-  } else {
-    connection_waiters_.push_back(slot);
   }
+}
+
+void ClientModel::arm_pacing(TimePoint at) {
+  if (pacing_armed_) return;  // the armed timer is due no later: every attempt costs the same
+  pacing_armed_ = true;
+  driver_.schedule(at, Timer{TimerKind::pacing, 0, 0});
+}
+
+// Arms one timer for the longest-waiting attempt's deadline; every wait has the same limit, so
+// that attempt's deadline is the earliest.
+void ClientModel::arm_queue_deadline() {
+  const auto& queue = scenario_.client.queue;
+  if (!queue || !queue->max_wait_s || queue_deadline_armed_ || line_.empty()) return;
+  queue_deadline_armed_ = true;
+  driver_.schedule(*line_.oldest_since() + from_seconds(*queue->max_wait_s),
+                   Timer{TimerKind::queue_deadline, 0, 0});
+}
+
+void ClientModel::expire_queue_deadlines() {
+  const Duration max_wait = from_seconds(*scenario_.client.queue->max_wait_s);
+  while (!line_.empty() && *line_.oldest_since() + max_wait <= driver_.now()) {
+    shed(line_.pop_oldest(), ErrorCategory::queue_deadline);
+  }
+  arm_queue_deadline();
+}
+
+// Ends a request the client gave up on before sending its attempt (no retry).
+void ClientModel::shed(std::uint32_t slot, ErrorCategory why) {
+  Request& r = requests_[slot];
+  r.queued += driver_.now() - r.wait_started;
+  finish_request(slot, AttemptResult{.error = why});
 }
 
 void ClientModel::acquire_connection(std::uint32_t slot) {
@@ -180,7 +287,7 @@ void ClientModel::transmit(std::uint32_t slot) {
   }
   request.request_id = r.request_id;
   // Without failover hops this is the SDK retry count; with them every attempt draws anew.
-  request.attempt = r.sent++;
+  request.attempt = static_cast<std::uint32_t>(r.provider_calls++);
   r.bytes_sent += request_bytes_;
   driver_.send(attempt_id(slot), r.provider, request, request_bytes_);
   if (scenario_.client.timeout_s) {
@@ -213,13 +320,8 @@ void ClientModel::expire_timeouts() {
 }
 
 void ClientModel::release_connection() {
-  if (connection_waiters_.empty()) {
-    ++free_connections_;
-    return;
-  }
-  const std::uint32_t next = connection_waiters_.front();
-  connection_waiters_.pop_front();
-  acquire_connection(next);
+  ++free_connections_;
+  dispatch();
 }
 
 void ClientModel::on_result(std::uint64_t id, const AttemptResult& result) {
@@ -227,6 +329,7 @@ void ClientModel::on_result(std::uint64_t id, const AttemptResult& result) {
   Request& r = requests_[slot];
   if (r.state != RequestState::awaiting_response || attempt_id(slot) != id) return;
   ++r.generation;  // any pending timeout is now stale
+  if (pacer_) pacer_->learn(driver_.now(), result.rate_limits);
   release_connection();
   if (!core_free_at_.empty()) {
     // Reading and parsing the response costs the client's CPU before the SDK decides anything.
@@ -250,6 +353,7 @@ void ClientModel::handle_result(std::uint32_t slot, const AttemptResult& result)
     if (auto wait = retry_delay(scenario_.client.retry, result, static_cast<int>(r.attempt), rng)) {
       ++r.attempt;
       r.tried = 0;  // the retry starts a new routing round
+      r.attempt_intended = driver_.now() + *wait;
       r.state = RequestState::backoff;
       driver_.schedule(driver_.now() + *wait, Timer{TimerKind::retry, slot, r.generation});
       return;
@@ -262,7 +366,7 @@ void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result
   Request& r = requests_[slot];
   const std::uint32_t user_slot = r.user;
   PhaseRun& phase = phases_[users_[user_slot].phase];
-  phase.metrics.record(RequestRecord{
+  const RequestRecord record{
       .intended_send = r.intended_send,
       .finished = driver_.now(),
       .queued = r.queued,
@@ -270,10 +374,17 @@ void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result
       .retries = static_cast<int>(r.attempt),
       .bytes_sent = r.bytes_sent,
       .bytes_received = r.bytes_received,
-      // The prompt went out with every attempt, whatever came back.
-      .prompt_tokens = request_template_.prompt_tokens * r.sent,
+      // The prompt went out with every attempt sent (failover hops too), whatever came back.
+      .prompt_tokens = request_template_.prompt_tokens * r.provider_calls,
       .completion_tokens = result.completion_tokens,
-  });
+      .is_cache_hit = r.is_cache_hit,
+      .provider_calls = r.provider_calls,
+  };
+  phase.metrics.record(record);
+  if (!phase.classes.empty()) {
+    phase.classes[static_cast<std::size_t>(users_[user_slot].priority)].record(record);
+  }
+  if (cache_ && !r.is_cache_hit && !result.error) cache_->store(r.prompt, driver_.now());
   r.state = RequestState::idle;
   ++r.generation;
   free_requests_.push_back(slot);

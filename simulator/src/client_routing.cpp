@@ -23,6 +23,8 @@ bool is_triggered(const RouteTriggers& triggers, ErrorCategory category) {
     case ErrorCategory::timeout: return triggers.timeout;
     case ErrorCategory::connection: return triggers.connection_error;
     case ErrorCategory::other: return false;  // a too-large request is too large everywhere
+    case ErrorCategory::queue_full:
+    case ErrorCategory::queue_deadline: return false;  // shed before sending: nothing was refused
   }
   return false;
 }
@@ -111,7 +113,7 @@ bool ClientModel::try_local_fallback(std::uint32_t slot, const AttemptResult& re
   ++r.generation;
   // Named by the request and the attempts it has sent, like the provider's streams.
   const auto stream = [&](std::string_view purpose) {
-    return RandomStream(scenario_.seed, purpose, r.request_id, r.sent);
+    return RandomStream(scenario_.seed, purpose, r.request_id, static_cast<std::uint64_t>(r.provider_calls));
   };
   RandomStream tokens_rng = stream("local_tokens");
   const std::int64_t tokens = draw_completion_tokens(

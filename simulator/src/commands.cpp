@@ -12,6 +12,7 @@
 #include "simulator/des_driver.hpp"
 #include "simulator/report.hpp"
 #include "simulator/socket_driver.hpp"
+#include "simulator/trace_recorder.hpp"
 
 #include <unistd.h>
 
@@ -79,9 +80,42 @@ int emit_report(const Report& report, const OutputOptions& options) {
   return report.is_passing() ? 0 : 1;
 }
 
+// An open trace file and its recorder (--record), or nothing.
+struct TraceFile {
+  std::ofstream out;
+  std::optional<TraceRecorder> recorder;
+
+  // Opens `path` and writes the header; returns false (and says why) when it cannot.
+  bool open(const std::string& path) {
+    out.open(path, std::ios::binary);
+    if (!out) {
+      std::cerr << path << ": cannot write the trace\n";
+      return false;
+    }
+    recorder.emplace(out);
+    return true;
+  }
+
+  TraceRecorder* get() { return recorder ? &*recorder : nullptr; }
+
+  // Flushes the rows; returns false (and says why) when they could not all be written.
+  bool close(const std::string& path) {
+    if (!recorder) return true;
+    out.close();
+    if (!out) std::cerr << path << ": cannot write the trace\n";
+    return static_cast<bool>(out);
+  }
+};
+
+void add_record_option(CLI::App* command, std::string& path) {
+  command->add_option("--record", path,
+                      "Write one CSV row per attempt to this file (columns in README.md)");
+}
+
 struct RunOptions {
   std::string scenario_path;
   std::optional<std::uint64_t> seed;
+  std::string record_path;
   OutputOptions output;
 };
 
@@ -90,12 +124,22 @@ void register_run(CLI::App& app, int& status) {
   CLI::App* run = app.add_subcommand("run", "Simulate a scenario in virtual time and print its report");
   run->add_option("scenario", options->scenario_path, "Scenario JSON file")->required();
   run->add_option("--seed", options->seed, "Override the scenario's seed");
+  add_record_option(run, options->record_path);
   add_output_options(run, options->output);
   run->callback([options, &status] {
     auto scenario = load_or_report(options->scenario_path, status);
     if (!scenario) return;
     if (options->seed) scenario->seed = *options->seed;
-    const SimulationResult result = simulate(*scenario);
+    TraceFile trace;
+    if (!options->record_path.empty() && !trace.open(options->record_path)) {
+      status = 2;
+      return;
+    }
+    const SimulationResult result = simulate(*scenario, trace.get());
+    if (!trace.close(options->record_path)) {
+      status = 2;
+      return;
+    }
     const Report report = build_report(*scenario, result.phases, result.limiter_levels, "simulated");
     status = emit_report(report, options->output);
   });
@@ -135,6 +179,7 @@ struct LoadFlags {
   std::vector<std::string> targets;
   double time_scale = 1.0;
   std::optional<std::uint64_t> seed;
+  std::string record_path;
   OutputOptions output;
 };
 
@@ -151,6 +196,7 @@ void register_load(CLI::App& app, int& status) {
                    "Run every duration K times faster; figures stay in scenario time")
       ->check(CLI::PositiveNumber);
   load->add_option("--seed", flags->seed, "Override the scenario's seed");
+  add_record_option(load, flags->record_path);
   add_output_options(load, flags->output);
   load->callback([flags, &status] {
     auto scenario = load_or_report(flags->scenario_path, status);
@@ -172,8 +218,18 @@ void register_load(CLI::App& app, int& status) {
     // A bare --target is someone's endpoint: its key comes from the environment. Otherwise the
     // key the client model chose from the scenario, as the simulator does (same limiter, draws).
     if (const char* key = std::getenv("OPENAI_API_KEY"); key != nullptr && bare) options.api_key = key;
+    TraceFile trace;
+    if (!flags->record_path.empty() && !trace.open(flags->record_path)) {
+      status = 2;
+      return;
+    }
+    options.recorder = trace.get();
     try {
       const LoadResult result = run_load(*scenario, options);
+      if (!trace.close(flags->record_path)) {
+        status = 2;
+        return;
+      }
       Report report = build_report(*scenario, result.phases, {}, "real-socket");
       report.notes = result.notes;
       status = emit_report(report, flags->output);
@@ -221,6 +277,7 @@ void register_simulator_commands(CLI::App& app, int& status) {
   register_check(app, status);
   register_run(app, status);
   register_load(app, status);
+  register_calibrate_command(app, status);
 }
 
 }  // namespace llmsim

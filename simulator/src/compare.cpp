@@ -1,6 +1,7 @@
 // llmsim compare. See compare.hpp.
 #include "simulator/compare.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -20,7 +21,8 @@ using Json = nlohmann::json;
 const std::vector<std::string>& compared_metrics() {
   static const std::vector<std::string> metrics = [] {
     std::vector<std::string> m = {"requests", "succeeded", "success_rate", "throughput_rps",
-                                  "duration_s", "retries", "bytes_received"};
+                                  "duration_s", "retries", "bytes_received", "cache_hits",
+                                  "provider_calls"};
     for (const char* stat : {"avg", "min", "max", "p50", "p90", "p95", "p99"}) {
       m.push_back(std::string("latency_s.") + stat);
     }
@@ -57,12 +59,44 @@ double route_figure(const Json& phase, const std::string& metric) {
   return 0.0;
 }
 
+// Returns "classes.CLASS.METRIC" for every priority class of a phase and compared metric (none
+// without client.priority).
+std::vector<std::string> class_metrics(const Json& phase) {
+  std::vector<std::string> metrics;
+  if (!phase.contains("classes") || !phase["classes"].is_object()) return metrics;
+  for (const auto& [name, _] : phase["classes"].items()) {
+    for (const std::string& metric : compared_metrics()) metrics.push_back("classes." + name + "." + metric);
+  }
+  return metrics;
+}
+
+// Returns whether `metric` is "classes.CLASS.METRIC" with a compared METRIC.
+bool is_class_metric(const std::string& metric) {
+  const std::size_t dot = metric.find('.', 8);
+  if (!metric.starts_with("classes.") || dot == std::string::npos || dot == 8) return false;
+  const auto& known = compared_metrics();
+  return std::find(known.begin(), known.end(), metric.substr(dot + 1)) != known.end();
+}
+
+// Returns a figure of a phase object; one the report lacks (written before the field was added to
+// schema_version 1) counts as 0.
 double figure(const Json& phase, const std::string& metric) {
   if (metric.starts_with("routes.")) return route_figure(phase, metric);
+  if (metric.starts_with("classes.")) {
+    const std::size_t dot = metric.find('.', 8);
+    const std::string name = metric.substr(8, dot - 8);
+    if (!phase.contains("classes") || !phase["classes"].contains(name)) return 0.0;
+    return figure(phase["classes"][name], metric.substr(dot + 1));
+  }
   const std::size_t dot = metric.find('.');
-  const Json& value = dot == std::string::npos ? phase.at(metric)
-                                               : phase.at(metric.substr(0, dot)).at(metric.substr(dot + 1));
-  return value.is_number() ? value.get<double>() : 0.0;
+  const Json* value = &phase;
+  for (const std::string& key : dot == std::string::npos
+                                    ? std::vector<std::string>{metric}
+                                    : std::vector<std::string>{metric.substr(0, dot), metric.substr(dot + 1)}) {
+    if (!value->is_object() || !value->contains(key)) return 0.0;
+    value = &(*value)[key];
+  }
+  return value->is_number() ? value->get<double>() : 0.0;
 }
 
 std::vector<std::pair<std::string, const Json*>> phases_of(const Json& report) {
@@ -98,7 +132,8 @@ Tolerance parse_tolerance(const std::string& text) {
                         (metric.ends_with(".attempts") || metric.ends_with(".succeeded")) &&
                         metric.rfind('.') > 7;
   if (eq == std::string::npos ||
-      (!is_route && std::find(known.begin(), known.end(), metric) == known.end())) {
+      (!is_route && !is_class_metric(metric) &&
+       std::find(known.begin(), known.end(), metric) == known.end())) {
     throw std::invalid_argument("--tolerance: must be METRIC=RELATIVE with a compared metric, got \"" + text + "\"");
   }
   char* end = nullptr;
@@ -121,6 +156,7 @@ std::vector<ComparisonRow> compare_reports(const Json& a, const Json& b, const s
   for (std::size_t i = 0; i < phases_a.size(); ++i) {
     std::vector<std::string> metrics = compared_metrics();
     for (std::string& metric : route_metrics(*phases_a[i].second)) metrics.push_back(std::move(metric));
+    for (std::string& metric : class_metrics(*phases_a[i].second)) metrics.push_back(std::move(metric));
     for (const std::string& metric : metrics) {
       ComparisonRow row{.phase = phases_a[i].first, .metric = metric,
                         .a = figure(*phases_a[i].second, metric), .b = figure(*phases_b[i].second, metric)};

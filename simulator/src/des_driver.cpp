@@ -5,6 +5,7 @@
 
 #include "models/provider_model.hpp"
 #include "simulator/event_queue.hpp"
+#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
 
@@ -19,8 +20,10 @@ struct DesEvent {
 
 class DesDriver final : public ClientDriver {
  public:
-  explicit DesDriver(const Scenario& scenario)
-      : scenario_(scenario), half_rtt_(from_millis(scenario.client.network.rtt_ms / 2.0)) {
+  DesDriver(const Scenario& scenario, TraceRecorder* recorder)
+      : scenario_(scenario),
+        recorder_(recorder),
+        half_rtt_(from_millis(scenario.client.network.rtt_ms / 2.0)) {
     for (std::size_t i = 0; i < routed_provider_count(scenario); ++i) {
       providers_.emplace_back(scenario.providers[i], provider_seed(scenario.seed, scenario.providers, i));
     }
@@ -60,6 +63,7 @@ class DesDriver final : public ClientDriver {
     slot.provider = provider;
     slot.request = request;
     slot.is_abandoned = false;
+    if (recorder_) recorder_->on_send(attempt_id, client_->attempt_context(attempt_id), now_, request.prompt_tokens);
     if (half_rtt_.count() == 0) {
       arrive(attempt_id);  // no network delay: the provider decides now, one event fewer
     } else {
@@ -67,7 +71,10 @@ class DesDriver final : public ClientDriver {
     }
   }
 
-  void abandon(std::uint64_t attempt_id) override { slot_for(attempt_id).is_abandoned = true; }
+  void abandon(std::uint64_t attempt_id) override {
+    slot_for(attempt_id).is_abandoned = true;
+    if (recorder_) recorder_->on_abandon(attempt_id, now_);
+  }
 
  private:
   struct InFlight {
@@ -76,6 +83,7 @@ class DesDriver final : public ClientDriver {
     bool is_abandoned = false;
     ProviderRequest request;
     AttemptResult result;
+    ResponseFacts facts;  // recording only
   };
 
   InFlight& slot_for(std::uint64_t attempt_id) {
@@ -95,6 +103,7 @@ class DesDriver final : public ClientDriver {
     const Decision decision = provider.decide(slot.request, now_);
     if (decision.outcome == Outcome::hang || slot.is_abandoned) return;
     slot.result = from_decision(decision, provider.config(), scenario_.client.network);
+    if (recorder_) slot.facts = facts_of_decision(decision, now_ + first_byte_after(decision) + half_rtt_);
     queue_.push(now_ + decision.total_time() + half_rtt_,
                 DesEvent{DesEvent::Kind::deliver, {}, attempt_id});
   }
@@ -111,6 +120,7 @@ class DesDriver final : public ClientDriver {
         InFlight& slot = slot_for(event.attempt_id);
         if (slot.attempt_id != event.attempt_id || slot.is_abandoned) return;
         const AttemptResult result = slot.result;
+        if (recorder_) recorder_->on_response(event.attempt_id, now_, result, slot.facts);
         client_->on_result(event.attempt_id, result);
         return;
       }
@@ -129,7 +139,15 @@ class DesDriver final : public ClientDriver {
     return levels;
   }
 
+  // Returns when the first byte of a decided response leaves the provider: the first token of a
+  // completion, the whole response otherwise.
+  static Duration first_byte_after(const Decision& decision) {
+    const bool has_tokens = decision.outcome == Outcome::ok || decision.outcome == Outcome::drop_mid_stream;
+    return has_tokens ? decision.time_to_first_token : decision.total_time();
+  }
+
   const Scenario& scenario_;
+  TraceRecorder* recorder_;
   std::vector<ProviderModel> providers_;  // one per provider requests may go to
   Duration half_rtt_;
   EventQueue<DesEvent> queue_;
@@ -140,6 +158,8 @@ class DesDriver final : public ClientDriver {
 
 }  // namespace
 
-SimulationResult simulate(const Scenario& scenario) { return DesDriver(scenario).run(); }
+SimulationResult simulate(const Scenario& scenario, TraceRecorder* recorder) {
+  return DesDriver(scenario, recorder).run();
+}
 
 }  // namespace llmsim

@@ -93,9 +93,31 @@ std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_
   return std::nullopt;
 }
 
+RateLimitHeaders read_rate_limit_headers(const ResponseView& response) {
+  const auto count = [](std::optional<std::string_view> text) -> std::optional<std::int64_t> {
+    if (!text) return std::nullopt;
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (error != std::errc{} || end != text->data() + text->size()) return std::nullopt;
+    return value;
+  };
+  const auto duration = [](std::optional<std::string_view> text) -> std::optional<Duration> {
+    return text ? parse_go_duration(*text) : std::nullopt;
+  };
+  RateLimitHeaders headers;
+  headers.limit_requests = count(response.limit_requests);
+  headers.remaining_requests = count(response.remaining_requests);
+  headers.reset_requests = duration(response.reset_requests);
+  headers.limit_tokens = count(response.limit_tokens);
+  headers.remaining_tokens = count(response.remaining_tokens);
+  headers.reset_tokens = duration(response.reset_tokens);
+  return headers;
+}
+
 AttemptResult read_response(const ResponseView& response) {
   AttemptResult result;
   result.status = response.status;
+  result.rate_limits = read_rate_limit_headers(response);
   result.bytes_received = response.bytes_received;
   result.retry_after = parse_retry_after(response.retry_after_ms, response.retry_after);
   if (response.should_retry == "true") result.should_retry = true;

@@ -39,6 +39,8 @@ PhaseReport phase_report(const std::string& name, int users, const PhaseMetrics&
   r.throughput_rps = duration_s > 0 ? static_cast<double>(m.requests) / duration_s : 0.0;
   r.errors = m.errors;
   r.retries = m.retries;
+  r.cache_hits = m.cache_hits;
+  r.provider_calls = m.provider_calls;
   r.bytes_sent = m.bytes_sent;
   r.bytes_received = m.bytes_received;
   r.prompt_tokens = m.prompt_tokens;
@@ -78,6 +80,16 @@ std::vector<RouteReport> route_reports(const Scenario& scenario, const PhaseMetr
   return routes;
 }
 
+// Adds a report per priority class to `report`, from per-class metrics and users.
+void add_classes(PhaseReport& report, const std::vector<PhaseMetrics>& classes,
+                 const std::vector<int>& users) {
+  for (std::size_t c = 0; c < classes.size(); ++c) {
+    report.classes.push_back(phase_report(class_name(static_cast<PriorityClass>(c)), users[c],
+                                          classes[c], report.duration_s, report.start_s,
+                                          CpuConfig{}));
+  }
+}
+
 bool compare(double actual, const std::string& op, double value) {
   if (op == "<") return actual < value;
   if (op == "<=") return actual <= value;
@@ -104,6 +116,8 @@ std::optional<double> metric_value(const PhaseReport& p, std::string_view metric
   if (metric == "succeeded") return static_cast<double>(p.succeeded);
   if (metric == "failed") return static_cast<double>(p.failed);
   if (metric == "retries") return static_cast<double>(p.retries);
+  if (metric == "cache_hits") return static_cast<double>(p.cache_hits);
+  if (metric == "provider_calls") return static_cast<double>(p.provider_calls);
   if (metric == "throughput_rps") return p.throughput_rps;
   if (metric == "duration_s") return p.duration_s;
   if (metric == "bytes_received") return static_cast<double>(p.bytes_received);
@@ -133,6 +147,8 @@ Report build_report(const Scenario& scenario, const std::vector<PhaseRun>& phase
   report.mode = std::move(mode);
   report.seed = scenario.seed;
   PhaseMetrics total;
+  std::vector<PhaseMetrics> total_classes(phases.empty() ? 0 : phases.front().classes.size());
+  std::vector<int> total_class_users(total_classes.size(), 0);
   double total_duration_s = 0;
   int total_users = 0;
   for (const PhaseRun& run : phases) {
@@ -140,13 +156,19 @@ Report build_report(const Scenario& scenario, const std::vector<PhaseRun>& phase
     report.phases.push_back(phase_report(run.name, run.users, run.metrics, duration_s,
                                          to_seconds(run.start), scenario.client.cpu));
     if (has_routing(scenario)) report.phases.back().routes = route_reports(scenario, run.metrics);
+    add_classes(report.phases.back(), run.classes, run.class_users);
     total.merge(run.metrics);
+    for (std::size_t c = 0; c < total_classes.size(); ++c) {
+      total_classes[c].merge(run.classes[c]);
+      total_class_users[c] += run.class_users[c];
+    }
     total_duration_s += duration_s;
     total_users += run.users;
   }
   // The total's duration is the sum of the phases' (gaps between phases excluded).
   report.total = phase_report("total", total_users, total, total_duration_s, 0.0, scenario.client.cpu);
   if (has_routing(scenario)) report.total.routes = route_reports(scenario, total);
+  add_classes(report.total, total_classes, total_class_users);
   for (const auto& [key, levels] : limiter_levels) {
     for (const LimiterLevel& level : levels) {
       report.limiter_end.push_back(

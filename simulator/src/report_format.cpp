@@ -1,4 +1,5 @@
 // Rendering a Report as text, JSON and CSV.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -63,6 +64,8 @@ Json phase_json(const PhaseReport& p) {
          {"start_s", round6(p.start_s)},
          {"errors", errors},
          {"retries", p.retries},
+         {"cache_hits", p.cache_hits},
+         {"provider_calls", p.provider_calls},
          {"bytes_sent", p.bytes_sent},
          {"bytes_received", p.bytes_received},
          {"prompt_tokens", p.prompt_tokens},
@@ -70,6 +73,11 @@ Json phase_json(const PhaseReport& p) {
   j["client_cpu_utilisation"] =
       p.client_cpu_utilisation ? Json(round6(*p.client_cpu_utilisation)) : Json(nullptr);
   if (!p.routes.empty()) j["routes"] = routes_json(p.routes);
+  if (!p.classes.empty()) {
+    Json classes = Json::object();
+    for (const PhaseReport& c : p.classes) classes[c.name] = phase_json(c);
+    j["classes"] = classes;
+  }
   return j;
 }
 
@@ -77,7 +85,8 @@ Json phase_json(const PhaseReport& p) {
 std::string errors_line(const PhaseReport& p) {
   static constexpr const char* kLabels[kErrorCategoryCount] = {
       "HTTP 429 (rate limit, requests)", "HTTP 429 (rate limit, tokens)", "HTTP 429 (daily limit)",
-      "HTTP 429 (quota)", "HTTP 5xx", "timeout", "connection", "other"};
+      "HTTP 429 (quota)", "HTTP 5xx", "timeout", "connection", "other",
+      "shed (queue full)", "shed (queue deadline)"};
   std::string line;
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     if (p.errors[i] == 0) continue;
@@ -125,6 +134,18 @@ void phase_text(std::ostringstream& out, const PhaseReport& p) {
   out << "Errors:           " << errors_line(p) << "\n";
   out << "Retries:          " << p.retries << "\n";
   for (const RouteReport& route : p.routes) routes_text(out, route);
+  if (p.cache_hits > 0) {
+    out << "Cache Hits:       " << p.cache_hits << " (provider calls: " << p.provider_calls << ")\n";
+  }
+  for (const PhaseReport& c : p.classes) {
+    std::string label = "  " + c.name + ":";
+    label.resize(std::max<std::size_t>(label.size(), 18), ' ');
+    out << label << c.users << " users, "
+        << format("%.2f%%", 100.0 * c.success_rate) << " (" << c.succeeded << " of " << c.requests
+        << "), " << format("%.3fs avg", c.latency_s.avg) << ", p50 " << format("%.3fs", c.latency_s.p50)
+        << ", p95 " << format("%.3fs", c.latency_s.p95) << ", p99 " << format("%.3fs", c.latency_s.p99)
+        << "; errors: " << errors_line(c) << "\n";
+  }
   out << "\n";
 }
 
@@ -198,16 +219,18 @@ std::string to_csv(const Report& report) {
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     out << ",errors_" << category_name(static_cast<ErrorCategory>(i));
   }
-  out << ",client_cpu_utilisation";
+  out << ",client_cpu_utilisation,cache_hits,provider_calls,class";
   // With routing, two columns per route (the total's routes name them; every phase has the same).
   for (const RouteReport& route : report.total.routes) {
     out << ",route_" << route.name << "_attempts,route_" << route.name << "_succeeded";
   }
   out << "\n";
-  const auto row = [&out](const PhaseReport& p) {
+  const std::size_t route_count = report.total.routes.size();
+  const auto row = [&out, route_count](const PhaseReport& p, const std::string& phase_name,
+                                       const std::string& class_label) {
     // Phase names are quoted; a quote inside is doubled (RFC 4180).
     std::string name;
-    for (char c : p.name) name += c == '"' ? std::string("\"\"") : std::string(1, c);
+    for (char c : phase_name) name += c == '"' ? std::string("\"\"") : std::string(1, c);
     out << '"' << name << "\"," << p.users << ',' << p.requests << ',' << p.succeeded << ','
         << p.failed;
     for (double v : {p.success_rate, p.latency_s.avg, p.latency_s.min, p.latency_s.max,
@@ -217,12 +240,20 @@ std::string to_csv(const Report& report) {
     }
     out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received;
     for (std::uint64_t e : p.errors) out << ',' << e;
-    out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "");
+    out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "") << ','
+        << p.cache_hits << ',' << p.provider_calls << ',' << class_label;
+    // Routes are counted per phase, not per class: a class row leaves their cells empty.
     for (const RouteReport& route : p.routes) out << ',' << route.attempts << ',' << route.succeeded;
+    for (std::size_t i = p.routes.size(); i < route_count; ++i) out << ",,";
     out << "\n";
   };
-  for (const PhaseReport& p : report.phases) row(p);
-  row(report.total);
+  // Each phase (and the total) as class "all", then one row per priority class when there are.
+  const auto rows = [&row](const PhaseReport& p) {
+    row(p, p.name, "all");
+    for (const PhaseReport& c : p.classes) row(c, p.name, c.name);
+  };
+  for (const PhaseReport& p : report.phases) rows(p);
+  rows(report.total);
   return out.str();
 }
 

@@ -24,6 +24,7 @@
 #include <boost/beast/http.hpp>
 
 #include "simulator/event_queue.hpp"
+#include "simulator/trace_recorder.hpp"
 #include "simulator/http_exchange.hpp"
 #include "simulator/server_process.hpp"
 
@@ -155,12 +156,16 @@ class SocketDriver final : public ClientDriver {
     auto state = std::make_shared<AttemptState>();
     state->provider = provider;
     attempts_[attempt_id] = state;
+    if (options_.recorder) {
+      options_.recorder->on_send(attempt_id, client_->attempt_context(attempt_id), now(), request.prompt_tokens);
+    }
     asio::co_spawn(io_, exchange(attempt_id, request, state), asio::detached);
   }
 
   void abandon(std::uint64_t attempt_id) override {
     auto it = attempts_.find(attempt_id);
     if (it == attempts_.end()) return;
+    if (options_.recorder) options_.recorder->on_abandon(attempt_id, now());
     it->second->is_abandoned = true;
     // Closing makes the pending read finish at once; the connection is not reused.
     if (it->second->stream) it->second->stream->socket().close();
@@ -172,6 +177,7 @@ class SocketDriver final : public ClientDriver {
     std::unique_ptr<beast::tcp_stream> stream;
     std::size_t provider = 0;  // index into routes_
     bool is_abandoned = false;
+    ResponseFacts facts;  // recording only: what the trace row needs of the response
   };
   // One provider's target, with its own kept-alive connections.
   struct Route {
@@ -258,8 +264,14 @@ class SocketDriver final : public ClientDriver {
     if (options_.emulate_rtt) co_await wait_half_rtt();
     if (state->is_abandoned) co_return;
     attempts_.erase(attempt_id);
+    if (options_.recorder) options_.recorder->on_response(attempt_id, now(), result, state->facts);
     client_->on_result(attempt_id, result);
     check_finished();
+  }
+
+  // Returns the emulated half round trip in scenario time (0 when not emulating).
+  Duration half_rtt() const {
+    return options_.emulate_rtt ? from_millis(scenario_.client.network.rtt_ms / 2.0) : Duration{0};
   }
 
   // Waits half the scenario's round trip, in scenario time.
@@ -295,6 +307,15 @@ class SocketDriver final : public ClientDriver {
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kResponseBodyLimit);
+    state.facts = ResponseFacts{};
+    std::optional<TimePoint> first_byte;
+    std::size_t header_read = 0;
+    if (options_.recorder) {
+      // The header first, to time the first byte (a stream's headers come with its first token).
+      auto [header_error, header_bytes] = co_await http::async_read_header(*state.stream, buffer, parser, kAsTuple);
+      if (!header_error) first_byte = now() + half_rtt();
+      header_read = header_bytes;
+    }
     auto [read_error, read] = co_await http::async_read(*state.stream, buffer, parser, kAsTuple);
     if (state.is_abandoned) co_return failed;
     if (!parser.is_header_done()) co_return failed;
@@ -304,16 +325,25 @@ class SocketDriver final : public ClientDriver {
       if (it == response.end()) return std::nullopt;
       return std::string_view(it->value().data(), it->value().size());
     };
+    if (first_byte) {
+      state.facts = facts_of_response(*first_byte, static_cast<int>(response.result_int()), header, response.body());
+    }
     const auto content_type = header("content-type");
     ResponseView view{
         .status = static_cast<int>(response.result_int()),
         .retry_after_ms = header("retry-after-ms"),
         .retry_after = header("retry-after"),
         .should_retry = header("x-should-retry"),
+        .limit_requests = header("x-ratelimit-limit-requests"),
+        .remaining_requests = header("x-ratelimit-remaining-requests"),
+        .reset_requests = header("x-ratelimit-reset-requests"),
+        .limit_tokens = header("x-ratelimit-limit-tokens"),
+        .remaining_tokens = header("x-ratelimit-remaining-tokens"),
+        .reset_tokens = header("x-ratelimit-reset-tokens"),
         .body = response.body(),
         .is_stream = content_type && content_type->starts_with("text/event-stream"),
         .is_complete = !read_error && parser.is_done(),
-        .bytes_received = static_cast<std::int64_t>(read)};
+        .bytes_received = static_cast<std::int64_t>(header_read + read)};
     is_reusable = !read_error && parser.is_done() && response.keep_alive();
     co_return read_response(view);
   }

@@ -870,9 +870,9 @@ TEST(ScenarioRoundTrip, LoadsAFileFromDisk) {
 
 TEST(ScenarioMetrics, ListsEveryThresholdMetric) {
   const auto& metrics = threshold_metrics();
-  EXPECT_EQ(metrics.size(), 30U);
+  EXPECT_EQ(metrics.size(), 34U);
   EXPECT_EQ(metrics.front(), "success_rate");
-  EXPECT_EQ(metrics.back(), "errors.other");
+  EXPECT_EQ(metrics.back(), "errors.queue_deadline");
 }
 
 // --- describe_scenario ---------------------------------------------------------------------------

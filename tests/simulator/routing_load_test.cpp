@@ -1,14 +1,22 @@
 // Routing over real sockets: `llmsim load` with two providers starts two mock servers (one
 // `llmsim serve --provider NAME` each) and fails over between them as `llmsim run` does; with
-// `--target NAME=URL` it drives servers started elsewhere. Bad --target and --provider values
-// exit 2 with a message.
+// `--target NAME=URL` it drives servers started elsewhere; `llmsim serve --provider NAME` serves that
+// provider's limits. Bad --target and --provider values exit 2 with a message.
 #include "simulator/server_process.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -130,6 +138,49 @@ TEST(RoutingLoad, NamedTargetsReachServersStartedElsewhere) {
   EXPECT_EQ(count(route(real, "openai"), "attempts"), 1000);
   EXPECT_GT(count(route(real, "backup"), "succeeded"), 200);
   EXPECT_EQ(real["total"]["succeeded"], 1000);
+}
+
+// Sends one chat completion with `key` to a server at `url` ("http://127.0.0.1:PORT") and returns
+// its x-ratelimit-limit-requests header ("" when absent).
+std::string limit_requests_of(const std::string& url, const std::string& key) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  using tcp = boost::asio::ip::tcp;
+  const std::size_t colon = url.rfind(':');
+  boost::asio::io_context io;
+  tcp::socket socket(io);
+  tcp::resolver resolver(io);
+  boost::asio::connect(socket, resolver.resolve(url.substr(7, colon - 7), url.substr(colon + 1)));
+  http::request<http::string_body> request{http::verb::post, "/v1/chat/completions", 11};
+  request.set(http::field::host, "127.0.0.1");
+  request.set(http::field::authorization, "Bearer " + key);
+  request.set(http::field::content_type, "application/json");
+  request.body() = R"({"model":"gpt-3.5-turbo","messages":[{"role":"user","content":"hi"}]})";
+  request.prepare_payload();
+  http::write(socket, request);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(socket, buffer, response);
+  EXPECT_EQ(response.result_int(), 200U) << response.body();
+  const auto it = response.find("x-ratelimit-limit-requests");
+  return it == response.end() ? std::string() : std::string(it->value());
+}
+
+TEST(RoutingLoad, ServeProviderServesTheNamedProvidersLimits) {
+  // The scenario's providers: "openai" (keys sk-a and sk-b, 250 RPM each), then "backup" (300 RPM,
+  // any key).
+  const std::string scenario = two_provider_scenario();
+  const auto serve = [&scenario](std::vector<std::string> args) {
+    args.insert(args.begin(), {"serve", "--scenario", scenario});
+    args.insert(args.end(), {"--port", "0", "--time-scale", "100", "--threads", "1"});
+    return std::make_unique<ServerProcess>(kLlmsim, args);
+  };
+  const auto first = serve({});
+  const auto openai = serve({"--provider", "openai"});
+  const auto backup = serve({"--provider", "backup"});
+  EXPECT_EQ(limit_requests_of(first->url(), "sk-a"), "250");
+  EXPECT_EQ(limit_requests_of(openai->url(), "sk-b"), "250");
+  EXPECT_EQ(limit_requests_of(backup->url(), "sk-anything"), "300");
 }
 
 struct BadFlags {

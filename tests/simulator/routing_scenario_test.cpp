@@ -108,7 +108,12 @@ INSTANTIATE_TEST_SUITE_P(
         Row{R"({"local_fallback": {"on": ["rate_limit"], "concurrency": 1, "time_to_first_token_s": 1,
                 "queue": 5}})",
             "x.json: /client/local_fallback/queue: unknown key (expected one of on, concurrency, "
-            "time_to_first_token_s, per_token_s, completion_tokens)"}));
+            "time_to_first_token_s, per_token_s, completion_tokens)"},
+        // one pacing bucket paces all sends: it cannot learn one key's headers while sends spread
+        Row{R"({"routing": {"providers": "round_robin"},
+                "pacing": {"requests_per_minute": 100, "learn_from_headers": true}})",
+            "x.json: /client/pacing/learn_from_headers: must be false when client.routing spreads "
+            "sends over several keys or providers (one pacing bucket paces all sends), got true"}));
 
 TEST(RoutingScenario, ReadsEveryField) {
   Json document = minimal();

@@ -6,14 +6,19 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "models/scenario.hpp"
+#include "models/trace.hpp"
 #include "simulator/des_driver.hpp"
 #include "simulator/report.hpp"
+#include "simulator/trace_recorder.hpp"
 
 namespace llmsim {
 namespace {
@@ -250,6 +255,79 @@ TEST(Routing, ReportFormatsNameEveryRoute) {
   // Limiter levels of several providers are named PROVIDER/KEY.
   EXPECT_TRUE(r.limiter_levels.contains("azure-openai/azure-gaja"));
   EXPECT_TRUE(r.limiter_levels.contains("openai/sk-gaja-b"));
+}
+
+// The strategies act before routing: a cache hit reaches no provider, and one pacing bucket
+// paces the sends to all providers together (data/README.md, "Strategies with routing").
+TEST(Routing, StrategiesActBeforeRouting) {
+  // Two providers of 250 RPM each (no token limit in the way), taken in turn.
+  Json base = gaja_1000();
+  base["provider"]["limits"]["rpm"] = 250;
+  base["provider"]["limits"]["tpm"] = 100000000;
+  Json j = with_providers(base, second_provider(base, "backup"));
+  j["client"]["routing"] = {{"providers", "round_robin"}, {"failover_on", {"rate_limit"}}};
+  const Report unpaced = run(j);
+  EXPECT_GT(errors_429(unpaced.total), 0u);  // the burst of 1,000 overruns both buckets
+  j["client"]["cache"] = {{"hit_ratio", 0.3}};
+  j["client"]["priority"] = {{"vip_share", 0.2}};
+  // 400 RPM in all is 200 per provider, under each one's 250: no attempt is refused. Pacing per
+  // provider (400 each) would overrun them.
+  j["client"]["pacing"] = {{"requests_per_minute", 400}};
+  const Report report = run(j);
+  const RouteReport& first = route(report, "openai");
+  const RouteReport& backup = route(report, "backup");
+  EXPECT_GT(report.total.cache_hits, 200u);
+  EXPECT_EQ(first.attempts + backup.attempts, report.total.provider_calls);
+  EXPECT_EQ(first.attempts + backup.attempts + report.total.cache_hits, report.total.requests);
+  EXPECT_EQ(errors_429(report.total), 0u);
+  EXPECT_EQ(first.succeeded + backup.succeeded + report.total.cache_hits, report.total.succeeded);
+  // Per-class figures and per-route columns together; class rows leave the route cells empty,
+  // so every CSV row has as many cells as the header.
+  ASSERT_EQ(report.total.classes.size(), 2u);
+  const std::string csv = to_csv(report);
+  std::size_t lines = 0;
+  std::size_t start = 0;
+  const auto header_cells = std::count(csv.begin(), csv.begin() + csv.find('\n'), ',');
+  while (start < csv.size()) {
+    const std::size_t end = csv.find('\n', start);
+    EXPECT_EQ(std::count(csv.begin() + start, csv.begin() + end, ','), header_cells);
+    start = end + 1;
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u + 2u * 3u);  // header; the phase and the total, each "all" and two classes
+}
+
+// A recorded trace names the provider and key of every attempt sent, failover hops included (they
+// keep the request's retry number); answers of the local model are no HTTP attempts and have no row.
+TEST(Routing, TraceNamesEachAttemptsRoute) {
+  Json base = gaja_1000();
+  base["provider"]["api_keys"] = {"sk-a", "sk-b"};  // two accounts of 250 RPM: refusals fail over
+  base["provider"]["limits"]["rpm"] = 250;
+  Json second = second_provider(gaja_1000(), "backup");
+  second["limits"]["rpm"] = 300;  // whose refusals go to the local model
+  Json j = with_providers(base, second);
+  j["client"]["routing"] = {
+      {"key_choice", "round_robin"}, {"providers", "failover"}, {"failover_on", {"rate_limit"}}};
+  j["client"]["local_fallback"] = {
+      {"on", {"rate_limit"}}, {"concurrency", 1000}, {"time_to_first_token_s", 1.5}};
+  const Scenario s = parse_scenario(j.dump(), "test.json");
+  std::ostringstream out;
+  TraceRecorder recorder(out);
+  const SimulationResult r = simulate(s, &recorder);
+  const Report report = build_report(s, r.phases, r.limiter_levels, "simulated");
+  std::map<std::string, std::uint64_t> rows_by_route;
+  for (const TraceRow& row : parse_trace(out.str(), "trace.csv")) {
+    ++rows_by_route[row.provider + "/" + std::to_string(row.key_index)];
+    EXPECT_EQ(row.attempt, 0U);  // no SDK retries here: hops are not retries
+  }
+  const RouteReport& first = route(report, "openai");
+  const RouteReport& backup = route(report, "backup");
+  ASSERT_GT(backup.attempts, 0u);
+  ASSERT_GT(route(report, "local").attempts, 0u);
+  EXPECT_EQ(rows_by_route["openai/0"], first.keys[0].attempts);
+  EXPECT_EQ(rows_by_route["openai/1"], first.keys[1].attempts);
+  EXPECT_EQ(rows_by_route["backup/0"], backup.attempts);
+  EXPECT_EQ(rows_by_route.size(), 3u);  // no row for the local model
 }
 
 }  // namespace

@@ -34,8 +34,10 @@ enum class ErrorCategory {
   timeout,              // the client gave up waiting
   connection,           // connection refused, reset or closed mid-response
   other,                // anything else (400s, 413, too-large 429s ...)
+  queue_full,           // shed by the client: its waiting line was full (client.queue)
+  queue_deadline,       // shed by the client: it waited longer than client.queue.max_wait_s
 };
-inline constexpr std::size_t kErrorCategoryCount = 8;
+inline constexpr std::size_t kErrorCategoryCount = 10;
 
 // Returns the category's report name: "rate_limit_requests", ..., "other".
 const char* category_name(ErrorCategory category);
@@ -58,6 +60,8 @@ struct RequestRecord {
   std::int64_t bytes_received = 0;
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
+  bool is_cache_hit = false;          // answered by the client's cache
+  int provider_calls = 0;             // attempts that were sent to the provider
 };
 
 // Where an attempt went: a provider (index in the scenario) and one of its API keys (index in
@@ -78,6 +82,8 @@ struct PhaseMetrics {
   std::uint64_t requests = 0;
   std::uint64_t succeeded = 0;
   std::uint64_t retries = 0;
+  std::uint64_t cache_hits = 0;       // requests answered by the client's cache
+  std::uint64_t provider_calls = 0;   // attempts sent to the provider
   std::array<std::uint64_t, kErrorCategoryCount> errors{};
   LatencyHistogram latency;           // ns, all requests
   LatencyHistogram queue;             // ns, all requests

@@ -127,6 +127,41 @@ struct LocalFallbackConfig {
   std::optional<Distribution> completion_tokens;     // none: the first provider's
 };
 
+// Strategies (optional; see data/README.md "Strategies"). Each is off when absent.
+
+// A bounded waiting line in front of the provider: attempts wait there for a connection (and a
+// pacing slot) and are shed when it is full or their wait passes max_wait_s.
+struct QueueConfig {
+  int max_length = 0;                    // attempts that may wait at once (0: none may wait)
+  std::optional<double> max_wait_s;      // none: wait as long as it takes
+};
+
+// A limiter in the client with the provider's bucket model (GCRA) that holds each attempt until
+// it may be sent. At least one of the two limits is set.
+struct PacingConfig {
+  std::optional<std::int64_t> requests_per_minute;
+  std::optional<std::int64_t> tokens_per_minute;
+  bool learn_from_headers = false;       // lower the bucket to the x-ratelimit-remaining-* seen
+};
+
+// A response cache in the client: hits are answered locally after `latency_s` and never reach the
+// provider. Either a plain hit ratio, or keyed by prompt over `distinct_prompts` prompts of Zipf
+// popularity, with an optional TTL and LRU capacity.
+struct CacheConfig {
+  std::optional<double> hit_ratio;            // set: ratio mode; none: keyed mode
+  std::int64_t distinct_prompts = 1;
+  double zipf_exponent = 1.0;
+  std::optional<double> ttl_s;                // none: entries never expire
+  std::optional<std::int64_t> capacity;       // entries kept (LRU); none: unbounded
+  Distribution latency_s = Distribution::constant(0.001);
+};
+
+// Priority classes: each user is VIP with probability vip_share; VIP attempts leave the waiting
+// line first.
+struct PriorityConfig {
+  double vip_share = 0.0;
+};
+
 struct ClientConfig {
   int connections = 100;                 // connection pool size (aiohttp's default is 100)
   std::optional<double> timeout_s;       // per attempt; none: wait forever
@@ -135,6 +170,10 @@ struct ClientConfig {
   NetworkConfig network;
   RoutingConfig routing;
   std::optional<LocalFallbackConfig> local_fallback;  // none: no local model
+  std::optional<QueueConfig> queue;
+  std::optional<PacingConfig> pacing;
+  std::optional<CacheConfig> cache;
+  std::optional<PriorityConfig> priority;
 };
 
 // --- request mix ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "models/metrics.hpp"
 #include "models/provider_model.hpp"
@@ -27,6 +28,7 @@ struct AttemptResult {
   std::int64_t bytes_received = 0;
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
+  RateLimitHeaders rate_limits;        // x-ratelimit-* values the response carried
 };
 
 // Returns the estimated response size in bytes (headers and body) for a decision.
@@ -34,6 +36,14 @@ std::int64_t estimated_response_bytes(const Decision& decision, const NetworkCon
 
 // Returns the request size in bytes for a prompt of `prompt_tokens` (about 4 bytes a token).
 std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkConfig& network);
+
+// Returns a Go duration string as OpenAI's x-ratelimit-reset-* headers write it ("12ms", "1.146s",
+// "6m0s", "1h0m0s", "0s") as a Duration, or nullopt when it is not one.
+std::optional<Duration> parse_go_duration(std::string_view text);
+
+// Returns the x-ratelimit-* values as a client reads them off the wire: resets rounded to the
+// millisecond the headers carry (go_duration, then parse_go_duration).
+RateLimitHeaders as_sent(const RateLimitHeaders& headers);
 
 // Builds what the client sees of a provider decision: the mock server's status and headers.
 AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,

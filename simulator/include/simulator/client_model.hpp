@@ -2,7 +2,10 @@
 //
 // Users start as the workload says, send requests, wait for a connection from a bounded pool,
 // spend the client's CPU (optional), wait for the response or their timeout, retry with the
-// official SDKs' backoff honouring retry-after, think, and send again. Phases run one after
+// official SDKs' backoff honouring retry-after, think, and send again. The strategies of the
+// scenario's client section (client_policies.hpp) act on that path: a cache hit answers before
+// any attempt; every attempt waits in one line (VIP first) for a connection and a pacing slot,
+// and is shed when that line is full or its wait passes the queue's deadline. Phases run one after
 // another, separated by their gap; rate-limiter state carries over because the provider lives
 // outside the client.
 //
@@ -14,6 +17,9 @@
 // timers alone. Failover hops are not SDK retries: client.retry runs only once every provider of
 // the round has failed (or the failure is not a failover trigger), and its retry starts a new
 // round.
+// The route is chosen when an attempt leaves the waiting line, so the strategies act before
+// routing: a cache hit reaches no provider, every attempt (hops included) queues and is paced in
+// the one line, and the one pacing bucket paces the sends to all providers together.
 //
 // The driver implements ClientDriver (clock, timers, transport) and calls on_timer / on_result.
 // Everything the model needs from a response is an AttemptResult, which both drivers build the
@@ -37,6 +43,7 @@
 #include "models/time.hpp"
 #include "models/workload.hpp"
 #include "simulator/attempt_result.hpp"
+#include "simulator/client_policies.hpp"
 
 namespace llmsim {
 
@@ -48,6 +55,9 @@ enum class TimerKind : std::uint8_t {
   timeout,      // the earliest pending attempt deadline has come
   cpu_done,     // id: request slot; a CPU job finished
   local_done,   // id: request slot; the local model finished serving it
+  pacing,       // the pacer may let the head of the waiting line go now
+  queue_deadline,  // the longest-waiting attempt may have waited max_wait_s
+  cache_hit,    // id: request slot; a cache hit is answered
 };
 
 struct Timer {
@@ -72,6 +82,16 @@ class ClientDriver {
   virtual void abandon(std::uint64_t attempt_id) = 0;
 };
 
+// What the client model knows of an attempt when it is sent.
+struct AttemptContext {
+  std::uint64_t request_id = 0;
+  std::uint32_t attempt = 0;
+  std::string phase;
+  TimePoint intended{};  // the request's intended start, or when its retry was due
+  std::string provider;  // the scenario provider it went to (client.routing; else the first)
+  std::uint32_t key = 0;  // index of its key in that provider's api_keys
+};
+
 // A phase's identity and measured figures, as the report needs them.
 struct PhaseRun {
   std::string name;
@@ -79,6 +99,9 @@ struct PhaseRun {
   TimePoint start{};              // when the phase began (after its gap)
   std::optional<TimePoint> end;   // when its last request finished
   PhaseMetrics metrics;
+  // With client.priority: figures and users per class, indexed by PriorityClass; else empty.
+  std::vector<PhaseMetrics> classes;
+  std::vector<int> class_users;
 };
 
 class ClientModel {
@@ -108,11 +131,15 @@ class ClientModel {
   // time (a real-socket driver falling behind; never in virtual time).
   void set_late_threshold(Duration threshold) { late_threshold_ = threshold; }
   std::uint64_t starts() const { return starts_; }
+
+  // Returns what a trace row needs of attempt `attempt_id`, valid while it is awaiting its
+  // response (a driver calls it from send()).
+  AttemptContext attempt_context(std::uint64_t attempt_id) const;
   std::uint64_t late_starts() const { return late_starts_; }
 
  private:
   enum class RequestState : std::uint8_t {
-    idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff, local
+    idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff, cache_hit, local
   };
   struct User {
     std::uint32_t phase = 0;
@@ -120,22 +147,26 @@ class ClientModel {
     int requests_done = 0;
     TimePoint next_intended{};       // when its next request is meant to go
     bool in_use = false;
+    PriorityClass priority = PriorityClass::standard;
   };
   struct Request {
     std::uint32_t user = 0;
     std::uint64_t request_id = 0;    // global, names the provider's and backoff streams
     std::uint32_t attempt = 0;       // SDK retries made (0 for the first try)
-    std::uint32_t sent = 0;          // attempts sent to providers (with failover hops)
     std::uint32_t provider = 0;      // route of the attempt in flight or last sent
     std::uint32_t key = 0;
     std::uint32_t tried = 0;         // providers tried in this round (0: choose anew)
     std::uint32_t generation = 0;    // bumps with every attempt and CPU job
     RequestState state = RequestState::idle;
     TimePoint intended_send{};
+    TimePoint attempt_intended{};    // this attempt's: intended_send, or when its retry was due
     TimePoint wait_started{};
     Duration queued{0};
     std::int64_t bytes_sent = 0;
     std::int64_t bytes_received = 0;
+    int provider_calls = 0;          // attempts sent to providers (with failover hops)
+    bool is_cache_hit = false;
+    std::uint64_t prompt = 0;        // keyed cache: the prompt it asks
     AttemptResult pending;           // result waiting for the CPU to handle it
   };
 
@@ -144,6 +175,11 @@ class ClientModel {
   void start_request(std::uint32_t user_slot);
   void start_attempt(std::uint32_t slot);
   void acquire_connection(std::uint32_t slot);
+  void dispatch();
+  void arm_pacing(TimePoint at);
+  void arm_queue_deadline();
+  void expire_queue_deadlines();
+  void shed(std::uint32_t slot, ErrorCategory why);
   void transmit(std::uint32_t slot);
   void release_connection();
   void arm_timeout();
@@ -195,7 +231,12 @@ class ClientModel {
   std::uint64_t late_starts_ = 0;
 
   int free_connections_ = 0;
-  std::deque<std::uint32_t> connection_waiters_;
+  WaitingLine line_;                  // attempts waiting for a connection (and a pacing slot)
+  std::optional<ClientPacer> pacer_;
+  std::optional<ResponseCache> cache_;
+  std::int64_t pacing_cost_ = 0;      // tokens an attempt costs, as the provider counts them
+  bool pacing_armed_ = false;
+  bool queue_deadline_armed_ = false;
   struct Deadline {
     TimePoint at;
     std::uint32_t slot;

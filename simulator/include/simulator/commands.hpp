@@ -14,4 +14,7 @@ std::string version_string();
 // (0 ok, 1 a threshold failed, 2 bad input).
 void register_simulator_commands(CLI::App& app, int& status);
 
+// Adds `llmsim calibrate TRACE.csv [-o provider.json]` (simulator/src/calibrate_command.cpp).
+void register_calibrate_command(CLI::App& app, int& status);
+
 }  // namespace llmsim

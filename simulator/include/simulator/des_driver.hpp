@@ -20,6 +20,8 @@
 
 namespace llmsim {
 
+class TraceRecorder;  // simulator/trace_recorder.hpp
+
 struct SimulationResult {
   std::vector<PhaseRun> phases;
   // Rate-limiter levels of every key at the end of the run.
@@ -28,7 +30,8 @@ struct SimulationResult {
   TimePoint end{};           // virtual time of the last event
 };
 
-// Runs the scenario to completion in virtual time.
-SimulationResult simulate(const Scenario& scenario);
+// Runs the scenario to completion in virtual time; writes a row per attempt to `recorder` when
+// one is given.
+SimulationResult simulate(const Scenario& scenario, TraceRecorder* recorder = nullptr);
 
 }  // namespace llmsim

@@ -32,6 +32,9 @@ struct ResponseView {
   std::optional<std::string_view> retry_after_ms;  // header values, when present
   std::optional<std::string_view> retry_after;
   std::optional<std::string_view> should_retry;
+  // x-ratelimit-{limit,remaining,reset}-{requests,tokens}, when present.
+  std::optional<std::string_view> limit_requests, remaining_requests, reset_requests;
+  std::optional<std::string_view> limit_tokens, remaining_tokens, reset_tokens;
   std::string_view body;
   bool is_stream = false;            // text/event-stream
   bool is_complete = true;           // the body was read to its end
@@ -40,6 +43,10 @@ struct ResponseView {
 
 // Returns what the client model needs to know of a response.
 AttemptResult read_response(const ResponseView& response);
+
+// Returns the x-ratelimit-* values of a response; a header that is absent or unreadable is left
+// empty.
+RateLimitHeaders read_rate_limit_headers(const ResponseView& response);
 
 // Returns a duration parsed from retry-after-ms (float ms) or retry-after (seconds), or nullopt
 // when absent, unparseable or not positive (HTTP dates are not sent by OpenAI and not read).

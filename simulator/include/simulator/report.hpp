@@ -58,6 +58,8 @@ struct PhaseReport {
   double start_s = 0;         // phase start, from the start of the run
   std::array<std::uint64_t, kErrorCategoryCount> errors{};
   std::uint64_t retries = 0;
+  std::uint64_t cache_hits = 0;      // requests answered by the client's cache
+  std::uint64_t provider_calls = 0;  // attempts sent to the provider
   std::int64_t bytes_sent = 0;
   std::int64_t bytes_received = 0;
   std::int64_t prompt_tokens = 0;
@@ -66,6 +68,10 @@ struct PhaseReport {
   // With routing (client.routing or client.local_fallback): every provider requests may go to,
   // then "local" when configured. Empty without routing, and then absent from every format.
   std::vector<RouteReport> routes;
+
+  // With client.priority: the same figures per class ("vip", "standard"; no CPU share, no
+  // classes of their own) over the same duration; else empty.
+  std::vector<PhaseReport> classes;
 };
 
 struct LimiterReport {

@@ -33,6 +33,8 @@ struct LoadTarget {
   std::string url;              // base URL ("http://host:port")
 };
 
+class TraceRecorder;  // simulator/trace_recorder.hpp
+
 struct LoadOptions {
   std::vector<LoadTarget> targets;  // empty: start the mock server (one per routed provider)
   // Bearer key for the first provider's requests (OPENAI_API_KEY with a bare --target); empty:
@@ -45,6 +47,7 @@ struct LoadOptions {
   // Add the scenario's network round trip (half before sending, half after the response): set
   // when llmsim started the mock server on loopback, which stands in for a remote API.
   bool emulate_rtt = false;
+  TraceRecorder* recorder = nullptr;  // writes a row per attempt when set
 };
 
 struct LoadResult {

@@ -1,0 +1,133 @@
+// The client's strategies (scenario "client": queue, pacing, cache, priority) as small policies
+// the client model consults; each is pure state driven by the times the model passes in, so the
+// discrete-event and the real-socket drivers get the same behaviour.
+//
+// - WaitingLine: attempts waiting for capacity (a connection, and a pacing slot), VIP first and
+//   first come, first served within a class. Without any strategy it is the pool's plain FIFO.
+// - ClientPacer: the provider's bucket model (GCRA, models/rate_limiter.hpp) run by the client at
+//   the pacing RPM/TPM; an attempt leaves the line only when the bucket holds its cost. It can
+//   learn from the x-ratelimit-* values responses report: a lower limit, and the remaining count.
+// - ResponseCache: a hit ratio, or prompts of Zipf popularity kept with a TTL in an LRU of a given
+//   capacity; hits are answered locally after their own latency.
+// - priority_class_of: a user's class, drawn once per user from the stream (seed, "vip", user).
+//
+//   WaitingLine line;
+//   line.push(PriorityClass::vip, slot, now);
+//   if (auto wait = pacer.try_send(now, tokens)) ... else slot = line.pop();
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "models/rate_limiter.hpp"
+#include "models/scenario.hpp"
+#include "models/time.hpp"
+
+namespace llmsim {
+
+enum class PriorityClass : std::uint8_t { vip = 0, standard = 1 };
+inline constexpr std::size_t kPriorityClassCount = 2;
+
+// Returns "vip" or "standard".
+const char* class_name(PriorityClass priority);
+
+// Returns the class of user `user_id`: VIP with probability `config.vip_share` (one draw from the
+// stream (seed, "vip", user_id)); every user is standard without a priority config.
+PriorityClass priority_class_of(const std::optional<PriorityConfig>& config, std::uint64_t seed,
+                                std::uint64_t user_id);
+
+// Attempts waiting in the client, by class; each remembers since when it waits.
+class WaitingLine {
+ public:
+  // Appends `slot` to its class's line.
+  void push(PriorityClass priority, std::uint32_t slot, TimePoint since);
+
+  bool empty() const { return size() == 0; }
+  std::size_t size() const { return lines_[0].size() + lines_[1].size(); }
+
+  // Removes and returns the next to go: the longest-waiting VIP, else the longest-waiting other.
+  std::uint32_t pop();
+
+  // Returns since when the longest-waiting entry of any class waits (nullopt when empty).
+  std::optional<TimePoint> oldest_since() const;
+
+  // Removes and returns the longest-waiting entry of any class (a VIP on a tie).
+  std::uint32_t pop_oldest();
+
+  // Removes and returns the newest entry of a class (nullopt when that class has none).
+  std::optional<std::uint32_t> pop_newest(PriorityClass priority);
+
+ private:
+  struct Entry {
+    std::uint32_t slot;
+    TimePoint since;
+  };
+  std::array<std::deque<Entry>, kPriorityClassCount> lines_;
+};
+
+// The client's own rate limiter (client.pacing).
+class ClientPacer {
+ public:
+  explicit ClientPacer(const PacingConfig& config);
+
+  // Takes a slot for an attempt costing `tokens` at `now` and returns nullopt when the bucket
+  // holds it; otherwise takes nothing and returns how long until it will (always > 0). A cost
+  // above the bucket's capacity is let through: no wait helps, the provider will refuse it.
+  std::optional<Duration> try_send(TimePoint now, std::int64_t tokens);
+
+  // With learn_from_headers: adopts the provider's x-ratelimit-limit-* when it is lower than the
+  // client's own (or the client has none for that unit), starting that bucket afresh, then lowers
+  // each bucket to the remaining count reported (never raises it: the report is as old as the
+  // round trip). No effect otherwise.
+  void learn(TimePoint now, const RateLimitHeaders& seen);
+
+  // Returns the limits the pacer holds to now.
+  const RateLimits& limits() const { return limiter_.limits(); }
+
+ private:
+  PacingConfig config_;
+  RateLimiter limiter_;
+};
+
+// The client's response cache (client.cache).
+class ResponseCache {
+ public:
+  ResponseCache(const CacheConfig& config, std::uint64_t seed);
+
+  struct Lookup {
+    bool is_hit = false;
+    std::uint64_t prompt = 0;  // keyed mode: which prompt the request asks (0-based rank)
+  };
+
+  // Looks request `request_id` up at `now`: in ratio mode a hit with probability hit_ratio
+  // (stream (seed, "cache", request)); in keyed mode its prompt is drawn by Zipf popularity
+  // (stream (seed, "prompt", request)) and hits when stored less than ttl_s ago.
+  Lookup lookup(std::uint64_t request_id, TimePoint now);
+
+  // Stores the answer to `prompt` received at `now` (keyed mode only), evicting the least
+  // recently used entry beyond the capacity.
+  void store(std::uint64_t prompt, TimePoint now);
+
+  // Returns how long a hit of request `request_id` takes to answer (stream (seed, "cache_latency",
+  // request)).
+  Duration hit_latency(std::uint64_t request_id) const;
+
+ private:
+  CacheConfig config_;
+  std::uint64_t seed_;
+  std::vector<double> zipf_cdf_;  // keyed mode: cumulative popularity of ranks 1..N, last = 1
+  struct Entry {
+    std::list<std::uint64_t>::iterator position;  // in lru_
+    TimePoint stored;
+  };
+  std::list<std::uint64_t> lru_;  // most recently used first
+  // Looked up by key only, never iterated, so its order cannot reach a report.
+  std::unordered_map<std::uint64_t, Entry> entries_;
+};
+
+}  // namespace llmsim

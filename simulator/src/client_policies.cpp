@@ -1,0 +1,163 @@
+// The client's strategies. See client_policies.hpp.
+#include "simulator/client_policies.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+#include "models/random.hpp"
+
+namespace llmsim {
+
+const char* class_name(PriorityClass priority) {
+  return priority == PriorityClass::vip ? "vip" : "standard";
+}
+
+PriorityClass priority_class_of(const std::optional<PriorityConfig>& config, std::uint64_t seed,
+                                std::uint64_t user_id) {
+  if (!config) return PriorityClass::standard;
+  RandomStream rng(seed, "vip", user_id);
+  return rng.uniform01() < config->vip_share ? PriorityClass::vip : PriorityClass::standard;
+}
+
+// --- WaitingLine ------------------------------------------------------------------------------
+
+void WaitingLine::push(PriorityClass priority, std::uint32_t slot, TimePoint since) {
+  lines_[static_cast<std::size_t>(priority)].push_back(Entry{slot, since});
+}
+
+std::uint32_t WaitingLine::pop() {
+  assert(!empty());
+  auto& line = lines_[0].empty() ? lines_[1] : lines_[0];
+  const std::uint32_t slot = line.front().slot;
+  line.pop_front();
+  return slot;
+}
+
+std::optional<TimePoint> WaitingLine::oldest_since() const {
+  std::optional<TimePoint> oldest;
+  for (const auto& line : lines_) {
+    if (!line.empty() && (!oldest || line.front().since < *oldest)) oldest = line.front().since;
+  }
+  return oldest;
+}
+
+std::uint32_t WaitingLine::pop_oldest() {
+  assert(!empty());
+  const bool is_vip_older = !lines_[0].empty() &&
+                            (lines_[1].empty() || lines_[0].front().since <= lines_[1].front().since);
+  auto& line = is_vip_older ? lines_[0] : lines_[1];
+  const std::uint32_t slot = line.front().slot;
+  line.pop_front();
+  return slot;
+}
+
+std::optional<std::uint32_t> WaitingLine::pop_newest(PriorityClass priority) {
+  auto& line = lines_[static_cast<std::size_t>(priority)];
+  if (line.empty()) return std::nullopt;
+  const std::uint32_t slot = line.back().slot;
+  line.pop_back();
+  return slot;
+}
+
+// --- ClientPacer ------------------------------------------------------------------------------
+
+namespace {
+
+RateLimits pacing_limits(const PacingConfig& config) {
+  RateLimits limits;
+  limits.rpm = config.requests_per_minute;
+  limits.tpm = config.tokens_per_minute;
+  return limits;
+}
+
+}  // namespace
+
+ClientPacer::ClientPacer(const PacingConfig& config)
+    : config_(config), limiter_(pacing_limits(config)) {}
+
+std::optional<Duration> ClientPacer::try_send(TimePoint now, std::int64_t tokens) {
+  const Admission admission = limiter_.try_admit(now, tokens);
+  if (admission.admitted || admission.too_large) return std::nullopt;
+  // The limiter rounds waits up, so a refusal always names a positive wait; keep it so.
+  return std::max(admission.wait, Duration{1});
+}
+
+void ClientPacer::learn(TimePoint now, const RateLimitHeaders& seen) {
+  if (!config_.learn_from_headers) return;
+  RateLimits lowered = limiter_.limits();
+  const auto adopt = [](std::optional<std::int64_t>& own, const std::optional<std::int64_t>& told) {
+    if (!told || *told < 1 || (own && *own <= *told)) return false;
+    own = told;
+    return true;
+  };
+  const bool is_rpm_lowered = adopt(lowered.rpm, seen.limit_requests);
+  const bool is_tpm_lowered = adopt(lowered.tpm, seen.limit_tokens);
+  if (is_rpm_lowered || is_tpm_lowered) limiter_ = RateLimiter(lowered);
+  for (const LimiterLevel& level : limiter_.levels(now)) {
+    const std::optional<std::int64_t>& remaining =
+        level.kind == LimitKind::rpm ? seen.remaining_requests : seen.remaining_tokens;
+    if (!remaining) continue;
+    const auto excess = static_cast<std::int64_t>(std::floor(level.available)) - *remaining;
+    if (excess > 0) limiter_.consume(now, level.kind, excess);
+  }
+}
+
+// --- ResponseCache ----------------------------------------------------------------------------
+
+ResponseCache::ResponseCache(const CacheConfig& config, std::uint64_t seed)
+    : config_(config), seed_(seed) {
+  if (config_.hit_ratio) return;
+  // Zipf: rank k is asked with weight k^-s.
+  zipf_cdf_.resize(static_cast<std::size_t>(config_.distinct_prompts));
+  double sum = 0;
+  for (std::size_t k = 0; k < zipf_cdf_.size(); ++k) {
+    sum += std::pow(static_cast<double>(k + 1), -config_.zipf_exponent);
+    zipf_cdf_[k] = sum;
+  }
+  for (double& c : zipf_cdf_) c /= sum;
+  zipf_cdf_.back() = 1.0;
+}
+
+ResponseCache::Lookup ResponseCache::lookup(std::uint64_t request_id, TimePoint now) {
+  if (config_.hit_ratio) {
+    RandomStream rng(seed_, "cache", request_id);
+    return Lookup{.is_hit = rng.uniform01() < *config_.hit_ratio};
+  }
+  RandomStream rng(seed_, "prompt", request_id);
+  const double u = rng.uniform01();
+  const auto rank = std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin();
+  const auto prompt = static_cast<std::uint64_t>(rank);
+  auto it = entries_.find(prompt);
+  if (it == entries_.end()) return Lookup{.is_hit = false, .prompt = prompt};
+  if (config_.ttl_s && now - it->second.stored >= from_seconds(*config_.ttl_s)) {
+    lru_.erase(it->second.position);
+    entries_.erase(it);
+    return Lookup{.is_hit = false, .prompt = prompt};
+  }
+  lru_.splice(lru_.begin(), lru_, it->second.position);
+  return Lookup{.is_hit = true, .prompt = prompt};
+}
+
+void ResponseCache::store(std::uint64_t prompt, TimePoint now) {
+  if (config_.hit_ratio || config_.capacity == std::int64_t{0}) return;
+  auto it = entries_.find(prompt);
+  if (it != entries_.end()) {
+    it->second.stored = now;
+    lru_.splice(lru_.begin(), lru_, it->second.position);
+    return;
+  }
+  lru_.push_front(prompt);
+  entries_.emplace(prompt, Entry{lru_.begin(), now});
+  if (config_.capacity && static_cast<std::int64_t>(entries_.size()) > *config_.capacity) {
+    entries_.erase(lru_.back());
+    lru_.pop_back();
+  }
+}
+
+Duration ResponseCache::hit_latency(std::uint64_t request_id) const {
+  RandomStream rng(seed_, "cache_latency", request_id);
+  return from_seconds(std::max(0.0, config_.latency_s.sample(rng)));
+}
+
+}  // namespace llmsim
