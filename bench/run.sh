@@ -13,11 +13,14 @@
 #                requests in flight (LLMSIM_BENCH_TIMER_CONNECTIONS="1000 5000 10000")
 #   loadgen      llmsim load vs wrk against nginx: loadgen-closed (top speed beside wrk -t1, -t2)
 #                and loadgen-open (highest constant rate achieved within 1%, trustworthy)
+#   cost         CPU cost per request, which a busy machine hardly changes: instructions (callgrind)
+#                of the server and of the load generator, and CPU time per request of llmsim
+#                serve, nginx, llmsim load and wrk (not in the default list: callgrind is slow)
 # Environment: LLMSIM_BUILD (build/release); LLMSIM_BENCH_MAX_LOAD (1.5) and LLMSIM_BENCH_WAIT_S
 # (600): before each figure, wait until the load is below that or the cores were 85% idle over
 # 2 s, at most 120 s a figure and LLMSIM_BENCH_WAIT_S in all. LLMSIM_BENCH_OPEN_FROM and
 # LLMSIM_BENCH_OPEN_STEP: where the open-loop sweep starts and its step (requests per second).
-# Installs what it lacks (hyperfine, wrk, nginx-light, jq, curl, time) with apt-get, quietly.
+# Installs what it lacks (hyperfine, wrk, nginx-light, jq, curl, time, valgrind) with apt-get, quietly.
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true  # '&' in a ${x//a/b} replacement stays '&'
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +43,7 @@ trap cleanup EXIT
 
 install_missing() {
   local pkg missing=()
-  for pkg in hyperfine wrk nginx-light jq curl time procps; do
+  for pkg in hyperfine wrk nginx-light jq curl time procps valgrind; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   ((${#missing[@]})) || return 0
@@ -163,13 +166,14 @@ section_ten_million() {
     "max RSS $(printf '%s\n' "${rss[@]}" | median) MB, $(printf '%s\n' "${rates[@]}" | median) requests/s"
 }
 
-# Starts llmsim serve on SCENARIO with 2 threads on a free port; sets serve_pid and serve_port.
+# Starts llmsim serve on SCENARIO with THREADS threads (2) on a free port, under the command
+# given after them if any (valgrind ...); sets serve_pid and serve_port.
 start_serve() {
-  "$llmsim" serve --scenario "$1" --port 0 --threads 2 >"$work/serve.out" 2>&1 &
+  ${3:+"${@:3}"} "$llmsim" serve --scenario "$1" --port 0 --threads "${2:-2}" >"$work/serve.out" 2>&1 &
   serve_pid=$!
   pids+=("$serve_pid")
   serve_port=""
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     serve_port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/serve.out" | sed 's/.*://' || true)
     [[ -n $serve_port ]] && return 0
     sleep 0.1
@@ -425,6 +429,103 @@ section_loadgen_open() {
   stop_pid "$nginx_pid"
 }
 
+# Prints the instructions a callgrind output file counted (its summary line stays 0 when
+# instrumentation was switched on and off).
+callgrind_total() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'; }
+
+# Server instructions per request: llmsim serve --threads 1 under callgrind, instrumented only
+# while wrk (one thread, 8 connections) runs for SECONDS; the instructions of the whole process
+# in that window over the responses wrk counted.
+cost_server_instructions() {
+  local seconds=$1 out=$work/wrk-cost-server.txt total
+  start_serve bench/scenarios/zero-latency.json 1 valgrind --tool=callgrind --instr-atstart=no \
+    --callgrind-out-file="$work/callgrind.server"
+  capture_body  # a first request outside the window (lazy set-up, first connection)
+  callgrind_control -i on "$serve_pid" >/dev/null
+  run_wrk 1 8 "$seconds" "http://127.0.0.1:$serve_port/" "$out"
+  callgrind_control -i off "$serve_pid" >/dev/null
+  stop_pid "$serve_pid"
+  total=$(callgrind_total "$work/callgrind.server")
+  echo "server instructions: $(awk -v t="$total" -v n="$(wrk_field requests "$out")" \
+    'BEGIN { printf "%.0f", t / n }') a request ($(wrk_field requests "$out") requests in" \
+    "${seconds} s under callgrind, llmsim serve --threads 1, wrk -t1 -c8)"
+}
+
+# Writes a closed-loop scenario of 64 users sending REQUESTS each, back to back, to FILE.
+closed_count_scenario() {
+  jq --argjson n "$1" '.workload.phases[0] |= (del(.duration_s) | .requests_per_user = $n)' \
+    bench/scenarios/load-rate-closed.json >"$2"
+}
+
+# Load generator instructions per request: llmsim load against nginx under callgrind with 64
+# users sending 20 and then 100 requests each; the difference over the 64 x 80 extra requests
+# leaves out start-up and the report.
+cost_loadgen_instructions() {
+  local n totals=()
+  for n in 20 100; do
+    closed_count_scenario "$n" "$work/closed-count-$n.json"
+    OPENAI_API_KEY=x valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.load$n" \
+      "$llmsim" load "$work/closed-count-$n.json" --target "http://127.0.0.1:$nginx_port" --quiet \
+      --json "$work/closed-count-$n.out.json" >/dev/null 2>"$work/callgrind.load$n.err"
+    totals+=("$(callgrind_total "$work/callgrind.load$n")")
+  done
+  echo "load generator instructions: $(awk -v a="${totals[0]}" -v b="${totals[1]}" \
+    'BEGIN { printf "%.0f", (b - a) / (64 * 80) }') a request (callgrind, 64 users x 100 minus x 20," \
+    "against nginx)"
+}
+
+# Prints the CPU time in microseconds per request of a `/usr/bin/time -f '%U %S'` FILE and a count.
+time_per_request() { awk -v n="$2" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$1"; }
+
+# CPU time (user + system) per request: of llmsim serve --threads 2 and of nginx (2 workers)
+# while wrk -t2 -c64 runs 10 s against each (/proc/PID/stat), and of llmsim load (64 users on 64
+# connections, 64 x REQUESTS requests) and wrk -t1 -c64 for 10 s against nginx (/usr/bin/time).
+cost_cpu() {
+  local per_user=$1 tick name port watched before out
+  tick=$(getconf CLK_TCK)
+  start_serve bench/scenarios/zero-latency.json 2
+  for name in llmsim nginx; do
+    if [[ $name == llmsim ]]; then
+      port=$serve_port watched=("$serve_pid")
+    else
+      port=$nginx_port
+      mapfile -t watched < <(pgrep -P "$nginx_pid")
+      watched+=("$nginx_pid")
+    fi
+    out=$work/wrk-cost-$name.txt
+    wait_quiet
+    before=$(cpu_ticks "${watched[@]}")
+    run_wrk 2 64 10 "http://127.0.0.1:$port/" "$out"
+    echo "$name server cpu: $(awk -v t="$(($(cpu_ticks "${watched[@]}") - before))" -v hz="$tick" \
+      -v n="$(wrk_field requests "$out")" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }') us a request" \
+      "($(wrk_field requests "$out") requests, $(wrk_field rps "$out") req/s; $conditions)"
+  done
+  stop_pid "$serve_pid"
+  closed_count_scenario "$per_user" "$work/closed-cpu.json"
+  wait_quiet
+  /usr/bin/time -f '%U %S' -o "$work/time-load.txt" env OPENAI_API_KEY=x "$llmsim" load \
+    "$work/closed-cpu.json" --target "http://127.0.0.1:$nginx_port" --quiet \
+    --json "$work/closed-cpu.out.json" >/dev/null
+  echo "llmsim load cpu: $(time_per_request "$work/time-load.txt" $((per_user * 64))) us a request" \
+    "($((per_user * 64)) requests, $(jq '.total.throughput_rps' "$work/closed-cpu.out.json") req/s;" \
+    "$conditions)"
+  wait_quiet
+  /usr/bin/time -f '%U %S' -o "$work/time-wrk.txt" wrk -t1 -c64 -d10s -s bench/wrk/chat.lua \
+    "http://127.0.0.1:$nginx_port/" >"$work/wrk-cost-wrk.txt" 2>&1
+  echo "wrk -t1 cpu: $(time_per_request "$work/time-wrk.txt" "$(wrk_field requests "$work/wrk-cost-wrk.txt")")" \
+    "us a request ($(wrk_field requests "$work/wrk-cost-wrk.txt") requests," \
+    "$(wrk_field rps "$work/wrk-cost-wrk.txt") req/s; $conditions)"
+}
+
+section_cost() {
+  echo "== cost: CPU per request (callgrind instructions, and CPU time)"
+  cost_server_instructions 20
+  start_nginx_with_body
+  cost_loadgen_instructions
+  cost_cpu 3000
+  stop_pid "$nginx_pid"
+}
+
 section_loadgen() {
   section_loadgen_closed
   section_loadgen_open
@@ -438,7 +539,7 @@ main() {
   local section
   for section in "${sections[@]}"; do
     case $section in
-      machine | micro | startup | ten-million | server | timer | loadgen | loadgen-closed | loadgen-open)
+      machine | micro | startup | ten-million | server | timer | loadgen | loadgen-closed | loadgen-open | cost)
         "section_${section//-/_}" ;;
       *)
         echo "bench/run.sh: unknown section \"$section\" (see the usage at the top of this file)" >&2

@@ -4,6 +4,8 @@ find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS headers)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(CLI11 REQUIRED)
+# Open MPI: `llmsim sweep` spreads its points over the ranks when launched by mpirun.
+find_package(MPI REQUIRED COMPONENTS CXX)
 if(LLMSIM_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

@@ -38,8 +38,15 @@ void header(std::ostringstream& out, const char* name, const char* type, const c
 
 void Metrics::record(std::string_view endpoint, std::string_view status, double latency_s) {
   std::lock_guard lock(mutex_);
-  ++requests_[{std::string(endpoint), std::string(status)}];
-  Latency& latency = latency_[std::string(endpoint)];
+  // Look up first: after the first request of each kind, recording builds no string.
+  auto count = requests_.find(std::pair(endpoint, status));
+  if (count == requests_.end()) {
+    count = requests_.emplace(std::pair(std::string(endpoint), std::string(status)), 0).first;
+  }
+  ++count->second;
+  auto found = latency_.find(endpoint);
+  if (found == latency_.end()) found = latency_.emplace(std::string(endpoint), Latency{}).first;
+  Latency& latency = found->second;
   for (std::size_t i = 0; i < kLatencyBucketsS.size(); ++i) {
     if (latency_s <= kLatencyBucketsS[i]) {
       ++latency.buckets[i];

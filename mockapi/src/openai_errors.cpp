@@ -1,7 +1,7 @@
 // OpenAI's error bodies and texts.
 #include "mockapi/openai_errors.hpp"
 
-#include <nlohmann/json.hpp>
+#include "mockapi/json_text.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -37,14 +37,24 @@ std::string mask_key(std::string_view key) {
 }
 
 std::string error_json(const ApiError& error) {
-  nlohmann::ordered_json inner;
-  inner["message"] = error.message;
-  inner["type"] = error.type;
-  inner["param"] = error.param ? nlohmann::ordered_json(*error.param) : nullptr;
-  inner["code"] = error.code ? nlohmann::ordered_json(*error.code) : nullptr;
-  nlohmann::ordered_json outer;
-  outer["error"] = std::move(inner);
-  return outer.dump();
+  std::string out = R"({"error":{"message":)";
+  append_json_string(out, error.message);
+  out += R"(,"type":)";
+  append_json_string(out, error.type);
+  out += R"(,"param":)";
+  if (error.param) {
+    append_json_string(out, *error.param);
+  } else {
+    out += "null";
+  }
+  out += R"(,"code":)";
+  if (error.code) {
+    append_json_string(out, *error.code);
+  } else {
+    out += "null";
+  }
+  out += "}}";
+  return out;
 }
 
 ApiError missing_api_key() {

@@ -9,6 +9,9 @@ namespace llmsim::mockapi {
 namespace {
 
 constexpr std::int64_t kNanosPerMilli = 1'000'000;
+// Most headers a plan carries: 5 of every answer, 6 rate-limit ones, and retry-after with
+// retry-after-ms (a 429) or x-should-retry.
+constexpr std::size_t kMostHeaders = 13;
 
 std::string millis_text(Duration d) { return std::to_string(d.count() / kNanosPerMilli); }
 
@@ -47,10 +50,11 @@ ResponsePlan json_plan(const PlanContext& context, int status, std::string body)
   plan.status = status;
   plan.key = context.key;
   plan.body = std::move(body);
-  plan.headers = {{"content-type", "application/json"},
-                  {"x-request-id", context.request_id},
-                  {"openai-organization", context.config.organization},
-                  {"openai-version", "2020-10-01"}};
+  plan.headers.reserve(kMostHeaders);
+  plan.headers.emplace_back("content-type", "application/json");
+  plan.headers.emplace_back("x-request-id", context.request_id);
+  plan.headers.emplace_back("openai-organization", context.config.organization);
+  plan.headers.emplace_back("openai-version", "2020-10-01");
   return plan;
 }
 

@@ -1,33 +1,41 @@
-// Success bodies in OpenAI's key order.
+// Success bodies in OpenAI's key order, written by hand (mockapi/json_text.hpp).
 #include "mockapi/response_bodies.hpp"
 
-#include <nlohmann/json.hpp>
+#include "mockapi/json_text.hpp"
 
 namespace llmsim::mockapi {
 namespace {
 
-using Json = nlohmann::ordered_json;
+// Generous first capacity of a completion body: its fixed text and a few dozen words (most
+// bodies then need one allocation).
+constexpr std::size_t kCompletionBodyReserve = 768;
 
-Json usage_object(std::int64_t prompt_tokens, std::int64_t completion_tokens) {
-  Json usage;
-  usage["prompt_tokens"] = prompt_tokens;
-  usage["completion_tokens"] = completion_tokens;
-  usage["total_tokens"] = prompt_tokens + completion_tokens;
-  usage["prompt_tokens_details"] = {{"cached_tokens", 0}, {"audio_tokens", 0}};
-  usage["completion_tokens_details"] = {{"reasoning_tokens", 0},
-                                        {"audio_tokens", 0},
-                                        {"accepted_prediction_tokens", 0},
-                                        {"rejected_prediction_tokens", 0}};
-  return usage;
+void append_usage(std::string& out, std::int64_t prompt_tokens, std::int64_t completion_tokens) {
+  out += R"({"prompt_tokens":)";
+  append_json_int(out, prompt_tokens);
+  out += R"(,"completion_tokens":)";
+  append_json_int(out, completion_tokens);
+  out += R"(,"total_tokens":)";
+  append_json_int(out, prompt_tokens + completion_tokens);
+  out += R"(,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},)"
+         R"("completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,)"
+         R"("accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})";
 }
 
-Json completion_head(const Completion& completion, const char* object) {
-  Json body;
-  body["id"] = completion.id;
-  body["object"] = object;
-  body["created"] = completion.created;
-  body["model"] = completion.model;
-  return body;
+// Appends `{"id":...,"object":...,"created":...,"model":...` (the object left open).
+void append_completion_head(std::string& out, const Completion& completion, const char* object) {
+  out += R"({"id":)";
+  append_json_string(out, completion.id);
+  out += R"(,"object":")";
+  out += object;
+  out += R"(","created":)";
+  append_json_int(out, completion.created);
+  out += R"(,"model":)";
+  append_json_string(out, completion.model);
+}
+
+std::int64_t choice_tokens(const Completion& completion, int choice) {
+  return completion.choice_tokens[static_cast<std::size_t>(choice)];
 }
 
 }  // namespace
@@ -54,46 +62,49 @@ std::int64_t completion_tokens(const Completion& completion) {
 }
 
 std::string usage_json(std::int64_t prompt_tokens, std::int64_t completion_tokens) {
-  return usage_object(prompt_tokens, completion_tokens).dump();
+  std::string out;
+  append_usage(out, prompt_tokens, completion_tokens);
+  return out;
 }
 
 std::string chat_completion_json(const Completion& completion) {
-  Json body = completion_head(completion, "chat.completion");
-  Json choices = Json::array();
+  std::string out;
+  out.reserve(kCompletionBodyReserve);
+  append_completion_head(out, completion, "chat.completion");
+  out += R"(,"choices":[)";
   for (int c = 0; c < static_cast<int>(completion.choice_tokens.size()); ++c) {
-    Json message;
-    message["role"] = "assistant";
-    message["content"] =
-        completion.reply.text(c, completion.choice_tokens[static_cast<std::size_t>(c)]);
-    message["refusal"] = nullptr;
-    message["annotations"] = Json::array();
-    Json choice;
-    choice["index"] = c;
-    choice["message"] = std::move(message);
-    choice["logprobs"] = nullptr;
-    choice["finish_reason"] = finish_reason(completion, c);
-    choices.push_back(std::move(choice));
+    out += c > 0 ? R"(,{"index":)" : R"({"index":)";
+    append_json_int(out, c);
+    out += R"(,"message":{"role":"assistant","content":")";
+    completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
+    out += R"(","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":")";
+    out += finish_reason(completion, c);
+    out += R"("})";
   }
-  body["choices"] = std::move(choices);
-  body["usage"] = usage_object(completion.prompt_tokens, completion_tokens(completion));
-  body["service_tier"] = "default";
-  return body.dump();
+  out += R"(],"usage":)";
+  append_usage(out, completion.prompt_tokens, completion_tokens(completion));
+  out += R"(,"service_tier":"default"})";
+  return out;
 }
 
 std::string text_completion_json(const Completion& completion) {
-  Json body = completion_head(completion, "text_completion");
-  Json choices = Json::array();
+  std::string out;
+  out.reserve(kCompletionBodyReserve);
+  append_completion_head(out, completion, "text_completion");
+  out += R"(,"choices":[)";
   for (int c = 0; c < static_cast<int>(completion.choice_tokens.size()); ++c) {
-    Json choice;
-    choice["text"] = completion.reply.text(c, completion.choice_tokens[static_cast<std::size_t>(c)]);
-    choice["index"] = c;
-    choice["logprobs"] = nullptr;
-    choice["finish_reason"] = finish_reason(completion, c);
-    choices.push_back(std::move(choice));
+    out += c > 0 ? R"(,{"text":")" : R"({"text":")";
+    completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
+    out += R"(","index":)";
+    append_json_int(out, c);
+    out += R"(,"logprobs":null,"finish_reason":")";
+    out += finish_reason(completion, c);
+    out += R"("})";
   }
-  body["choices"] = std::move(choices);
-  body["usage"] = usage_object(completion.prompt_tokens, completion_tokens(completion));
-  return body.dump();
+  out += R"(],"usage":)";
+  append_usage(out, completion.prompt_tokens, completion_tokens(completion));
+  out += '}';
+  return out;
 }
 
 std::string embeddings_json(std::uint64_t seed, const EmbeddingParams& params, int dimensions) {
@@ -125,7 +136,7 @@ std::string embeddings_json(std::uint64_t seed, const EmbeddingParams& params, i
     out += "}";
   }
   out += R"(],"model":)";
-  out += Json(params.model).dump();
+  append_json_string(out, params.model);
   out += R"(,"usage":{"prompt_tokens":)";
   out += std::to_string(params.prompt_tokens);
   out += R"(,"total_tokens":)";
@@ -135,24 +146,25 @@ std::string embeddings_json(std::uint64_t seed, const EmbeddingParams& params, i
 }
 
 std::string model_json(const std::string& id, std::int64_t created, const std::string& owned_by) {
-  Json model;
-  model["id"] = id;
-  model["object"] = "model";
-  model["created"] = created;
-  model["owned_by"] = owned_by;
-  return model.dump();
+  std::string out = R"({"id":)";
+  append_json_string(out, id);
+  out += R"(,"object":"model","created":)";
+  append_json_int(out, created);
+  out += R"(,"owned_by":)";
+  append_json_string(out, owned_by);
+  out += '}';
+  return out;
 }
 
 std::string model_list_json(const std::vector<std::string>& ids, std::int64_t created,
                             const std::string& owned_by) {
-  Json data = Json::array();
-  for (const std::string& id : ids) {
-    data.push_back(Json::parse(model_json(id, created, owned_by)));
+  std::string out = R"({"object":"list","data":[)";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += model_json(ids[i], created, owned_by);
   }
-  Json body;
-  body["object"] = "list";
-  body["data"] = std::move(data);
-  return body.dump();
+  out += "]}";
+  return out;
 }
 
 }  // namespace llmsim::mockapi

@@ -38,15 +38,15 @@ constexpr std::array<Route, 3> kOpsRoutes = {{
     {"POST", "/admin/reset", "admin"},
 }};
 
-std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 // Returns the endpoint label of (method, path) among `routes`, or "".
 template <std::size_t N>
-std::string find_route(const std::array<Route, N>& routes, std::string_view method,
+std::string_view find_route(const std::array<Route, N>& routes, std::string_view method,
                        std::string_view path) {
   for (const Route& route : routes) {
     if (route.method == method && route.path == path) {
-      return std::string(route.endpoint);
+      return route.endpoint;
     }
   }
   return {};
@@ -145,8 +145,8 @@ bool Router::has_model(const std::string& model) const {
 }
 
 ResponsePlan Router::handle(const HttpRequest& request, TimePoint now) {
-  const std::string path = path_of(request.target);
-  std::string endpoint = find_route(kOpsRoutes, request.method, path);
+  const std::string_view path = path_of(request.target);
+  std::string_view endpoint = find_route(kOpsRoutes, request.method, path);
   if (!endpoint.empty()) {
     ResponsePlan plan = handle_ops(endpoint, now);
     plan.endpoint = endpoint;
@@ -164,7 +164,7 @@ ResponsePlan Router::handle(const HttpRequest& request, TimePoint now) {
   return plan;
 }
 
-ResponsePlan Router::handle_v1(const HttpRequest& request, const std::string& endpoint,
+ResponsePlan Router::handle_v1(const HttpRequest& request, std::string_view endpoint,
                                TimePoint now) {
   const std::string key = bearer_key(request.authorization);
   if (key.empty()) {
@@ -186,7 +186,7 @@ ResponsePlan Router::handle_v1(const HttpRequest& request, const std::string& en
 }
 
 ResponsePlan Router::dispatch_v1(const Context& context, const HttpRequest& request,
-                                 const std::string& endpoint) {
+                                 std::string_view endpoint) {
   if (request.fault && !parse_forced_fault(*request.fault) && *request.fault != "slow") {
     return error_plan(context, unknown_fault(*request.fault));
   }
@@ -203,9 +203,9 @@ ResponsePlan Router::dispatch_v1(const Context& context, const HttpRequest& requ
   }
 }
 
-ResponsePlan Router::handle_models(const Context& context, const std::string& path) {
+ResponsePlan Router::handle_models(const Context& context, std::string_view path) {
   if (path.starts_with(kModelsPrefix)) {
-    const std::string id = path.substr(kModelsPrefix.size());
+    const std::string id(path.substr(kModelsPrefix.size()));
     if (!has_model(id)) {
       return error_plan(context, model_not_found(id));
     }
@@ -234,7 +234,7 @@ void apply_fault(ProviderRequest& request, const std::optional<std::string>& fau
 }  // namespace
 
 ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& request,
-                                 const std::string& endpoint) {
+                                 std::string_view endpoint) {
   const bool is_chat = endpoint == "chat.completions";
   const GenerationParams params =
       is_chat ? parse_chat_request(request.body) : parse_completion_request(request.body);
@@ -281,7 +281,7 @@ ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest
   return embedding_plan(context.plan, params, dimensions, decision);
 }
 
-ResponsePlan Router::handle_ops(const std::string& endpoint, TimePoint now) {
+ResponsePlan Router::handle_ops(std::string_view endpoint, TimePoint now) {
   const Context context = begin("", now);
   if (endpoint == "healthz") {
     return json_plan(context.plan, 200, R"({"status":"ok"})");

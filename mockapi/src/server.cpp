@@ -2,16 +2,17 @@
 #include "mockapi/server.hpp"
 
 #include <iostream>
+#include <memory>
 #include <system_error>
 #include <thread>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "session.hpp"
@@ -39,10 +40,14 @@ void log_exception(const char* where, std::exception_ptr exception) {
   }
 }
 
+using IoContexts = std::vector<std::unique_ptr<asio::io_context>>;
+
+// Accepts connections and gives them to the threads' io_contexts in turn.
 asio::awaitable<void> accept_loop(SessionContext& context, tcp::acceptor& acceptor,
-                                  asio::io_context& io) {
+                                  const IoContexts& ios) {
+  std::size_t next = 0;
   for (;;) {
-    tcp::socket socket(asio::make_strand(io));
+    tcp::socket socket(*ios[next++ % ios.size()]);
     auto [error] = co_await acceptor.async_accept(socket, kAsTuple);
     if (error == asio::error::operation_aborted || !acceptor.is_open()) {
       co_return;
@@ -92,7 +97,8 @@ struct Server::State {
   ConnectionRegistry registry;
   SessionContext context;
   // Declared last: destroyed first, while the registry and router the sessions use still exist.
-  std::optional<asio::io_context> io;
+  IoContexts ios;  // one per thread
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
@@ -109,27 +115,32 @@ void Server::start() {
   const int threads = state.options.threads > 0
                           ? state.options.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  state.io.emplace(threads);
+  for (int i = 0; i < threads; ++i) {
+    // Concurrency hint 1: each io_context is run by one thread.
+    state.ios.push_back(std::make_unique<asio::io_context>(1));
+    state.keep_running.push_back(asio::make_work_guard(*state.ios.back()));
+  }
   const std::string where = state.options.host + ":" + std::to_string(state.options.port);
   try {
     const tcp::endpoint endpoint(asio::ip::make_address(state.options.host), state.options.port);
-    state.acceptor.emplace(asio::make_strand(*state.io));
+    state.acceptor.emplace(*state.ios.front());
     state.acceptor->open(endpoint.protocol());
     state.acceptor->set_option(asio::socket_base::reuse_address(true));
     state.acceptor->bind(endpoint);
     state.acceptor->listen(asio::socket_base::max_listen_connections);
   } catch (const boost::system::system_error& error) {
     state.acceptor.reset();
-    state.io.reset();
+    state.keep_running.clear();
+    state.ios.clear();
     throw std::system_error(error.code(), "cannot listen on " + where);
   }
   state.port = state.acceptor->local_endpoint().port();
   state.context.start = std::chrono::steady_clock::now();
   asio::co_spawn(state.acceptor->get_executor(),
-                 accept_loop(state.context, *state.acceptor, *state.io),
+                 accept_loop(state.context, *state.acceptor, state.ios),
                  [](std::exception_ptr exception) { log_exception("accept", exception); });
-  for (int i = 0; i < threads; ++i) {
-    state.threads.emplace_back([&io = *state.io] { io.run(); });
+  for (const auto& io : state.ios) {
+    state.threads.emplace_back([&io = *io] { io.run(); });
   }
   state.is_running = true;
 }
@@ -154,14 +165,17 @@ void Server::stop() {
   state.registry.cancel_idle();
   state.registry.wait_empty(state.options.grace_period);
   // Whatever is still running after the grace period is abandoned: its coroutine frames are
-  // destroyed with the io_context, which closes their sockets.
-  state.io->stop();
+  // destroyed with the io_contexts, which closes their sockets.
+  for (const auto& io : state.ios) {
+    io->stop();
+  }
   for (std::thread& thread : state.threads) {
     thread.join();
   }
   state.threads.clear();
   state.acceptor.reset();
-  state.io.reset();
+  state.keep_running.clear();
+  state.ios.clear();
 }
 
 }  // namespace llmsim::mockapi

@@ -18,6 +18,9 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
+#include "mockapi/request_reader.hpp"
+#include "mockapi/response_head.hpp"
+
 namespace llmsim::mockapi {
 namespace {
 
@@ -48,26 +51,6 @@ class RegistryEntry {
   std::uint64_t id_;
 };
 
-HttpRequest to_http_request(http::request<http::string_body>& request) {
-  HttpRequest out;
-  out.method = std::string(request.method_string());
-  out.target = std::string(request.target());
-  if (auto it = request.find(http::field::authorization); it != request.end()) {
-    out.authorization = std::string(it->value());
-  }
-  if (auto it = request.find("x-llmsim-fault"); it != request.end()) {
-    out.fault = std::string(it->value());
-  }
-  if (auto it = request.find("x-llmsim-request-id"); it != request.end()) {
-    out.stream_id = std::string(it->value());
-  }
-  if (auto it = request.find("x-stainless-retry-count"); it != request.end()) {
-    out.retry_count = std::string(it->value());
-  }
-  out.body = std::move(request.body());
-  return out;
-}
-
 template <class Body>
 void set_headers(http::response<Body>& response, const ResponsePlan& plan, bool keep_alive) {
   for (const auto& [name, value] : plan.headers) {
@@ -86,15 +69,16 @@ asio::awaitable<void> wait_for(const SessionContext& context, Duration model_del
   co_await timer.async_wait(kAsTuple);
 }
 
-// Writes a whole response; returns whether the connection stays open.
+// Writes a whole response, head and body in one gather write; returns whether the connection
+// stays open.
 asio::awaitable<bool> send_response(const SessionContext& context, Connection& connection,
-                                    ResponsePlan& plan, unsigned version, bool keep_alive) {
-  http::response<http::string_body> response{static_cast<http::status>(plan.status), version};
-  set_headers(response, plan, keep_alive);
-  response.body() = std::move(plan.body);
-  response.prepare_payload();
+                                    const ResponsePlan& plan, unsigned version, bool keep_alive) {
+  write_response_head(connection.response_head, plan.status, version, plan.headers, keep_alive,
+                      plan.body.size());
+  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(connection.response_head),
+                                                     asio::buffer(plan.body)};
   connection.stream.expires_after(context.options.read_timeout);
-  auto [error, bytes] = co_await http::async_write(connection.stream, response, kAsTuple);
+  auto [error, bytes] = co_await asio::async_write(connection.stream, buffers, kAsTuple);
   co_return !error && keep_alive;
 }
 
@@ -203,13 +187,11 @@ void log_request(const HttpRequest& request, const ResponsePlan& plan, double se
 
 // Handles one request read from the connection; returns whether the connection stays open.
 asio::awaitable<bool> serve_request(SessionContext& context, Connection& connection,
-                                    http::request<http::string_body> message) {
+                                    const HttpRequest& request, unsigned version,
+                                    bool wants_keep_alive) {
   const auto started = std::chrono::steady_clock::now();
   Metrics& metrics = context.router.metrics();
   metrics.add_in_flight(1);
-  const unsigned version = message.version();
-  const bool wants_keep_alive = message.keep_alive();
-  HttpRequest request = to_http_request(message);
   ResponsePlan plan = context.router.handle(request, context.model_now());
   const bool keep_alive = co_await execute(context, connection, plan, version, wants_keep_alive);
   const double seconds =
@@ -233,7 +215,7 @@ asio::awaitable<void> refuse(SessionContext& context, Connection& connection, Re
 // answered before the body is read.
 asio::awaitable<beast::error_code> read_request(const SessionContext& context,
                                                 Connection& connection, beast::flat_buffer& buffer,
-                                                http::request_parser<http::string_body>& parser) {
+                                                RequestReader& parser) {
   connection.is_cancellable = true;
   connection.stream.expires_after(context.options.read_timeout);
   auto [error, bytes] = co_await http::async_read_header(connection.stream, buffer, parser,
@@ -242,8 +224,8 @@ asio::awaitable<beast::error_code> read_request(const SessionContext& context,
   if (error) {
     co_return error;
   }
-  if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-    http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
+  if (parser.expects_continue()) {
+    http::response<http::empty_body> proceed{http::status::continue_, parser.version()};
     auto [write_error, written] = co_await http::async_write(connection.stream, proceed, kAsTuple);
     if (write_error) {
       co_return write_error;
@@ -275,9 +257,10 @@ std::chrono::nanoseconds SessionContext::wall_delay(Duration model_delay) const 
 asio::awaitable<void> run_session(SessionContext& context, std::shared_ptr<Connection> connection) {
   const RegistryEntry entry(context, connection);
   beast::flat_buffer buffer;
+  HttpRequest request;  // reused: its strings keep their capacity from request to request
   bool keep_alive = true;
   while (keep_alive && !context.stopping) {
-    http::request_parser<http::string_body> parser;
+    RequestReader parser(request);
     parser.body_limit(context.options.body_limit_bytes);
     const beast::error_code error = co_await read_request(context, *connection, buffer, parser);
     connection->is_cancellable = false;
@@ -293,7 +276,8 @@ asio::awaitable<void> run_session(SessionContext& context, std::shared_ptr<Conne
     if (error) {
       break;  // closed by the client, read timeout, or cancelled by stop()
     }
-    keep_alive = co_await serve_request(context, *connection, parser.release());
+    keep_alive = co_await serve_request(context, *connection, request, parser.version(),
+                                        parser.keep_alive());
   }
   beast::error_code ignored;
   connection->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);

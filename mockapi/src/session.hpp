@@ -2,8 +2,8 @@
 //
 // A session is one short loop: read a request (body limit, read timeout), ask the Router for a
 // plan, carry the plan out with timers, repeat while the connection is kept alive. It only moves
-// bytes; every decision is in the Router. Each connection lives on its own strand, so the server
-// may cancel an idle or hung connection from another thread by posting to that strand.
+// bytes; every decision is in the Router. Each connection lives on one thread's io_context, so
+// the server may cancel an idle or hung connection from another thread by posting to it.
 #pragma once
 
 #include <atomic>
@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,7 +27,8 @@ namespace llmsim::mockapi {
 struct Connection {
   explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
   boost::beast::tcp_stream stream;
-  // Touched only on the connection's strand: true while waiting for a request or hanging, when
+  std::string response_head;  // reused for every response's status line and headers
+  // Touched only on the connection's thread: true while waiting for a request or hanging, when
   // a stopping server may close the connection at once.
   bool is_cancellable = false;
 };
@@ -39,7 +41,7 @@ class ConnectionRegistry {
 
   void remove(std::uint64_t id);
 
-  // Posts, to each connection's strand, a cancel of its pending read if it is idle or hung.
+  // Posts, to each connection's executor, a cancel of its pending read if it is idle or hung.
   void cancel_idle();
 
   // Waits until no connection is left or `timeout` passes; returns whether none is left.

@@ -1,6 +1,7 @@
 // Deterministic words, ids and embedding vectors from named random streams.
 #include "mockapi/text_generator.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <charconv>
@@ -24,6 +25,15 @@ constexpr std::array<std::string_view, 64> kWords = {
     "a",      "an",     "this",   "that",   "every",   "some",   "many",   "few",
     "good",   "new",    "long",   "small",  "large",   "fast",   "slow",   "simple"};
 
+// Reply text goes into JSON unescaped (ReplyText::append_text): words of lower-case letters only.
+constexpr bool is_plain_word(std::string_view word) {
+  for (char c : word) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return !word.empty();
+}
+static_assert(std::all_of(kWords.begin(), kWords.end(), is_plain_word));
+
 constexpr std::string_view kAlphanumeric =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 constexpr std::size_t kCompletionIdLength = 29;  // OpenAI's chatcmpl- ids have 29 characters
@@ -36,25 +46,35 @@ std::uint64_t key_seed(std::uint64_t seed, std::string_view key) { return seed ^
 ReplyText::ReplyText(std::uint64_t seed, std::string_view key, std::uint64_t request_n)
     : seed_(key_seed(seed, key)), request_n_(request_n) {}
 
-std::string ReplyText::token(int choice, std::int64_t index) const {
+std::string_view ReplyText::word(int choice, std::int64_t index) const {
   const std::uint64_t sub =
       (static_cast<std::uint64_t>(choice) << kTokenIndexBits) ^ static_cast<std::uint64_t>(index);
   RandomStream rng(seed_, "reply", request_n_, sub);
-  const std::string_view word = kWords[rng.next_u64() % kWords.size()];
+  return kWords[rng.next_u64() % kWords.size()];
+}
+
+std::string ReplyText::token(int choice, std::int64_t index) const {
   std::string out;
   if (index > 0) {
     out += ' ';
   }
-  out += word;
+  out += word(choice, index);
   return out;
 }
 
 std::string ReplyText::text(int choice, std::int64_t tokens) const {
   std::string text;
-  for (std::int64_t i = 0; i < tokens; ++i) {
-    text += token(choice, i);
-  }
+  append_text(text, choice, tokens);
   return text;
+}
+
+void ReplyText::append_text(std::string& out, int choice, std::int64_t tokens) const {
+  for (std::int64_t i = 0; i < tokens; ++i) {
+    if (i > 0) {
+      out += ' ';
+    }
+    out += word(choice, i);
+  }
 }
 
 std::string request_id(std::uint64_t seed, std::string_view key, std::uint64_t request_n) {

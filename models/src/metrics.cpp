@@ -69,6 +69,7 @@ void PhaseMetrics::record(const RequestRecord& r) {
   provider_calls += static_cast<std::uint64_t>(r.provider_calls);
   latency.record((r.finished - r.intended_send).count());
   queue.record(r.queued.count());
+  if (r.queued.count() > 0) ++waited;
   bytes_sent += r.bytes_sent;
   bytes_received += r.bytes_received;
   prompt_tokens += r.prompt_tokens;
@@ -97,6 +98,8 @@ void PhaseMetrics::merge(const PhaseMetrics& o) {
     last_finished = last_finished ? std::max(*last_finished, *o.last_finished) : o.last_finished;
   }
   cpu_busy += o.cpu_busy;
+  waited += o.waited;
+  in_flight_time += o.in_flight_time;
   for (const auto& [route, count] : o.routes) {
     RouteCount& mine = routes[route];
     mine.attempts += count.attempts;

@@ -38,6 +38,7 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
   }
   provider_in_flight_.assign(route_in_flight_.size(), 0);
   next_key_.assign(route_in_flight_.size(), 0);
+  in_flight_by_phase_.assign(phases_.size(), InFlightTally{});
 }
 
 void ClientModel::start() {
@@ -164,6 +165,7 @@ void ClientModel::start_request(std::uint32_t user_slot) {
   r.intended_send = users_[user_slot].next_intended;
   r.attempt_intended = r.intended_send;
   ++live_requests_;
+  count_in_flight(users_[user_slot].phase, +1);
   ++starts_;
   if (driver_.now() - r.intended_send > late_threshold_) ++late_starts_;
   if (cache_) {
@@ -389,7 +391,17 @@ void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result
   ++r.generation;
   free_requests_.push_back(slot);
   --live_requests_;
+  count_in_flight(users_[user_slot].phase, -1);
   user_done_with_request(user_slot);
+}
+
+// Adds the time the phase's current in-flight count lasted to its integral, then changes it.
+void ClientModel::count_in_flight(std::uint32_t phase, int delta) {
+  InFlightTally& tally = in_flight_by_phase_[phase];
+  const TimePoint now = driver_.now();
+  phases_[phase].metrics.in_flight_time += tally.count * (now - tally.since);
+  tally.count += delta;
+  tally.since = now;
 }
 
 bool ClientModel::is_past_deadline(std::uint32_t phase) const {

@@ -8,11 +8,13 @@
 #include <stdexcept>
 
 #include "models/scenario.hpp"
+#include "simulator/analysis.hpp"
 #include "simulator/compare.hpp"
 #include "simulator/des_driver.hpp"
 #include "simulator/report.hpp"
 #include "simulator/socket_driver.hpp"
 #include "simulator/trace_recorder.hpp"
+#include "simulator/sweep_command.hpp"
 
 #include <unistd.h>
 
@@ -142,6 +144,29 @@ void register_run(CLI::App& app, int& status) {
     }
     const Report report = build_report(*scenario, result.phases, result.limiter_levels, "simulated");
     status = emit_report(report, options->output);
+  });
+}
+
+struct AnalyzeFlags {
+  std::string scenario_path;
+  std::optional<std::uint64_t> seed;
+  std::string json_path;
+};
+
+void register_analyze(CLI::App& app, int& status) {
+  auto flags = std::make_shared<AnalyzeFlags>();
+  CLI::App* analyze_command = app.add_subcommand(
+      "analyze", "Print queueing theory's answers per phase beside the simulated figures");
+  analyze_command->add_option("scenario", flags->scenario_path, "Scenario JSON file")->required();
+  analyze_command->add_option("--seed", flags->seed, "Override the scenario's seed");
+  analyze_command->add_option("--json", flags->json_path, "Also write the analysis as JSON to this file");
+  analyze_command->callback([flags, &status] {
+    auto scenario = load_or_report(flags->scenario_path, status);
+    if (!scenario) return;
+    if (flags->seed) scenario->seed = *flags->seed;
+    const Analysis analysis = analyze(*scenario, simulate(*scenario));
+    std::cout << to_text(analysis);
+    status = !flags->json_path.empty() && !write_file(flags->json_path, to_json(analysis)) ? 2 : 0;
   });
 }
 
@@ -276,8 +301,10 @@ void register_simulator_commands(CLI::App& app, int& status) {
   register_compare(app, status);
   register_check(app, status);
   register_run(app, status);
+  register_analyze(app, status);
   register_load(app, status);
   register_calibrate_command(app, status);
+  register_sweep_command(app, status);
 }
 
 }  // namespace llmsim

@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -108,6 +111,7 @@ class SocketDriver final : public ClientDriver {
       routes_.push_back(Route{.target = target,
                               .endpoints = tcp::resolver(io_).resolve(target.host, target.port),
                               .path = target.base_path + endpoint_path(scenario.request),
+                              .head_starts = {},
                               .idle = {}});
     }
   }
@@ -115,6 +119,7 @@ class SocketDriver final : public ClientDriver {
   LoadResult run() {
     ClientModel client(scenario_, *this);
     client_ = &client;
+    last_arrival_.assign(scenario_.workload.phases.size(), std::nullopt);
     // kLateStart of wall time, in scenario time.
     client.set_late_threshold(Duration{static_cast<std::int64_t>(
         std::llround(static_cast<double>(std::chrono::nanoseconds(kLateStart).count()) * options_.time_scale))});
@@ -168,13 +173,22 @@ class SocketDriver final : public ClientDriver {
     if (options_.recorder) options_.recorder->on_abandon(attempt_id, now());
     it->second->is_abandoned = true;
     // Closing makes the pending read finish at once; the connection is not reused.
-    if (it->second->stream) it->second->stream->socket().close();
+    if (it->second->connection) it->second->connection->stream.socket().close();
     attempts_.erase(it);
   }
 
  private:
+  // A kept-alive connection with what its requests reuse: the read buffer (grown once to fit a
+  // whole response, so each is read with one receive) and the attempt's part of the head.
+  struct Connection {
+    explicit Connection(asio::io_context& io) : stream(io) {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    std::string head_end;
+  };
+
   struct AttemptState {
-    std::unique_ptr<beast::tcp_stream> stream;
+    std::unique_ptr<Connection> connection;
     std::size_t provider = 0;  // index into routes_
     bool is_abandoned = false;
     ResponseFacts facts;  // recording only: what the trace row needs of the response
@@ -184,7 +198,9 @@ class SocketDriver final : public ClientDriver {
     Target target;
     tcp::resolver::results_type endpoints;
     std::string path;
-    std::vector<std::unique_ptr<beast::tcp_stream>> idle;
+    // Request line and the headers every request carries, by the key sent (one per key).
+    std::map<std::string, std::string, std::less<>> head_starts;
+    std::vector<std::unique_ptr<Connection>> idle;
   };
 
   SteadyClock::time_point wall_of(TimePoint at) const {
@@ -207,7 +223,11 @@ class SocketDriver final : public ClientDriver {
     const TimePoint due = now() + std::chrono::microseconds(1);
     while (!timers_.empty() && timers_.next_time() <= due) {
       auto event = timers_.pop();
-      client_->on_timer(event.payload);
+      const Timer timer = event.payload;
+      if (timer.kind == TimerKind::phase_start || timer.kind == TimerKind::arrival) {
+        last_arrival_[timer.id] = now();  // when the phase's latest arrivals really started
+      }
+      client_->on_timer(timer);
       if (check_finished()) return;
     }
     if (!timers_.empty()) arm(timers_.next_time());
@@ -226,18 +246,6 @@ class SocketDriver final : public ClientDriver {
   asio::awaitable<void> exchange(std::uint64_t attempt_id, ProviderRequest request,
                                  std::shared_ptr<AttemptState> state) {
     Route& route = routes_[state->provider];
-    http::request<http::string_body> message{http::verb::post, route.path, 11};
-    message.set(http::field::host, route.target.host);
-    message.set(http::field::content_type, "application/json");
-    message.set(http::field::user_agent, "llmsim-load");
-    const bool is_key_given = state->provider == 0 && !options_.api_key.empty();
-    message.set(http::field::authorization, "Bearer " + (is_key_given ? options_.api_key : request.key));
-    message.set("x-stainless-retry-count", std::to_string(request.attempt));
-    message.set("x-llmsim-request-id", std::to_string(request.request_id));
-    message.body() = body_;
-    message.prepare_payload();
-    message.keep_alive(true);
-
     if (options_.emulate_rtt) co_await wait_half_rtt();
     if (state->is_abandoned) co_return;
     AttemptResult result;
@@ -246,21 +254,22 @@ class SocketDriver final : public ClientDriver {
     for (int tries = 0; tries < 2; ++tries) {
       const bool is_reused = take_connection(*state);
       if (!is_reused) {
-        auto [connect_error, endpoint] = co_await state->stream->async_connect(route.endpoints, kAsTuple);
+        auto [connect_error, endpoint] =
+            co_await state->connection->stream.async_connect(route.endpoints, kAsTuple);
         if (connect_error) {
           result = AttemptResult{.error = ErrorCategory::connection};
           break;
         }
         // Requests are small and latency-bound: do not let Nagle hold them back.
         boost::system::error_code ignored;
-        state->stream->socket().set_option(tcp::no_delay(true), ignored);
+        state->connection->stream.socket().set_option(tcp::no_delay(true), ignored);
       }
-      result = co_await round_trip(*state, message, is_reusable);
+      result = co_await round_trip(*state, request, is_reusable);
       if (state->is_abandoned) co_return;
       if (!(is_reused && result.error == ErrorCategory::connection && result.status == 0)) break;
-      state->stream.reset();
+      state->connection.reset();
     }
-    if (is_reusable) route.idle.push_back(std::move(state->stream));
+    if (is_reusable) route.idle.push_back(std::move(state->connection));
     if (options_.emulate_rtt) co_await wait_half_rtt();
     if (state->is_abandoned) co_return;
     attempts_.erase(attempt_id);
@@ -287,24 +296,41 @@ class SocketDriver final : public ClientDriver {
   bool take_connection(AttemptState& state) {
     auto& idle = routes_[state.provider].idle;
     if (!idle.empty()) {
-      state.stream = std::move(idle.back());
+      state.connection = std::move(idle.back());
       idle.pop_back();
       return true;
     }
-    state.stream = std::make_unique<beast::tcp_stream>(io_);
+    state.connection = std::make_unique<Connection>(io_);
     return false;
   }
 
-  asio::awaitable<AttemptResult> round_trip(AttemptState& state,
-                                            const http::request<http::string_body>& message,
+  // Returns the head start of provider `provider`'s requests sent with the key the client model
+  // chose, or with the given key (OPENAI_API_KEY for a bare --target) for the first provider.
+  const std::string& head_start(std::size_t provider, const std::string& chosen_key) {
+    Route& route = routes_[provider];
+    const std::string& key = provider == 0 && !options_.api_key.empty() ? options_.api_key : chosen_key;
+    auto it = route.head_starts.find(key);
+    if (it == route.head_starts.end()) {
+      it = route.head_starts.emplace(key, request_head_start(route.path, route.target.host, key)).first;
+    }
+    return it->second;
+  }
+
+  // Sends the request of one attempt (the run's head start, the attempt's head end and the body
+  // in one gather write) and reads the response.
+  asio::awaitable<AttemptResult> round_trip(AttemptState& state, const ProviderRequest& request,
                                             bool& is_reusable) {
     AttemptResult failed;
     failed.error = ErrorCategory::connection;
     is_reusable = false;
-    if (!state.stream->socket().is_open()) co_return failed;
-    auto [write_error, written] = co_await http::async_write(*state.stream, message, kAsTuple);
+    Connection& connection = *state.connection;
+    if (!connection.stream.socket().is_open()) co_return failed;
+    write_request_head_end(connection.head_end, request.attempt, request.request_id, body_.size());
+    const std::array<asio::const_buffer, 3> request_bytes = {
+        asio::buffer(head_start(state.provider, request.key)), asio::buffer(connection.head_end),
+        asio::buffer(body_)};
+    auto [write_error, written] = co_await asio::async_write(connection.stream, request_bytes, kAsTuple);
     if (write_error || state.is_abandoned) co_return failed;
-    beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kResponseBodyLimit);
     state.facts = ResponseFacts{};
@@ -312,11 +338,13 @@ class SocketDriver final : public ClientDriver {
     std::size_t header_read = 0;
     if (options_.recorder) {
       // The header first, to time the first byte (a stream's headers come with its first token).
-      auto [header_error, header_bytes] = co_await http::async_read_header(*state.stream, buffer, parser, kAsTuple);
+      auto [header_error, header_bytes] =
+          co_await http::async_read_header(connection.stream, connection.buffer, parser, kAsTuple);
       if (!header_error) first_byte = now() + half_rtt();
       header_read = header_bytes;
     }
-    auto [read_error, read] = co_await http::async_read(*state.stream, buffer, parser, kAsTuple);
+    auto [read_error, read] =
+        co_await http::async_read(connection.stream, connection.buffer, parser, kAsTuple);
     if (state.is_abandoned) co_return failed;
     if (!parser.is_header_done()) co_return failed;
     const auto& response = parser.get();
@@ -406,9 +434,15 @@ class SocketDriver final : public ClientDriver {
       const Phase& phase = scenario_.workload.phases[i];
       const PhaseRun& run = result.phases[i];
       if (phase.start != StartMode::poisson && phase.start != StartMode::constant_rate) continue;
-      const double span_s = run.end ? to_seconds(*run.end - run.start) : 0.0;
+      // The gaps between arrivals over the time from the phase's start to when its last arrival
+      // really started: N - 1 gaps at a constant rate (the first arrival is at the start), N for
+      // Poisson arrivals (the first comes one exponential gap after the start).
+      const std::optional<TimePoint>& last = last_arrival_[i];
+      const double span_s = last ? to_seconds(*last - run.start) : 0.0;
+      const double gaps = static_cast<double>(
+          phase.start == StartMode::poisson ? run.users : std::max(run.users - 1, 0));
       std::snprintf(text, sizeof text, "requested %.3f/s, achieved %.3f/s", phase.rate_per_s,
-                    span_s > 0 ? static_cast<double>(run.users) / span_s : 0.0);
+                    span_s > 0 ? gaps / span_s : 0.0);
       notes.emplace_back("arrival_rate " + phase.name, text);
     }
     std::snprintf(text, sizeof text, "%.1f%% of one core, peak memory %.1f MB", 100.0 * cpu_share,
@@ -436,6 +470,7 @@ class SocketDriver final : public ClientDriver {
   std::uint64_t late_starts_ = 0;
   std::uint64_t last_done_ = 0;
   bool stop_requested_ = false;
+  std::vector<std::optional<TimePoint>> last_arrival_;  // by phase: arrival timers handled
 };
 
 // Returns the target of every routed provider, in the scenario's order; throws when a target

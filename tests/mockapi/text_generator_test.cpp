@@ -37,6 +37,15 @@ TEST(ReplyText, HasOneWordPerTokenAndConcatenatesTokens) {
   EXPECT_EQ(reply.text(0, 0), "");
 }
 
+TEST(ReplyText, AppendTextAddsWhatTextReturns) {
+  const ReplyText reply(5, "sk-a", 3);
+  for (const std::int64_t tokens : {0, 1, 2, 40}) {
+    std::string out = "before ";
+    reply.append_text(out, 1, tokens);
+    EXPECT_EQ(out, "before " + reply.text(1, tokens)) << tokens;
+  }
+}
+
 TEST(RequestId, IsReqAnd32HexDigitsAndDeterministic) {
   const std::string id = request_id(1, "sk-test", 0);
   EXPECT_TRUE(std::regex_match(id, std::regex("req_[0-9a-f]{32}"))) << id;

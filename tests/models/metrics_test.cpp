@@ -195,6 +195,14 @@ TEST(PhaseMetrics, RecordCountsEverything) {
   EXPECT_DOUBLE_EQ(m.success_rate(), 1.0 / 3.0);
 }
 
+TEST(PhaseMetrics, WaitedCountsOnlyRequestsThatQueued) {
+  PhaseMetrics m;
+  m.record(make_record(0, 500, std::nullopt));    // queued 0 ms
+  m.record(make_record(20, 500, std::nullopt));   // queued 2 ms
+  m.record(make_record(100, 900, std::nullopt));  // queued 10 ms
+  EXPECT_EQ(m.waited, 2U);
+}
+
 TEST(PhaseMetrics, SuccessRateIsZeroWithoutRequests) {
   const PhaseMetrics m;
   EXPECT_EQ(m.success_rate(), 0.0);
@@ -214,6 +222,8 @@ TEST(PhaseMetrics, MergeEqualsRecordingEverythingInOne) {
   }
   a.cpu_busy = from_millis(5);
   b.cpu_busy = from_millis(7);
+  a.in_flight_time = from_seconds(2);
+  b.in_flight_time = from_seconds(3);
   a.merge(b);
   EXPECT_EQ(a.requests, all.requests);
   EXPECT_EQ(a.succeeded, all.succeeded);
@@ -230,6 +240,8 @@ TEST(PhaseMetrics, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(a.first_intended, all.first_intended);
   EXPECT_EQ(a.last_finished, all.last_finished);
   EXPECT_EQ(a.cpu_busy, from_millis(12));
+  EXPECT_EQ(a.waited, all.waited);
+  EXPECT_EQ(a.in_flight_time, from_seconds(5));
   EXPECT_DOUBLE_EQ(a.success_rate(), all.success_rate());
 }
 

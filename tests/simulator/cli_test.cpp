@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -76,6 +77,31 @@ TEST(Cli, BadScenarioNamesFileAndPlaceAndExitsTwo) {
   EXPECT_EQ(llmsim("run /no/such/file.json").status, 2);
 }
 
+TEST(Cli, AnalyzePrintsTheoryBesideTheRunAndWritesStableJson) {
+  const std::string scenario = LLMSIM_SOURCE_DIR "/data/scenarios/erlang-c.json";
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const CommandResult first = llmsim("analyze " + scenario + " --json " + dir + "cli_analyze_a.json");
+  EXPECT_EQ(first.status, 0);
+  EXPECT_THAT(first.output, HasSubstr("M/M/c (Erlang C)"));
+  EXPECT_THAT(first.output, HasSubstr("wait_probability                  0.5726"));
+  EXPECT_THAT(first.output, HasSubstr("Closed M/M/c//N (Markov chain): not applicable: arrivals are open"));
+  EXPECT_EQ(llmsim("analyze " + scenario + " --json " + dir + "cli_analyze_b.json").status, 0);
+  EXPECT_EQ(read_file(dir + "cli_analyze_a.json"), read_file(dir + "cli_analyze_b.json"));
+  // Another seed, another simulated run; the same theory.
+  EXPECT_EQ(llmsim("analyze " + scenario + " --seed 2 --json " + dir + "cli_analyze_c.json").status, 0);
+  EXPECT_NE(read_file(dir + "cli_analyze_a.json"), read_file(dir + "cli_analyze_c.json"));
+}
+
+TEST(Cli, AnalyzeRefusesBadInput) {
+  const std::string path = write_temp("cli_analyze_bad.json",
+      R"({"name": "x", "provider": {"limits": {"rpm": 0}}, "workload": {"phases": [{"users": 1, "requests_per_user": 1}]}})");
+  const CommandResult bad = llmsim("analyze " + path);
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.output, HasSubstr(path + ": /provider/limits/rpm: must be an integer >= 1, got 0"));
+  EXPECT_EQ(llmsim("analyze /no/such/file.json").status, 2);
+  EXPECT_EQ(llmsim("analyze " + kScenario + " --json /no/such/dir/a.json").status, 2);
+}
+
 TEST(Cli, RunWritesByteIdenticalReportsForTheSameSeed) {
   const std::string dir = LLMSIM_BINARY_DIR "/tests/";
   ASSERT_EQ(llmsim("run " + kScenario + " --quiet --json " + dir + "a.json --csv " + dir + "a.csv").status, 0);
@@ -110,6 +136,27 @@ TEST(Cli, UnwritableReportIsAnError) {
 
 namespace llmsim {
 namespace {
+
+TEST(Cli, LoadReportsTheAchievedArrivalRateFromTheArrivalsAlone) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  // 20 arrivals at 40/s: 19 gaps of 25 ms; each request then takes 0.2 s, which must not count.
+  const std::string scenario = write_temp("cli_rate.json", R"({
+    "name": "rate", "provider": {"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 0.2},
+                                 "tokens": {"completion": 3}},
+    "workload": {"phases": [{"name": "open", "users": 20, "start": "constant_rate", "rate_per_s": 40,
+                             "requests_per_user": 1}]}})");
+  ASSERT_EQ(llmsim("load " + scenario + " --quiet --json " + dir + "rate.json").status, 0);
+  const auto json = nlohmann::json::parse(read_file(dir + "rate.json"));
+  const std::string note = json["notes"]["arrival_rate open"];
+  double requested = 0, achieved = 0;
+  ASSERT_EQ(std::sscanf(note.c_str(), "requested %lf/s, achieved %lf/s", &requested, &achieved), 2)
+      << note;
+  EXPECT_EQ(requested, 40.0);
+  // Never above the schedule (timers do not fire early); below it only by late timers, and 20
+  // arrivals over the span up to the last response (the old measure) would read about 28/s.
+  EXPECT_LE(achieved, 40.0 * 1.01) << note;
+  EXPECT_GE(achieved, 40.0 * 0.8) << note;
+}
 
 TEST(Cli, CtrlCStopsALoadRunAndStillWritesItsReport) {
   const std::string dir = LLMSIM_BINARY_DIR "/tests/";

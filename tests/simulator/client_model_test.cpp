@@ -37,6 +37,17 @@ TEST(ClientModel, PoolOfTenServesHundredUsersInTenWaves) {
   EXPECT_EQ(*r.phases[0].end - r.phases[0].start, from_seconds(10));
 }
 
+TEST(ClientModel, CountsWaitersAndTheTimeRequestsSpendInFlight) {
+  const Scenario s = make(kNoLimitsOneSecond, R"({"connections": 10})",
+                          R"([{"users": 100, "requests_per_user": 1}])");
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
+  // The first wave got connections at once; the other 90 waited.
+  EXPECT_EQ(m.waited, 90u);
+  // In flight: 100 - 10k requests during second k+1 (k = 0..9): 100 + 90 + ... + 10 = 550 s.
+  EXPECT_EQ(m.in_flight_time, from_seconds(550));
+}
+
 TEST(ClientModel, RetryHonoursRetryAfterSeconds) {
   // 60 RPM: a bucket of 60; the 61st request at t=0 waits 1 s, retry-after says 1 s.
   const Scenario s = make(

@@ -55,9 +55,20 @@ class Metrics {
     double sum_s = 0.0;
   };
 
+  // Orders (endpoint, status) labels as std::pair<std::string, std::string> does, and lets a
+  // pair of string_views find them without building strings.
+  struct LabelsLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+             std::pair<std::string_view, std::string_view>(b.first, b.second);
+    }
+  };
+
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> requests_;  // (endpoint, status)
-  std::map<std::string, Latency> latency_;                                 // by endpoint
+  std::map<std::pair<std::string, std::string>, std::uint64_t, LabelsLess> requests_;
+  std::map<std::string, Latency, std::less<>> latency_;  // by endpoint
   std::atomic<std::int64_t> connections_{0};
   std::atomic<std::int64_t> in_flight_{0};
 };

@@ -26,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,7 +52,9 @@ struct HttpRequest {
   std::string body;
 };
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
+// Response headers: (name, value) in order. Names are string literals (static storage, lower
+// case), so a plan copies no header name.
+using HeaderList = std::vector<std::pair<std::string_view, std::string>>;
 
 enum class PlanKind {
   respond,  // wait `delay`, then send status, headers and body
@@ -67,7 +70,7 @@ struct ResponsePlan {
   std::string body;                    // respond
   Duration delay{0};                   // respond, drop: model time before answering or closing
   std::optional<StreamPlan> stream;    // stream
-  std::string endpoint;                // metrics label: "chat.completions", "models", ...
+  std::string_view endpoint;           // metrics label (static): "chat.completions", "models", ...
   std::string key;                     // the request's API key ("" when none or rejected)
 
   // Returns the status for metrics and logs: "200", "429", ..., "hung" or "dropped".
@@ -100,14 +103,14 @@ class Router {
 
   Context begin(const std::string& key, TimePoint now);
   ResponsePlan error_plan(const Context& context, const ApiError& error);
-  ResponsePlan handle_v1(const HttpRequest& request, const std::string& endpoint, TimePoint now);
+  ResponsePlan handle_v1(const HttpRequest& request, std::string_view endpoint, TimePoint now);
   ResponsePlan dispatch_v1(const Context& context, const HttpRequest& request,
-                           const std::string& endpoint);
-  ResponsePlan handle_models(const Context& context, const std::string& path);
+                           std::string_view endpoint);
+  ResponsePlan handle_models(const Context& context, std::string_view path);
   ResponsePlan handle_chat(const Context& context, const HttpRequest& request,
-                           const std::string& endpoint);
+                           std::string_view endpoint);
   ResponsePlan handle_embeddings(const Context& context, const HttpRequest& request);
-  ResponsePlan handle_ops(const std::string& endpoint, TimePoint now);
+  ResponsePlan handle_ops(std::string_view endpoint, TimePoint now);
   Decision decide(ProviderRequest request, TimePoint now);
   bool has_model(const std::string& model) const;
 

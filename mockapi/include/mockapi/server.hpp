@@ -1,7 +1,9 @@
 // The mock OpenAI server, usable in-process: Boost.Beast over Asio with C++20 coroutines.
 //
-// A fixed pool of threads runs one io_context; every connection is a coroutine on its own strand
-// that reads a request (HTTP/1.1 keep-alive, body limit, read timeout), asks the Router for a
+// A fixed number of threads each run their own io_context (as nginx's workers each run their own
+// event loop: no locks or strands between threads on the path of a request); the listening
+// socket hands new connections to them in turn. Every connection is a coroutine that reads a
+// request (HTTP/1.1 keep-alive, body limit, read timeout), asks the Router for a
 // plan and carries it out with steady_timers: no thread ever sleeps, so ten thousand delayed
 // requests cost ten thousand small coroutine frames and sockets, not threads.
 //

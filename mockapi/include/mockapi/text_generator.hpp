@@ -32,7 +32,14 @@ class ReplyText {
   // Returns the first `tokens` tokens of choice `choice`, concatenated.
   std::string text(int choice, std::int64_t tokens) const;
 
+  // Appends what text(choice, tokens) returns to `out`, without a string per token. The text is
+  // lower-case ASCII words and spaces, so it goes into JSON as it is, with no escaping.
+  void append_text(std::string& out, int choice, std::int64_t tokens) const;
+
  private:
+  // Returns the word of token `index` of choice `choice`, without its leading space.
+  std::string_view word(int choice, std::int64_t index) const;
+
   std::uint64_t seed_;
   std::uint64_t request_n_;
 };

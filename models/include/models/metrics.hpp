@@ -95,6 +95,10 @@ struct PhaseMetrics {
   std::optional<TimePoint> last_finished;
   Duration cpu_busy{0};               // modelled client CPU busy time (all cores)
   std::map<RouteId, RouteCount> routes;  // attempts by route (only with routing)
+  // For queueing checks (llmsim analyze): requests that waited at all in the client, and the
+  // integral over time of the number of requests in flight (request x ns; / duration = mean L).
+  std::uint64_t waited = 0;
+  Duration in_flight_time{0};
 
   // Adds one finished request.
   void record(const RequestRecord& record);

@@ -190,6 +190,7 @@ class ClientModel {
   void end_user(std::uint32_t user_slot);
   void maybe_end_phase(std::uint32_t phase);
   void run_on_cpu(std::uint32_t slot, double cost_ms, RequestState next);
+  void count_in_flight(std::uint32_t phase, int delta);
   bool is_past_deadline(std::uint32_t phase) const;
   std::uint64_t attempt_id(std::uint32_t slot) const;
 
@@ -253,6 +254,12 @@ class ClientModel {
   std::vector<std::uint32_t> next_key_;
   std::uint32_t next_provider_ = 0;
   int local_in_flight_ = 0;
+  // Requests in flight per phase and since when, for PhaseMetrics::in_flight_time.
+  struct InFlightTally {
+    std::int64_t count = 0;
+    TimePoint since{};
+  };
+  std::vector<InFlightTally> in_flight_by_phase_;
 };
 
 }  // namespace llmsim

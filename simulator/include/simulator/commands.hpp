@@ -1,4 +1,4 @@
-// The simulator's subcommands of `llmsim`: check, run (and later load, compare, sweep ...).
+// The simulator's subcommands of `llmsim`: check, run, load, compare and sweep.
 #pragma once
 
 #include <string>

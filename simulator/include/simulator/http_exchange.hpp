@@ -1,10 +1,13 @@
 // What the real-socket driver sends and how it reads what comes back, as pure functions.
 //
-// request_body() turns the scenario's request into the JSON an OpenAI SDK would send.
+// request_body() turns the scenario's request into the JSON an OpenAI SDK would send, and
+// request_head_start() / write_request_head_end() the HTTP head around it (written by hand, the
+// same bytes as Beast's, so an attempt costs no header container).
 // read_response() turns an HTTP response (status, the headers the SDKs read, body) into the same
 // AttemptResult the simulator builds from a provider decision: errors classified from OpenAI's
 // error body, retry-after-ms before retry-after, x-should-retry, a streamed body that ends
-// without `data: [DONE]` counted as a connection error.
+// without `data: [DONE]` counted as a connection error. A success body is read for its
+// usage.completion_tokens only, without building a JSON document.
 //
 //   std::string body = request_body(scenario.request);
 //   AttemptResult r = read_response(ResponseView{.status = 429, .retry_after = "1", .body = text});
@@ -26,6 +29,18 @@ std::string endpoint_path(const RequestConfig& request);
 // Returns the JSON body for the scenario's request. Without a prompt text, the prompt is filler
 // whose token estimate (models/token_model.hpp) equals prompt_tokens.
 std::string request_body(const RequestConfig& request);
+
+// Returns the start of every request head the load generator sends, as Beast writes it: the
+// request line (POST `path` HTTP/1.1), Host, Content-Type, User-Agent and, with a key,
+// Authorization. Computed once per run.
+std::string request_head_start(std::string_view path, std::string_view host,
+                               std::string_view api_key);
+
+// Replaces `out` with the rest of one attempt's request head: x-stainless-retry-count,
+// x-llmsim-request-id, Content-Length of `body_bytes` and the empty line. The start, this and the
+// body are byte for byte what Beast writes for the same request.
+void write_request_head_end(std::string& out, std::uint32_t attempt, std::uint64_t request_id,
+                            std::size_t body_bytes);
 
 struct ResponseView {
   int status = 0;

@@ -1,0 +1,146 @@
+#include "simulator/http_exchange.hpp"
+
+#include <sstream>
+
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "models/random.hpp"
+
+namespace llmsim {
+namespace {
+
+namespace http = boost::beast::http;
+
+// The request as the load generator built it with Beast before writing its head by hand.
+std::string beast_request(const std::string& path, const std::string& host, const std::string& key,
+                          std::uint32_t attempt, std::uint64_t request_id, const std::string& body) {
+  http::request<http::string_body> message{http::verb::post, path, 11};
+  message.set(http::field::host, host);
+  message.set(http::field::content_type, "application/json");
+  message.set(http::field::user_agent, "llmsim-load");
+  if (!key.empty()) message.set(http::field::authorization, "Bearer " + key);
+  message.set("x-stainless-retry-count", std::to_string(attempt));
+  message.set("x-llmsim-request-id", std::to_string(request_id));
+  message.body() = body;
+  message.prepare_payload();
+  message.keep_alive(true);
+  std::ostringstream out;
+  out << message;
+  return out.str();
+}
+
+TEST(RequestHead, IsWhatBeastWrote) {
+  const std::string body = R"({"model":"gpt-3.5-turbo","messages":[{"role":"user","content":"Hello"}]})";
+  std::string end;
+  for (const std::string& key : {std::string("x"), std::string("sk-proj-123"), std::string()}) {
+    for (const std::uint32_t attempt : {0U, 1U, 4294967295U}) {
+      for (const std::uint64_t id : {std::uint64_t{0}, std::uint64_t{12345}, ~std::uint64_t{0}}) {
+        const std::string start = request_head_start("/prefix/v1/chat/completions", "127.0.0.1", key);
+        write_request_head_end(end, attempt, id, body.size());
+        EXPECT_EQ(start + end + body,
+                  beast_request("/prefix/v1/chat/completions", "127.0.0.1", key, attempt, id, body))
+            << key << " " << attempt << " " << id;
+      }
+    }
+  }
+}
+
+// How completion tokens were read before: the whole body parsed into a document. It threw for a
+// completion_tokens that is not a number; that now reads as 0.
+std::int64_t tokens_from_document(std::string_view json) {
+  const nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
+  if (parsed.is_discarded() || !parsed.contains("usage") || !parsed["usage"].is_object()) return 0;
+  try {
+    return parsed["usage"].value("completion_tokens", std::int64_t{0});
+  } catch (const nlohmann::json::type_error&) {
+    return 0;
+  }
+}
+
+std::int64_t tokens_read(std::string_view body) {
+  return read_response(ResponseView{.status = 200, .body = body}).completion_tokens;
+}
+
+TEST(ReadResponse, ReadsCompletionTokensAsTheParsedDocumentDid) {
+  const std::vector<std::string> bodies = {
+      // the mock server's reply
+      R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,)"
+      R"("message":{"role":"assistant","content":"a \"usage\":{\"completion_tokens\":9}"},)"
+      R"("finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":16,"total_tokens":24,)"
+      R"("prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}})",
+      // usage first, unsigned, float, boolean, negative, null, string, nested deeper
+      R"({"usage":{"completion_tokens":7},"choices":[]})",
+      R"({"usage":{"completion_tokens":18446744073709551615}})",
+      R"({"usage":{"completion_tokens":12.9}})",
+      R"({"usage":{"completion_tokens":true}})",
+      R"({"usage":{"completion_tokens":-3}})",
+      R"({"usage":{"completion_tokens":null}})",
+      R"({"usage":{"completion_tokens":"5"}})",
+      R"({"usage":{"completion_tokens":{"n":5}}})",
+      R"({"usage":{"details":{"completion_tokens":5}}})",
+      R"({"choices":[{"usage":{"completion_tokens":5}}]})",
+      // repeated keys: the last counts
+      R"({"usage":{"completion_tokens":1,"completion_tokens":2}})",
+      R"({"usage":{"completion_tokens":1},"usage":{"prompt_tokens":2}})",
+      R"({"usage":{"completion_tokens":1},"usage":null})",
+      R"({"usage":null,"usage":{"completion_tokens":4}})",
+      // no usage, not an object, not JSON, cut short, trailing bytes
+      R"({"id":"x"})", R"([{"usage":{"completion_tokens":5}}])", "5", "", "not json",
+      R"({"usage":{"completion_tokens":5})", R"({"usage":{"completion_tokens":5}} x)",
+      R"({"usage":{"completion_tokens":5}}  )"};
+  for (const std::string& body : bodies) {
+    EXPECT_EQ(tokens_read(body), tokens_from_document(body)) << body;
+  }
+}
+
+TEST(ReadResponse, ReadsCompletionTokensOfRandomDocumentsAsTheParsedDocumentDid) {
+  // Random objects of random depth whose keys are often "usage" or "completion_tokens".
+  RandomStream rng(3, "usage-documents");
+  const std::vector<std::string> keys = {"usage", "completion_tokens", "id", "choices"};
+  const auto value = [&](auto& self, int depth) -> nlohmann::json {
+    switch (rng.next_u64() % (depth > 2 ? 4 : 6)) {
+      case 0: return static_cast<std::int64_t>(rng.next_u64() % 1000);
+      case 1: return "text";
+      case 2: return nullptr;
+      case 3: return 2.5;
+      case 4: {
+        nlohmann::json array = nlohmann::json::array();
+        for (std::uint64_t i = rng.next_u64() % 3; i > 0; --i) array.push_back(self(self, depth + 1));
+        return array;
+      }
+      default: {
+        std::string text = "{";
+        for (std::uint64_t i = rng.next_u64() % 4; i > 0; --i) {
+          if (text.size() > 1) text += ',';
+          text += '"' + keys[rng.next_u64() % keys.size()] + "\":" + self(self, depth + 1).dump();
+        }
+        // Repeated keys survive only in text: a document would merge them.
+        return nlohmann::json::parse(text + "}");
+      }
+    }
+  };
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = "{";
+    for (std::uint64_t k = rng.next_u64() % 4; k > 0; --k) {
+      if (text.size() > 1) text += ',';
+      text += "\"" + keys[rng.next_u64() % 2] + "\":" + value(value, 1).dump();
+    }
+    text += "}";
+    EXPECT_EQ(tokens_read(text), tokens_from_document(text)) << text;
+  }
+}
+
+TEST(ReadResponse, ReadsTheUsageChunkOfAStream) {
+  const std::string stream =
+      "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":null}\n\n"
+      "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":11}}\n\n"
+      "data: [DONE]\n\n";
+  const AttemptResult result =
+      read_response(ResponseView{.status = 200, .body = stream, .is_stream = true});
+  EXPECT_EQ(result.completion_tokens, 11);
+}
+
+}  // namespace
+}  // namespace llmsim

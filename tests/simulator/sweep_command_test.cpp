@@ -1,0 +1,143 @@
+// `llmsim sweep` as a user runs it: files byte-identical whatever the threads or MPI ranks, the
+// same figures as `llmsim run`, bad grids and flags with exit 2.
+#include "simulator/sweep_command.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "../support/run_command.hpp"
+
+namespace llmsim {
+namespace {
+
+using ::testing::HasSubstr;
+using testing_support::CommandResult;
+
+const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
+
+CommandResult llmsim(const std::string& args) { return testing_support::run_command(kLlmsim + " " + args); }
+
+// Returns a folder of the running test's own: ctest runs the tests of one program in parallel.
+std::string test_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/sweep/" + name + "/";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string write_grid(const std::string& name, const std::string& text) {
+  const std::string path = test_dir() + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// The open-loop scenario of data/scenarios over pool size x retry strategy x 2 seeds: 8 points.
+std::string poisson_grid() {
+  return write_grid("sweep_cli_grid.json", R"({
+    "base": ")" LLMSIM_SOURCE_DIR R"(/data/scenarios/poisson-open-loop.json",
+    "parameters": {"connections": {"/client/connections": [20, 200]},
+                   "strategy": {"no_retries": {"/client/retry/max_retries": 0}, "sdk": {}}},
+    "seeds": [1, 2]})");
+}
+
+TEST(SweepCommand, OneAndTwoJobsWriteByteIdenticalFiles) {
+  const std::string dir = test_dir();
+  const std::string grid = poisson_grid();
+  const CommandResult one = llmsim("sweep " + grid + " --jobs 1 --csv " + dir + "sweep_j1.csv --jsonl " + dir + "sweep_j1.jsonl");
+  ASSERT_EQ(one.status, 0) << one.output;
+  const CommandResult two = llmsim("sweep " + grid + " --jobs 2 --csv " + dir + "sweep_j2.csv --jsonl " + dir + "sweep_j2.jsonl");
+  ASSERT_EQ(two.status, 0) << two.output;
+  const std::string csv = read_file(dir + "sweep_j1.csv");
+  EXPECT_EQ(csv, read_file(dir + "sweep_j2.csv"));
+  EXPECT_EQ(read_file(dir + "sweep_j1.jsonl"), read_file(dir + "sweep_j2.jsonl"));
+  // A header and 8 rows, in grid order.
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 9);
+  EXPECT_THAT(csv, HasSubstr("\n20,no_retries,1,"));
+  EXPECT_THAT(csv, HasSubstr("\n200,sdk,2,"));
+  // Without --csv or --jsonl the CSV goes to stdout.
+  const CommandResult out = llmsim("sweep " + grid + " --jobs 2 2>/dev/null");
+  EXPECT_EQ(out.output, csv);
+}
+
+TEST(SweepCommand, ARowHoldsTheFiguresOfLlmsimRun) {
+  const std::string dir = test_dir();
+  const std::string scenario = LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json";
+  const std::string grid = write_grid("sweep_cli_plain.json", R"({"base": ")" + scenario + R"("})");
+  ASSERT_EQ(llmsim("sweep " + grid + " --jsonl " + dir + "sweep_plain.jsonl").status, 0);
+  ASSERT_EQ(llmsim("run " + scenario + " --quiet --json " + dir + "sweep_plain_run.json").status, 0);
+  const auto row = nlohmann::json::parse(read_file(dir + "sweep_plain.jsonl"));
+  const auto report = nlohmann::json::parse(read_file(dir + "sweep_plain_run.json"));
+  EXPECT_EQ(row["seed"], report["seed"]);  // no "seeds": the scenario's own
+  EXPECT_EQ(row["scenario_seed"], report["seed"]);
+  EXPECT_EQ(row["total.success_rate"], report["total"]["success_rate"]);
+  EXPECT_EQ(row["phases.3.latency_s.p95"], report["phases"][3]["latency_s"]["p95"]);
+  EXPECT_EQ(row["phases.3.errors.rate_limit_requests"], report["phases"][3]["errors"]["rate_limit_requests"]);
+  EXPECT_EQ(row["total.throughput_rps"], report["total"]["throughput_rps"]);
+}
+
+TEST(SweepCommand, BadGridsAndFlagsExitTwoNamingThePlace) {
+  const std::string dir = test_dir();
+  const std::string grid = write_grid("sweep_cli_bad.json", R"({
+    "base": ")" LLMSIM_SOURCE_DIR R"(/data/scenarios/poisson-open-loop.json",
+    "parameters": {"pool": {"/client/connections": [10, 0]}}})");
+  const CommandResult bad = llmsim("sweep " + grid + " --csv " + dir + "sweep_never.csv");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.output, HasSubstr("sweep_cli_bad.json: point 1 (pool=0): " LLMSIM_SOURCE_DIR
+                                    "/data/scenarios/poisson-open-loop.json: /client/connections: must be an "
+                                    "integer >= 1, got 0"));
+  EXPECT_FALSE(std::ifstream(dir + "sweep_never.csv").good());
+  EXPECT_EQ(llmsim("sweep " + dir + "no-such-grid.json").status, 2);
+  const CommandResult jobs = llmsim("sweep " + poisson_grid() + " --jobs 0");
+  EXPECT_EQ(jobs.status, 2);
+  EXPECT_THAT(jobs.output, HasSubstr("--jobs"));
+  const CommandResult unwritable = llmsim("sweep " + poisson_grid() + " --csv /no-such-dir/x.csv");
+  EXPECT_EQ(unwritable.status, 2);
+  EXPECT_THAT(unwritable.output, HasSubstr("/no-such-dir/x.csv: cannot write"));
+}
+
+// Open MPI refuses root without these; CI runs as root. LSan: Open MPI keeps allocations until
+// exit on purpose, suppressed by tests/lsan-openmpi.supp (used by the sanitize build only).
+const std::string kMpiEnv = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+                            "LSAN_OPTIONS=suppressions=" LLMSIM_SOURCE_DIR "/tests/lsan-openmpi.supp ";
+
+TEST(SweepCommand, UnderMpirunTwoRanksWriteWhatOneProcessWrites) {
+  const std::string dir = test_dir();
+  const std::string grid = poisson_grid();
+  ASSERT_EQ(llmsim("sweep " + grid + " --csv " + dir + "sweep_single.csv --jsonl " + dir + "sweep_single.jsonl").status, 0);
+  const CommandResult mpi = testing_support::run_command(
+      kMpiEnv + LLMSIM_MPIEXEC " --oversubscribe -np 2 " + kLlmsim + " sweep " + grid + " --jobs 1 --csv " + dir +
+      "sweep_mpi.csv --jsonl " + dir + "sweep_mpi.jsonl");
+  ASSERT_EQ(mpi.status, 0) << mpi.output;
+  EXPECT_EQ(read_file(dir + "sweep_mpi.csv"), read_file(dir + "sweep_single.csv"));
+  EXPECT_EQ(read_file(dir + "sweep_mpi.jsonl"), read_file(dir + "sweep_single.jsonl"));
+}
+
+TEST(SweepCommand, UnderMpirunABadGridIsReportedOnceAndFailsTheJob) {
+  const std::string grid = write_grid("sweep_mpi_bad.json", R"({"base": "nowhere.json"})");
+  const CommandResult mpi = testing_support::run_command(kMpiEnv + LLMSIM_MPIEXEC " --oversubscribe -np 2 " + kLlmsim +
+                                                         " sweep " + grid);
+  EXPECT_NE(mpi.status, 0);
+  const std::string line = "sweep_mpi_bad.json: /base: cannot read";
+  const std::size_t first = mpi.output.find(line);
+  ASSERT_NE(first, std::string::npos) << mpi.output;
+  EXPECT_EQ(mpi.output.find(line, first + 1), std::string::npos) << mpi.output;
+}
+
+}  // namespace
+}  // namespace llmsim
