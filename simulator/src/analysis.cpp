@@ -105,6 +105,20 @@ double offered_requests(const Phase& phase, const Measured& measured) {
   return measured.requests;
 }
 
+// Returns the client strategies (data/README.md, "Strategies") that change which requests reach
+// the pool or in what order, or nullopt when none is on.
+std::optional<std::string> strategies_on(const ClientConfig& client) {
+  std::vector<std::string> on;
+  if (client.queue) on.emplace_back("queue (sheds requests)");
+  if (client.pacing) on.emplace_back("pacing (holds requests before the pool)");
+  if (client.cache) on.emplace_back("cache (answers requests locally)");
+  if (client.priority) on.emplace_back("priority (serves VIP requests first)");
+  if (on.empty()) return std::nullopt;
+  std::string text = on.front();
+  for (std::size_t i = 1; i < on.size(); ++i) text += ", " + on[i];
+  return text;
+}
+
 // The analysis context of one phase.
 struct PhaseInput {
   const Scenario& scenario;
@@ -138,6 +152,10 @@ ModelAnalysis rate_limit_analysis(const PhaseInput& in, const std::vector<TokenB
   if (has_faults(in.scenario.providers.front().faults)) {
     m.notes.push_back("simulated admitted counts requests whose last attempt was admitted");
   }
+  if (auto strategies = strategies_on(in.scenario.client)) {
+    m.notes.push_back("client strategies are on (" + *strategies + "): the bound is the account's, "
+                      "what the client offers it may be less");
+  }
   // Open arrivals have a rate of their own; otherwise the rate is what the phase sent.
   double offered_per_s = in.bound.offered_rate;
   if (is_open_loop(in.phase) && in.phase.requests_per_user) {
@@ -158,6 +176,9 @@ ModelAnalysis rate_limit_analysis(const PhaseInput& in, const std::vector<TokenB
 std::optional<std::string> common_violation(const PhaseInput& in) {
   if (in.measured.requests == 0 || in.measured.duration_s <= 0) return "no requests finished in the phase";
   if (has_routing(in.scenario)) return kRoutingOutside;
+  if (auto strategies = strategies_on(in.scenario.client)) {
+    return "client strategies are on: " + *strategies;
+  }
   if (has_faults(in.scenario.providers.front().faults)) {
     return "faults are on (errors, hangs and slow first bytes change the service time)";
   }

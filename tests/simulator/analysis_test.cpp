@@ -67,10 +67,21 @@ class ErlangCAgreement : public ::testing::TestWithParam<LoadRow> {};
 TEST_P(ErlangCAgreement, MeanWaitAndWaitingProbabilityWithinThreePercent) {
   const LoadRow& row = GetParam();
   constexpr int kSeeds = 5;
+#ifdef LLMSIM_SANITIZED_BUILD
+  // Under ASan + UBSan the simulator is tens of times slower: a twentieth of the sample, whose
+  // standard error is sqrt(20) ~ 4.5 times larger (under 4.4%), checked within 15% (over three
+  // standard errors). The 3% agreement is the Release build's check.
+  constexpr int kSampleDivisor = 20;
+  constexpr double kTolerance = 0.15;
+#else
+  constexpr int kSampleDivisor = 1;
+  constexpr double kTolerance = 0.03;
+#endif
   const double rate = row.rho * row.servers;
   double requests = 0, waited = 0, wait_sum_s = 0;
   for (int seed = 1; seed <= kSeeds; ++seed) {
-    const SimulationResult run = simulate(mmc_scenario(rate, row.servers, row.requests, seed));
+    const SimulationResult run =
+        simulate(mmc_scenario(rate, row.servers, row.requests / kSampleDivisor, seed));
     const PhaseMetrics& m = run.phases[0].metrics;
     requests += static_cast<double>(m.requests);
     waited += static_cast<double>(m.waited);
@@ -79,8 +90,8 @@ TEST_P(ErlangCAgreement, MeanWaitAndWaitingProbabilityWithinThreePercent) {
   const MultiServerQueue theory = erlang_c(rate, 1.0, row.servers);
   std::cout << row.what << ": P(wait) " << waited / requests << " vs " << theory.wait_probability
             << ", mean wait " << wait_sum_s / requests << " s vs " << theory.mean_wait_s << " s\n";
-  EXPECT_NEAR(waited / requests, theory.wait_probability, 0.03 * theory.wait_probability);
-  EXPECT_NEAR(wait_sum_s / requests, theory.mean_wait_s, 0.03 * theory.mean_wait_s);
+  EXPECT_NEAR(waited / requests, theory.wait_probability, kTolerance * theory.wait_probability);
+  EXPECT_NEAR(wait_sum_s / requests, theory.mean_wait_s, kTolerance * theory.mean_wait_s);
 }
 
 INSTANTIATE_TEST_SUITE_P(Loads, ErlangCAgreement,
@@ -105,6 +116,22 @@ TEST(Analysis, ErlangCScenarioIsAnalysedAsMmc) {
   const ModelAnalysis& limits = model_of(a.phases[0], "rate_limits");
   EXPECT_EQ(figure_of(limits, "admitted_requests").analytic, 500000);
   EXPECT_EQ(figure_of(limits, "admitted_requests").simulated, 500000);
+}
+
+// A client strategy changes which requests reach the pool, or in what order: the pool models say
+// so instead of printing Erlang C beside a run it does not describe.
+TEST(Analysis, ClientStrategiesTakeAPhaseOutsideThePoolModels) {
+  Scenario s = mmc_scenario(6.8, 8, 20000, 1);
+  ASSERT_FALSE(model_of(analyze(s, simulate(s)).phases[0], "mmc").outside);
+  s.client.pacing = PacingConfig{.requests_per_minute = 600};
+  s.client.cache = CacheConfig{.hit_ratio = 0.2};
+  const Analysis a = analyze(s, simulate(s));
+  EXPECT_THAT(*model_of(a.phases[0], "mmc").outside,
+              HasSubstr("client strategies are on: pacing (holds requests before the pool), "
+                        "cache (answers requests locally)"));
+  const ModelAnalysis& limits = model_of(a.phases[0], "rate_limits");
+  EXPECT_FALSE(limits.outside);
+  EXPECT_THAT(limits.notes, ::testing::Contains(HasSubstr("client strategies are on (pacing")));
 }
 
 // --- closed model -------------------------------------------------------------------------------
