@@ -20,6 +20,7 @@ namespace {
 
 struct ServeFlags {
   std::string scenario;
+  std::string provider;
   mockapi::ServerOptions options;
   std::uint64_t seed = 1;
   double read_timeout_s = 30.0;
@@ -69,16 +70,36 @@ int run_server(const ServeFlags& flags, ProviderConfig config, std::uint64_t see
   return 0;
 }
 
+// Returns the index of the provider named `name` (empty: the first); prints why and returns
+// nothing when the scenario has none of that name.
+std::optional<std::size_t> provider_index(const Scenario& scenario, const std::string& name) {
+  if (name.empty()) return 0;
+  std::string names;
+  for (std::size_t i = 0; i < scenario.providers.size(); ++i) {
+    if (scenario.providers[i].name == name) return i;
+    names += (i ? ", " : "") + scenario.providers[i].name;
+  }
+  std::cerr << "llmsim serve: --provider: must name a provider of " << scenario.path << " ("
+            << names << "), got \"" << name << "\"\n";
+  return std::nullopt;
+}
+
 void serve(const ServeFlags& flags, int& status) {
   ProviderConfig config = mockapi::default_provider_config();
   std::uint64_t seed = flags.seed;
   if (!flags.scenario.empty()) {
     try {
       const Scenario scenario = load_scenario(flags.scenario);
-      config = scenario.providers.front();
+      const auto index = provider_index(scenario, flags.provider);
+      if (!index) {
+        status = 2;
+        return;
+      }
+      config = scenario.providers[*index];
       if (flags.seed_option->count() == 0) {
         seed = scenario.seed;
       }
+      seed = provider_seed(seed, scenario.providers, *index);
     } catch (const ScenarioError& error) {
       std::cerr << error.what() << "\n";
       status = 2;
@@ -95,13 +116,18 @@ void register_serve_command(CLI::App& app, int& status) {
   CLI::App* command = app.add_subcommand(
       "serve",
       "Start the mock OpenAI-compatible server. Its behaviour comes from the scenario's first "
-      "provider; without --scenario, a built-in provider (gpt-3.5-turbo, gpt-4o-mini, gpt-4o, "
+      "provider (or --provider NAME); without --scenario, a built-in provider (gpt-3.5-turbo, gpt-4o-mini, gpt-4o, "
       "text-embedding-3-small, text-embedding-ada-002; any key; 10000 RPM, 10000000 TPM; 50 ms "
       "to the first token, 5 ms per token, 16 tokens). Prints 'listening on http://HOST:PORT'; "
       "stops gracefully on SIGINT/SIGTERM.");
   mockapi::ServerOptions& options = flags->options;
-  command->add_option("--scenario", flags->scenario, "Scenario JSON file (its first provider)")
-      ->check(CLI::ExistingFile);
+  CLI::Option* scenario =
+      command->add_option("--scenario", flags->scenario, "Scenario JSON file (its first provider)")
+          ->check(CLI::ExistingFile);
+  command->add_option("--provider", flags->provider,
+                      "Serve the scenario's provider of this name instead of its first; its random "
+                      "streams are seeded as the simulator seeds that provider's")
+      ->needs(scenario);
   command->add_option("--host", options.host, "Address to listen on")->capture_default_str();
   command->add_option("--port", options.port, "Port to listen on (0: any free port)")
       ->capture_default_str();

@@ -100,6 +100,17 @@ void PhaseMetrics::merge(const PhaseMetrics& o) {
   cpu_busy += o.cpu_busy;
   waited += o.waited;
   in_flight_time += o.in_flight_time;
+  for (const auto& [route, count] : o.routes) {
+    RouteCount& mine = routes[route];
+    mine.attempts += count.attempts;
+    mine.succeeded += count.succeeded;
+  }
+}
+
+void PhaseMetrics::record_attempt(RouteId route, bool is_success) {
+  RouteCount& count = routes[route];
+  ++count.attempts;
+  if (is_success) ++count.succeeded;
 }
 
 double PhaseMetrics::success_rate() const {

@@ -75,13 +75,25 @@ std::vector<std::string_view> served_models(const std::vector<ProviderConfig>& p
 ClientConfig read_client(const ObjectReader& root) {
   ClientConfig out;
   const ObjectReader client =
-      root.object("client", {"connections", "timeout_s", "retry", "cpu", "network", "queue",
-                             "pacing", "cache", "priority"});
+      root.object("client", {"connections", "timeout_s", "retry", "cpu", "network", "routing",
+                             "local_fallback", "queue", "pacing", "cache", "priority"});
   assign(out.connections, client.integer("connections", IntRule::int_at_least(1)));
   assign(out.timeout_s, client.number("timeout_s", NumberRule::above(0.0)));
   read_retry(client, out.retry);
   read_cpu_and_network(client, out);
+  read_routing(client, out.routing);
+  read_local_fallback(client, out.local_fallback);
   read_strategies(client, out);
+  // One pacing bucket paces all sends; headers describe one key's limits, so learning from them
+  // while the sends are spread over several keys or providers would mix the buckets.
+  const bool spreads = out.routing.key_choice != KeyChoice::first ||
+                       out.routing.providers != ProviderChoice::first;
+  if (out.pacing && out.pacing->learn_from_headers && spreads) {
+    client.problems().add_got(client.pointer_of("pacing") + "/learn_from_headers",
+                              "must be false when client.routing spreads sends over several keys "
+                              "or providers (one pacing bucket paces all sends)",
+                              true);
+  }
   return out;
 }
 

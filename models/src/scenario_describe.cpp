@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "models/scenario.hpp"
-#include "scenario_reader.hpp"
+#include "scenario_sections.hpp"
 
 namespace llmsim {
 
@@ -154,7 +154,7 @@ std::string describe_client(const ClientConfig& client) {
   text += "  network: rtt " + format_number(client.network.rtt_ms) + " ms, overhead " +
           std::to_string(client.network.request_overhead_bytes) + " bytes per request, " +
           std::to_string(client.network.response_overhead_bytes) + " bytes per response\n";
-  return text + describe_strategies(client);
+  return text + describe_strategies(client) + scenario_detail::describe_routing(client);
 }
 
 std::string describe_request(const RequestConfig& request) {

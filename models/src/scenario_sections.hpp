@@ -102,6 +102,16 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
 // Reads "client" (absent: all defaults).
 ClientConfig read_client(const ObjectReader& root);
 
+// Reads "routing" of a client (scenario_routing.cpp).
+void read_routing(const ObjectReader& client, RoutingConfig& out);
+
+// Reads "local_fallback" of a client (scenario_routing.cpp); absent: none.
+void read_local_fallback(const ObjectReader& client, std::optional<LocalFallbackConfig>& out);
+
+// Returns the "  routing: ..." and "  local fallback: ..." lines of `llmsim check`, or "" when the
+// client does not route (scenario_routing.cpp).
+std::string describe_routing(const ClientConfig& client);
+
 // Reads the strategies of a "client" object ("queue", "pacing", "cache", "priority") into `out`.
 void read_strategies(const ObjectReader& client, ClientConfig& out);
 

@@ -20,6 +20,9 @@ const std::vector<std::string> kColumns = {
     "completion_tokens", "limit_requests", "remaining_requests", "reset_requests_s",
     "limit_tokens",   "remaining_tokens", "reset_tokens_s", "retry_after_s"};
 
+// Written always, read when present: traces written before routing lack them.
+const std::vector<std::string> kRouteColumns = {"provider", "key_index"};
+
 // Formats seconds with nanosecond resolution (the simulator's clock).
 std::string seconds_text(double s) {
   char text[48];
@@ -82,6 +85,8 @@ class RowReader {
 
   const std::string& text(const std::string& column) const { return cells_[index_.at(column)]; }
 
+  bool has(const std::string& column) const { return index_.contains(column); }
+
   template <class T>
   std::optional<T> optional_number(const std::string& column) {
     const std::string& cell = text(column);
@@ -137,6 +142,8 @@ TraceRow read_row(RowReader& in) {
   row.remaining_tokens = in.optional_number<std::int64_t>("remaining_tokens");
   row.reset_tokens_s = in.optional_number<double>("reset_tokens_s");
   row.retry_after_s = in.optional_number<double>("retry_after_s");
+  if (in.has("provider")) row.provider = in.text("provider");
+  if (in.has("key_index")) row.key_index = in.optional_number<std::uint32_t>("key_index").value_or(0);
   return row;
 }
 
@@ -150,6 +157,7 @@ std::string without_cr(std::string line) {
 std::string trace_csv_header() {
   std::string line;
   for (const std::string& column : kColumns) line += (line.empty() ? "" : ",") + column;
+  for (const std::string& column : kRouteColumns) line += "," + column;
   return line + "\n";
 }
 
@@ -162,7 +170,7 @@ std::string trace_csv_line(const TraceRow& row) {
       optional_text(row.limit_requests), optional_text(row.remaining_requests),
       optional_text(row.reset_requests_s), optional_text(row.limit_tokens),
       optional_text(row.remaining_tokens), optional_text(row.reset_tokens_s),
-      optional_text(row.retry_after_s)};
+      optional_text(row.retry_after_s), quoted(row.provider), std::to_string(row.key_index)};
   std::string line;
   for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + cells[i];
   return line + "\n";

@@ -128,8 +128,17 @@ struct PhaseInput {
   double offered = 0;
 };
 
+// Why no model here covers a routed client (client.routing, client.local_fallback).
+constexpr const char* kRoutingOutside =
+    "routing is on (several keys or providers, or a local model): the models see one provider's "
+    "buckets and one pool";
+
 ModelAnalysis rate_limit_analysis(const PhaseInput& in, const std::vector<TokenBucket>& buckets) {
   ModelAnalysis m{.model = "rate_limits", .title = "Rate limits (token buckets)"};
+  if (has_routing(in.scenario)) {
+    m.outside = kRoutingOutside;
+    return m;
+  }
   std::string parameters;
   for (const TokenBucket& b : buckets) {
     if (!parameters.empty()) parameters += "; ";
@@ -166,6 +175,7 @@ ModelAnalysis rate_limit_analysis(const PhaseInput& in, const std::vector<TokenB
 // Returns why the pool models' common assumptions fail, or nullopt.
 std::optional<std::string> common_violation(const PhaseInput& in) {
   if (in.measured.requests == 0 || in.measured.duration_s <= 0) return "no requests finished in the phase";
+  if (has_routing(in.scenario)) return kRoutingOutside;
   if (auto strategies = strategies_on(in.scenario.client)) {
     return "client strategies are on: " + *strategies;
   }

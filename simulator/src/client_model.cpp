@@ -32,6 +32,12 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
     }
   }
   active_users_.assign(phases_.size(), 0);
+  has_routing_ = has_routing(scenario);
+  for (std::size_t p = 0; p < routed_provider_count(scenario); ++p) {
+    route_in_flight_.emplace_back(std::max<std::size_t>(1, scenario.providers[p].api_keys.size()), 0);
+  }
+  provider_in_flight_.assign(route_in_flight_.size(), 0);
+  next_key_.assign(route_in_flight_.size(), 0);
   in_flight_by_phase_.assign(phases_.size(), InFlightTally{});
 }
 
@@ -53,7 +59,9 @@ AttemptContext ClientModel::attempt_context(std::uint64_t attempt_id) const {
   return AttemptContext{.request_id = r.request_id,
                         .attempt = r.attempt,
                         .phase = phases_[users_[r.user].phase].name,
-                        .intended = r.attempt_intended};
+                        .intended = r.attempt_intended,
+                        .provider = scenario_.providers[r.provider].name,
+                        .key = r.key};
 }
 
 void ClientModel::on_timer(const Timer& timer) {
@@ -98,6 +106,11 @@ void ClientModel::on_timer(const Timer& timer) {
         const AttemptResult pending = r.pending;
         handle_result(timer.id, pending);
       }
+      return;
+    }
+    case TimerKind::local_done: {
+      const Request& r = requests_[timer.id];
+      if (r.generation == timer.generation && r.state == RequestState::local) finish_local(timer.id);
       return;
     }
   }
@@ -269,11 +282,16 @@ void ClientModel::transmit(std::uint32_t slot) {
   r.state = RequestState::awaiting_response;
   ++r.generation;
   ProviderRequest request = request_template_;
+  if (has_routing_) {
+    choose_route(slot);
+    const std::vector<std::string>& keys = scenario_.providers[r.provider].api_keys;
+    request.key = keys.empty() ? default_api_key(scenario_.providers[r.provider]) : keys[r.key];
+  }
   request.request_id = r.request_id;
-  request.attempt = r.attempt;
+  // Without failover hops this is the SDK retry count; with them every attempt draws anew.
+  request.attempt = static_cast<std::uint32_t>(r.provider_calls++);
   r.bytes_sent += request_bytes_;
-  ++r.provider_calls;
-  driver_.send(attempt_id(slot), request, request_bytes_);
+  driver_.send(attempt_id(slot), r.provider, request, request_bytes_);
   if (scenario_.client.timeout_s) {
     // Every attempt has the same timeout, so deadlines come in send order: a FIFO with one
     // timer for its head replaces a timer per attempt (and keeps the event queue small).
@@ -328,10 +346,15 @@ void ClientModel::on_result(std::uint64_t id, const AttemptResult& result) {
 void ClientModel::handle_result(std::uint32_t slot, const AttemptResult& result) {
   Request& r = requests_[slot];
   r.bytes_received += result.bytes_received;
+  if (has_routing_) {
+    count_attempt(slot, !result.error);
+    if (try_failover(slot, result) || try_local_fallback(slot, result)) return;
+  }
   if (result.error) {
     const RandomStream rng(scenario_.seed, "backoff", r.request_id, r.attempt);
     if (auto wait = retry_delay(scenario_.client.retry, result, static_cast<int>(r.attempt), rng)) {
       ++r.attempt;
+      r.tried = 0;  // the retry starts a new routing round
       r.attempt_intended = driver_.now() + *wait;
       r.state = RequestState::backoff;
       driver_.schedule(driver_.now() + *wait, Timer{TimerKind::retry, slot, r.generation});
@@ -353,7 +376,7 @@ void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result
       .retries = static_cast<int>(r.attempt),
       .bytes_sent = r.bytes_sent,
       .bytes_received = r.bytes_received,
-      // The prompt went out with every attempt sent, whatever came back.
+      // The prompt went out with every attempt sent (failover hops too), whatever came back.
       .prompt_tokens = request_template_.prompt_tokens * r.provider_calls,
       .completion_tokens = result.completion_tokens,
       .is_cache_hit = r.is_cache_hit,

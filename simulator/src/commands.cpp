@@ -4,6 +4,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 
 #include "models/scenario.hpp"
 #include "simulator/analysis.hpp"
@@ -175,9 +177,31 @@ std::string self_program() {
   return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string("llmsim");
 }
 
+// Turns the --target values into targets: a bare URL names the first provider, NAME=URL the
+// provider NAME (checked by run_load). Sets `bare` to the bare one's index; throws
+// std::invalid_argument for a second bare URL.
+std::vector<LoadTarget> parse_targets(const std::vector<std::string>& values, const Scenario& scenario,
+                                      std::optional<std::size_t>& bare) {
+  std::vector<LoadTarget> targets;
+  for (const std::string& value : values) {
+    const std::size_t equals = value.find('=');
+    if (value.starts_with("http") || equals == std::string::npos) {
+      if (bare) {
+        throw std::invalid_argument("--target: at most one bare URL (the first provider's), got \"" +
+                                    value + "\" too; name the others NAME=URL");
+      }
+      bare = targets.size();
+      targets.push_back(LoadTarget{scenario.providers.front().name, value});
+    } else {
+      targets.push_back(LoadTarget{value.substr(0, equals), value.substr(equals + 1)});
+    }
+  }
+  return targets;
+}
+
 struct LoadFlags {
   std::string scenario_path;
-  std::string target;
+  std::vector<std::string> targets;
   double time_scale = 1.0;
   std::optional<std::uint64_t> seed;
   std::string record_path;
@@ -189,8 +213,10 @@ void register_load(CLI::App& app, int& status) {
   CLI::App* load = app.add_subcommand(
       "load", "Run a scenario over real sockets against the mock server (started here) or --target");
   load->add_option("scenario", flags->scenario_path, "Scenario JSON file")->required();
-  load->add_option("--target", flags->target,
-                   "Base URL of an OpenAI-compatible endpoint (http://host:port); key from OPENAI_API_KEY");
+  load->add_option("--target", flags->targets,
+                   "Base URL of an OpenAI-compatible endpoint (http://host:port) for the first "
+                   "provider, key from OPENAI_API_KEY; or NAME=URL for the scenario's provider NAME, "
+                   "keys from the scenario (repeatable)");
   load->add_option("--time-scale", flags->time_scale,
                    "Run every duration K times faster; figures stay in scenario time")
       ->check(CLI::PositiveNumber);
@@ -202,16 +228,21 @@ void register_load(CLI::App& app, int& status) {
     if (!scenario) return;
     if (flags->seed) scenario->seed = *flags->seed;
     LoadOptions options;
-    options.target = flags->target;
+    std::optional<std::size_t> bare;
+    try {
+      options.targets = parse_targets(flags->targets, *scenario, bare);
+    } catch (const std::invalid_argument& error) {
+      std::cerr << "llmsim load: " << error.what() << "\n";
+      status = 2;
+      return;
+    }
     options.time_scale = flags->time_scale;
     options.scenario_path = flags->scenario_path;
     options.server_program = self_program();
     options.progress = isatty(STDERR_FILENO) == 1;
-    if (const char* key = std::getenv("OPENAI_API_KEY")) options.api_key = key;
-    // Against our own server, the key the simulator uses too (same limiter, same draws).
-    if (options.api_key.empty() || flags->target.empty()) {
-      options.api_key = default_api_key(scenario->providers.front());
-    }
+    // A bare --target is someone's endpoint: its key comes from the environment. Otherwise the
+    // key the client model chose from the scenario, as the simulator does (same limiter, draws).
+    if (const char* key = std::getenv("OPENAI_API_KEY"); key != nullptr && bare) options.api_key = key;
     TraceFile trace;
     if (!flags->record_path.empty() && !trace.open(flags->record_path)) {
       status = 2;

@@ -1,6 +1,7 @@
 // llmsim compare. See compare.hpp.
 #include "simulator/compare.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -34,9 +35,59 @@ const std::vector<std::string>& compared_metrics() {
   return metrics;
 }
 
+// Returns "routes.NAME.attempts" and "routes.NAME.succeeded" for every route of a phase (none
+// without routing).
+std::vector<std::string> route_metrics(const Json& phase) {
+  std::vector<std::string> metrics;
+  if (!phase.contains("routes")) return metrics;
+  for (const Json& route : phase["routes"]) {
+    for (const char* field : {"attempts", "succeeded"}) {
+      metrics.push_back("routes." + route.at("name").get<std::string>() + "." + field);
+    }
+  }
+  return metrics;
+}
+
+// Returns a route's figure ("routes.NAME.FIELD"), 0 when the phase has no such route.
+double route_figure(const Json& phase, const std::string& metric) {
+  const std::size_t dot = metric.rfind('.');
+  const std::string name = metric.substr(7, dot - 7);  // after "routes."
+  if (!phase.contains("routes")) return 0.0;
+  for (const Json& route : phase["routes"]) {
+    if (route.at("name") == name) return route.at(metric.substr(dot + 1)).get<double>();
+  }
+  return 0.0;
+}
+
+// Returns "classes.CLASS.METRIC" for every priority class of a phase and compared metric (none
+// without client.priority).
+std::vector<std::string> class_metrics(const Json& phase) {
+  std::vector<std::string> metrics;
+  if (!phase.contains("classes") || !phase["classes"].is_object()) return metrics;
+  for (const auto& [name, _] : phase["classes"].items()) {
+    for (const std::string& metric : compared_metrics()) metrics.push_back("classes." + name + "." + metric);
+  }
+  return metrics;
+}
+
+// Returns whether `metric` is "classes.CLASS.METRIC" with a compared METRIC.
+bool is_class_metric(const std::string& metric) {
+  const std::size_t dot = metric.find('.', 8);
+  if (!metric.starts_with("classes.") || dot == std::string::npos || dot == 8) return false;
+  const auto& known = compared_metrics();
+  return std::find(known.begin(), known.end(), metric.substr(dot + 1)) != known.end();
+}
+
 // Returns a figure of a phase object; one the report lacks (written before the field was added to
 // schema_version 1) counts as 0.
 double figure(const Json& phase, const std::string& metric) {
+  if (metric.starts_with("routes.")) return route_figure(phase, metric);
+  if (metric.starts_with("classes.")) {
+    const std::size_t dot = metric.find('.', 8);
+    const std::string name = metric.substr(8, dot - 8);
+    if (!phase.contains("classes") || !phase["classes"].contains(name)) return 0.0;
+    return figure(phase["classes"][name], metric.substr(dot + 1));
+  }
   const std::size_t dot = metric.find('.');
   const Json* value = &phase;
   for (const std::string& key : dot == std::string::npos
@@ -76,7 +127,13 @@ Tolerance parse_tolerance(const std::string& text) {
   const std::size_t eq = text.find('=');
   const std::string metric = text.substr(0, eq);
   const auto& known = compared_metrics();
-  if (eq == std::string::npos || std::find(known.begin(), known.end(), metric) == known.end()) {
+  // Route figures ("routes.NAME.attempts" / ".succeeded") are named by the scenario's providers.
+  const bool is_route = metric.starts_with("routes.") && metric.size() > 7 &&
+                        (metric.ends_with(".attempts") || metric.ends_with(".succeeded")) &&
+                        metric.rfind('.') > 7;
+  if (eq == std::string::npos ||
+      (!is_route && !is_class_metric(metric) &&
+       std::find(known.begin(), known.end(), metric) == known.end())) {
     throw std::invalid_argument("--tolerance: must be METRIC=RELATIVE with a compared metric, got \"" + text + "\"");
   }
   char* end = nullptr;
@@ -97,7 +154,10 @@ std::vector<ComparisonRow> compare_reports(const Json& a, const Json& b, const s
   if (names_a != names_b) throw std::runtime_error("the reports have different phases");
   std::vector<ComparisonRow> rows;
   for (std::size_t i = 0; i < phases_a.size(); ++i) {
-    for (const std::string& metric : compared_metrics()) {
+    std::vector<std::string> metrics = compared_metrics();
+    for (std::string& metric : route_metrics(*phases_a[i].second)) metrics.push_back(std::move(metric));
+    for (std::string& metric : class_metrics(*phases_a[i].second)) metrics.push_back(std::move(metric));
+    for (const std::string& metric : metrics) {
       ComparisonRow row{.phase = phases_a[i].first, .metric = metric,
                         .a = figure(*phases_a[i].second, metric), .b = figure(*phases_b[i].second, metric)};
       row.relative = row.a != 0 ? (row.b - row.a) / std::abs(row.a) : row.b - row.a;

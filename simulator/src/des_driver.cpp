@@ -23,8 +23,11 @@ class DesDriver final : public ClientDriver {
   DesDriver(const Scenario& scenario, TraceRecorder* recorder)
       : scenario_(scenario),
         recorder_(recorder),
-        provider_(scenario.providers.front(), scenario.seed),
-        half_rtt_(from_millis(scenario.client.network.rtt_ms / 2.0)) {}
+        half_rtt_(from_millis(scenario.client.network.rtt_ms / 2.0)) {
+    for (std::size_t i = 0; i < routed_provider_count(scenario); ++i) {
+      providers_.emplace_back(scenario.providers[i], provider_seed(scenario.seed, scenario.providers, i));
+    }
+  }
 
   SimulationResult run() {
     ClientModel client(scenario_, *this);
@@ -40,7 +43,7 @@ class DesDriver final : public ClientDriver {
     assert(client.is_finished());
     SimulationResult result;
     result.phases = client.phases();
-    result.limiter_levels = provider_.levels(now_);
+    result.limiter_levels = limiter_levels();
     result.events = events;
     result.end = now_;
     client_ = nullptr;
@@ -53,9 +56,11 @@ class DesDriver final : public ClientDriver {
     queue_.push(at, DesEvent{DesEvent::Kind::timer, timer, 0});
   }
 
-  void send(std::uint64_t attempt_id, const ProviderRequest& request, std::int64_t) override {
+  void send(std::uint64_t attempt_id, std::size_t provider, const ProviderRequest& request,
+            std::int64_t) override {
     InFlight& slot = slot_for(attempt_id);
     slot.attempt_id = attempt_id;
+    slot.provider = provider;
     slot.request = request;
     slot.is_abandoned = false;
     if (recorder_) recorder_->on_send(attempt_id, client_->attempt_context(attempt_id), now_, request.prompt_tokens);
@@ -74,6 +79,7 @@ class DesDriver final : public ClientDriver {
  private:
   struct InFlight {
     std::uint64_t attempt_id = 0;
+    std::size_t provider = 0;
     bool is_abandoned = false;
     ProviderRequest request;
     AttemptResult result;
@@ -93,9 +99,10 @@ class DesDriver final : public ClientDriver {
     // trip) has lost that attempt's request: it never reaches the provider.
     if (slot.attempt_id != attempt_id) return;
     // The request reaches the provider even when the client has already given up on it.
-    const Decision decision = provider_.decide(slot.request, now_);
+    ProviderModel& provider = providers_[slot.provider];
+    const Decision decision = provider.decide(slot.request, now_);
     if (decision.outcome == Outcome::hang || slot.is_abandoned) return;
-    slot.result = from_decision(decision, provider_.config(), scenario_.client.network);
+    slot.result = from_decision(decision, provider.config(), scenario_.client.network);
     if (recorder_) slot.facts = facts_of_decision(decision, now_ + first_byte_after(decision) + half_rtt_);
     queue_.push(now_ + decision.total_time() + half_rtt_,
                 DesEvent{DesEvent::Kind::deliver, {}, attempt_id});
@@ -120,6 +127,18 @@ class DesDriver final : public ClientDriver {
     }
   }
 
+  // Returns every limiter's levels by key; with several providers, keys are "PROVIDER/KEY".
+  std::map<std::string, std::vector<LimiterLevel>> limiter_levels() {
+    if (providers_.size() == 1) return providers_.front().levels(now_);
+    std::map<std::string, std::vector<LimiterLevel>> levels;
+    for (ProviderModel& provider : providers_) {
+      for (auto& [key, level] : provider.levels(now_)) {
+        levels.emplace(provider.config().name + "/" + key, std::move(level));
+      }
+    }
+    return levels;
+  }
+
   // Returns when the first byte of a decided response leaves the provider: the first token of a
   // completion, the whole response otherwise.
   static Duration first_byte_after(const Decision& decision) {
@@ -129,7 +148,7 @@ class DesDriver final : public ClientDriver {
 
   const Scenario& scenario_;
   TraceRecorder* recorder_;
-  ProviderModel provider_;
+  std::vector<ProviderModel> providers_;  // one per provider requests may go to
   Duration half_rtt_;
   EventQueue<DesEvent> queue_;
   TimePoint now_{};

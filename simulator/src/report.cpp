@@ -51,6 +51,35 @@ PhaseReport phase_report(const std::string& name, int users, const PhaseMetrics&
   return r;
 }
 
+// Returns the attempts of a phase by route, laid out as the scenario's routing allows.
+std::vector<RouteReport> route_reports(const Scenario& scenario, const PhaseMetrics& m) {
+  std::vector<RouteReport> routes;
+  const auto count_of = [&m](RouteId id) {
+    auto it = m.routes.find(id);
+    return it == m.routes.end() ? RouteCount{} : it->second;
+  };
+  for (std::size_t p = 0; p < routed_provider_count(scenario); ++p) {
+    const ProviderConfig& provider = scenario.providers[p];
+    std::vector<std::string> keys = provider.api_keys;
+    if (keys.empty()) keys.push_back(default_api_key(provider));
+    RouteReport route{.name = provider.name};
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const RouteCount count =
+          count_of(RouteId{static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(k)});
+      route.keys.push_back(RouteReport::Key{keys[k], count.attempts, count.succeeded});
+      route.attempts += count.attempts;
+      route.succeeded += count.succeeded;
+    }
+    routes.push_back(std::move(route));
+  }
+  if (scenario.client.local_fallback) {
+    const RouteCount local =
+        count_of(RouteId{static_cast<std::uint32_t>(scenario.providers.size()), 0});
+    routes.push_back(RouteReport{.name = "local", .attempts = local.attempts, .succeeded = local.succeeded});
+  }
+  return routes;
+}
+
 // Adds a report per priority class to `report`, from per-class metrics and users.
 void add_classes(PhaseReport& report, const std::vector<PhaseMetrics>& classes,
                  const std::vector<int>& users) {
@@ -126,6 +155,7 @@ Report build_report(const Scenario& scenario, const std::vector<PhaseRun>& phase
     const double duration_s = run.end ? to_seconds(*run.end - run.start) : 0.0;
     report.phases.push_back(phase_report(run.name, run.users, run.metrics, duration_s,
                                          to_seconds(run.start), scenario.client.cpu));
+    if (has_routing(scenario)) report.phases.back().routes = route_reports(scenario, run.metrics);
     add_classes(report.phases.back(), run.classes, run.class_users);
     total.merge(run.metrics);
     for (std::size_t c = 0; c < total_classes.size(); ++c) {
@@ -137,6 +167,7 @@ Report build_report(const Scenario& scenario, const std::vector<PhaseRun>& phase
   }
   // The total's duration is the sum of the phases' (gaps between phases excluded).
   report.total = phase_report("total", total_users, total, total_duration_s, 0.0, scenario.client.cpu);
+  if (has_routing(scenario)) report.total.routes = route_reports(scenario, total);
   add_classes(report.total, total_classes, total_class_users);
   for (const auto& [key, levels] : limiter_levels) {
     for (const LimiterLevel& level : levels) {

@@ -30,6 +30,22 @@ Json latency_json(const LatencySummary& s) {
               {"p99", round6(s.p99)}};
 }
 
+Json routes_json(const std::vector<RouteReport>& routes) {
+  Json list = Json::array();
+  for (const RouteReport& route : routes) {
+    Json j{{"name", route.name}, {"attempts", route.attempts}, {"succeeded", route.succeeded}};
+    if (!route.keys.empty()) {
+      j["keys"] = Json::array();
+      for (const RouteReport::Key& key : route.keys) {
+        j["keys"].push_back(
+            Json{{"key", key.key}, {"attempts", key.attempts}, {"succeeded", key.succeeded}});
+      }
+    }
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
 Json phase_json(const PhaseReport& p) {
   Json errors = Json::object();
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
@@ -56,6 +72,7 @@ Json phase_json(const PhaseReport& p) {
          {"completion_tokens", p.completion_tokens}};
   j["client_cpu_utilisation"] =
       p.client_cpu_utilisation ? Json(round6(*p.client_cpu_utilisation)) : Json(nullptr);
+  if (!p.routes.empty()) j["routes"] = routes_json(p.routes);
   if (!p.classes.empty()) {
     Json classes = Json::object();
     for (const PhaseReport& c : p.classes) classes[c.name] = phase_json(c);
@@ -79,6 +96,22 @@ std::string errors_line(const PhaseReport& p) {
   return line.empty() ? "none" : line;
 }
 
+// "Route openai:     900 attempts, 450 succeeded (sk-a 450/225, sk-b 450/225)".
+void routes_text(std::ostringstream& out, const RouteReport& route) {
+  std::string label = "Route " + route.name + ":";
+  if (label.size() < 17) label.resize(17, ' ');
+  out << label << " " << route.attempts << " attempts, " << route.succeeded << " succeeded";
+  if (route.keys.size() > 1) {
+    out << " (";
+    for (std::size_t k = 0; k < route.keys.size(); ++k) {
+      out << (k ? ", " : "") << route.keys[k].key << " " << route.keys[k].attempts << "/"
+          << route.keys[k].succeeded;
+    }
+    out << ")";
+  }
+  out << "\n";
+}
+
 void phase_text(std::ostringstream& out, const PhaseReport& p) {
   out << "### " << p.name << " (" << p.users << " users)\n";
   out << "Success Rate:     " << format("%.2f%%", 100.0 * p.success_rate) << " (" << p.succeeded
@@ -100,6 +133,7 @@ void phase_text(std::ostringstream& out, const PhaseReport& p) {
       << format("%.2f MB sent", static_cast<double>(p.bytes_sent) / 1e6) << "\n";
   out << "Errors:           " << errors_line(p) << "\n";
   out << "Retries:          " << p.retries << "\n";
+  for (const RouteReport& route : p.routes) routes_text(out, route);
   if (p.cache_hits > 0) {
     out << "Cache Hits:       " << p.cache_hits << " (provider calls: " << p.provider_calls << ")\n";
   }
@@ -185,9 +219,15 @@ std::string to_csv(const Report& report) {
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     out << ",errors_" << category_name(static_cast<ErrorCategory>(i));
   }
-  out << ",client_cpu_utilisation,cache_hits,provider_calls,class\n";
-  const auto row = [&out](const PhaseReport& p, const std::string& phase_name,
-                          const std::string& class_label) {
+  out << ",client_cpu_utilisation,cache_hits,provider_calls,class";
+  // With routing, two columns per route (the total's routes name them; every phase has the same).
+  for (const RouteReport& route : report.total.routes) {
+    out << ",route_" << route.name << "_attempts,route_" << route.name << "_succeeded";
+  }
+  out << "\n";
+  const std::size_t route_count = report.total.routes.size();
+  const auto row = [&out, route_count](const PhaseReport& p, const std::string& phase_name,
+                                       const std::string& class_label) {
     // Phase names are quoted; a quote inside is doubled (RFC 4180).
     std::string name;
     for (char c : phase_name) name += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -201,7 +241,11 @@ std::string to_csv(const Report& report) {
     out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received;
     for (std::uint64_t e : p.errors) out << ',' << e;
     out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "") << ','
-        << p.cache_hits << ',' << p.provider_calls << ',' << class_label << "\n";
+        << p.cache_hits << ',' << p.provider_calls << ',' << class_label;
+    // Routes are counted per phase, not per class: a class row leaves their cells empty.
+    for (const RouteReport& route : p.routes) out << ',' << route.attempts << ',' << route.succeeded;
+    for (std::size_t i = p.routes.size(); i < route_count; ++i) out << ",,";
+    out << "\n";
   };
   // Each phase (and the total) as class "all", then one row per priority class when there are.
   const auto rows = [&row](const PhaseReport& p) {

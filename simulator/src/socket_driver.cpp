@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -97,17 +99,21 @@ void ensure_file_limit(int connections) {
 
 class SocketDriver final : public ClientDriver {
  public:
-  SocketDriver(const Scenario& scenario, const LoadOptions& options, const Target& target)
+  // `targets` has one entry per routed provider, in the scenario's order.
+  SocketDriver(const Scenario& scenario, const LoadOptions& options, const std::vector<Target>& targets)
       : scenario_(scenario),
         options_(options),
-        target_(target),
         wake_(io_),
         progress_timer_(io_),
         signals_(io_, SIGINT, SIGTERM),
-        path_(target.base_path + endpoint_path(scenario.request)),
-        body_(request_body(scenario.request)),
-        head_start_(request_head_start(path_, target.host, options.api_key)) {
-    endpoints_ = tcp::resolver(io_).resolve(target.host, target.port);
+        body_(request_body(scenario.request)) {
+    for (const Target& target : targets) {
+      routes_.push_back(Route{.target = target,
+                              .endpoints = tcp::resolver(io_).resolve(target.host, target.port),
+                              .path = target.base_path + endpoint_path(scenario.request),
+                              .head_starts = {},
+                              .idle = {}});
+    }
   }
 
   LoadResult run() {
@@ -150,8 +156,10 @@ class SocketDriver final : public ClientDriver {
     if (!armed_at_ || at < *armed_at_) arm(at);
   }
 
-  void send(std::uint64_t attempt_id, const ProviderRequest& request, std::int64_t) override {
+  void send(std::uint64_t attempt_id, std::size_t provider, const ProviderRequest& request,
+            std::int64_t) override {
     auto state = std::make_shared<AttemptState>();
+    state->provider = provider;
     attempts_[attempt_id] = state;
     if (options_.recorder) {
       options_.recorder->on_send(attempt_id, client_->attempt_context(attempt_id), now(), request.prompt_tokens);
@@ -181,8 +189,18 @@ class SocketDriver final : public ClientDriver {
 
   struct AttemptState {
     std::unique_ptr<Connection> connection;
+    std::size_t provider = 0;  // index into routes_
     bool is_abandoned = false;
     ResponseFacts facts;  // recording only: what the trace row needs of the response
+  };
+  // One provider's target, with its own kept-alive connections.
+  struct Route {
+    Target target;
+    tcp::resolver::results_type endpoints;
+    std::string path;
+    // Request line and the headers every request carries, by the key sent (one per key).
+    std::map<std::string, std::string, std::less<>> head_starts;
+    std::vector<std::unique_ptr<Connection>> idle;
   };
 
   SteadyClock::time_point wall_of(TimePoint at) const {
@@ -220,13 +238,14 @@ class SocketDriver final : public ClientDriver {
     wake_.cancel();
     progress_timer_.cancel();
     signals_.cancel();
-    idle_.clear();
+    for (Route& route : routes_) route.idle.clear();
     io_.stop();
     return true;
   }
 
   asio::awaitable<void> exchange(std::uint64_t attempt_id, ProviderRequest request,
                                  std::shared_ptr<AttemptState> state) {
+    Route& route = routes_[state->provider];
     if (options_.emulate_rtt) co_await wait_half_rtt();
     if (state->is_abandoned) co_return;
     AttemptResult result;
@@ -236,7 +255,7 @@ class SocketDriver final : public ClientDriver {
       const bool is_reused = take_connection(*state);
       if (!is_reused) {
         auto [connect_error, endpoint] =
-            co_await state->connection->stream.async_connect(endpoints_, kAsTuple);
+            co_await state->connection->stream.async_connect(route.endpoints, kAsTuple);
         if (connect_error) {
           result = AttemptResult{.error = ErrorCategory::connection};
           break;
@@ -250,7 +269,7 @@ class SocketDriver final : public ClientDriver {
       if (!(is_reused && result.error == ErrorCategory::connection && result.status == 0)) break;
       state->connection.reset();
     }
-    if (is_reusable) idle_.push_back(std::move(state->connection));
+    if (is_reusable) route.idle.push_back(std::move(state->connection));
     if (options_.emulate_rtt) co_await wait_half_rtt();
     if (state->is_abandoned) co_return;
     attempts_.erase(attempt_id);
@@ -275,13 +294,26 @@ class SocketDriver final : public ClientDriver {
 
   // Returns true when it took an idle kept-alive connection, false when it made a new one.
   bool take_connection(AttemptState& state) {
-    if (!idle_.empty()) {
-      state.connection = std::move(idle_.back());
-      idle_.pop_back();
+    auto& idle = routes_[state.provider].idle;
+    if (!idle.empty()) {
+      state.connection = std::move(idle.back());
+      idle.pop_back();
       return true;
     }
     state.connection = std::make_unique<Connection>(io_);
     return false;
+  }
+
+  // Returns the head start of provider `provider`'s requests sent with the key the client model
+  // chose, or with the given key (OPENAI_API_KEY for a bare --target) for the first provider.
+  const std::string& head_start(std::size_t provider, const std::string& chosen_key) {
+    Route& route = routes_[provider];
+    const std::string& key = provider == 0 && !options_.api_key.empty() ? options_.api_key : chosen_key;
+    auto it = route.head_starts.find(key);
+    if (it == route.head_starts.end()) {
+      it = route.head_starts.emplace(key, request_head_start(route.path, route.target.host, key)).first;
+    }
+    return it->second;
   }
 
   // Sends the request of one attempt (the run's head start, the attempt's head end and the body
@@ -295,7 +327,8 @@ class SocketDriver final : public ClientDriver {
     if (!connection.stream.socket().is_open()) co_return failed;
     write_request_head_end(connection.head_end, request.attempt, request.request_id, body_.size());
     const std::array<asio::const_buffer, 3> request_bytes = {
-        asio::buffer(head_start_), asio::buffer(connection.head_end), asio::buffer(body_)};
+        asio::buffer(head_start(state.provider, request.key)), asio::buffer(connection.head_end),
+        asio::buffer(body_)};
     auto [write_error, written] = co_await asio::async_write(connection.stream, request_bytes, kAsTuple);
     if (write_error || state.is_abandoned) co_return failed;
     http::response_parser<http::string_body> parser;
@@ -385,7 +418,9 @@ class SocketDriver final : public ClientDriver {
     char text[160];
     std::snprintf(text, sizeof text, "%g (wall %.3f s)", options_.time_scale, wall_s);
     notes.emplace_back("time_scale", text);
-    notes.emplace_back("target", options_.target);
+    for (const LoadTarget& target : options_.targets) {
+      notes.emplace_back(options_.targets.size() == 1 ? "target" : "target " + target.provider, target.url);
+    }
     if (options_.emulate_rtt) {
       std::snprintf(text, sizeof text, "%g ms added per attempt (loopback stands in for the API)",
                     scenario_.client.network.rtt_ms);
@@ -419,27 +454,70 @@ class SocketDriver final : public ClientDriver {
 
   const Scenario& scenario_;
   const LoadOptions& options_;
-  Target target_;
   asio::io_context io_{1};
+  // One per routed provider (a deque: Route is move-only); after io_, so it is destroyed first.
+  std::deque<Route> routes_;
   asio::steady_timer wake_;
   asio::steady_timer progress_timer_;
   asio::signal_set signals_;
-  tcp::resolver::results_type endpoints_;
-  std::string path_;
   std::string body_;
-  std::string head_start_;  // request line and the headers every request carries
   SteadyClock::time_point start_;
   EventQueue<Timer> timers_;
   std::optional<TimePoint> armed_at_;
-  std::vector<std::optional<TimePoint>> last_arrival_;  // by phase: arrival timers handled
-  std::vector<std::unique_ptr<Connection>> idle_;
   std::unordered_map<std::uint64_t, std::shared_ptr<AttemptState>> attempts_;
   ClientModel* client_ = nullptr;
   std::uint64_t starts_ = 0;
   std::uint64_t late_starts_ = 0;
   std::uint64_t last_done_ = 0;
   bool stop_requested_ = false;
+  std::vector<std::optional<TimePoint>> last_arrival_;  // by phase: arrival timers handled
 };
+
+// Returns the target of every routed provider, in the scenario's order; throws when a target
+// names no provider of the scenario, names one twice, or a routed provider has none.
+std::vector<Target> routed_targets(const Scenario& scenario, const std::vector<LoadTarget>& targets) {
+  std::vector<std::optional<Target>> by_provider(scenario.providers.size());
+  for (const LoadTarget& target : targets) {
+    std::size_t index = 0;
+    while (index < scenario.providers.size() && scenario.providers[index].name != target.provider) ++index;
+    if (index == scenario.providers.size()) {
+      throw std::runtime_error("--target: the scenario has no provider named \"" + target.provider + "\"");
+    }
+    if (by_provider[index]) {
+      throw std::runtime_error("--target: provider \"" + target.provider + "\" has two targets");
+    }
+    by_provider[index] = parse_target(target.url);
+  }
+  std::vector<Target> routed;
+  for (std::size_t i = 0; i < routed_provider_count(scenario); ++i) {
+    if (!by_provider[i]) {
+      throw std::runtime_error("--target: no target for provider \"" + scenario.providers[i].name +
+                               "\" (give --target " + scenario.providers[i].name + "=URL)");
+    }
+    routed.push_back(*by_provider[i]);
+  }
+  return routed;
+}
+
+// Starts one mock server per routed provider (`--provider NAME` when the scenario has several)
+// and points `options.targets` at them.
+std::deque<ServerProcess> start_servers(const Scenario& scenario, LoadOptions& options) {
+  char scale[32];
+  std::snprintf(scale, sizeof scale, "%.17g", options.time_scale);
+  std::deque<ServerProcess> servers;  // not movable: a deque keeps them in place
+  for (std::size_t i = 0; i < routed_provider_count(scenario); ++i) {
+    std::vector<std::string> args{"serve", "--scenario", options.scenario_path, "--port", "0",
+                                  "--seed", std::to_string(scenario.seed), "--time-scale", scale,
+                                  "--threads", "1"};
+    if (scenario.providers.size() > 1) {
+      args.insert(args.end(), {"--provider", scenario.providers[i].name});
+    }
+    servers.emplace_back(options.server_program, args);
+    options.targets.push_back(LoadTarget{scenario.providers[i].name, servers.back().url()});
+  }
+  options.emulate_rtt = true;
+  return servers;
+}
 
 }  // namespace
 
@@ -447,25 +525,16 @@ LoadResult run_load(const Scenario& scenario, const LoadOptions& options) {
   if (!(options.time_scale > 0)) throw std::runtime_error("--time-scale: must be > 0");
   ensure_file_limit(scenario.client.connections);
   LoadOptions effective = options;
-  std::optional<ServerProcess> server;
-  if (effective.target.empty()) {
-    char scale[32];
-    std::snprintf(scale, sizeof scale, "%.17g", options.time_scale);
-    server.emplace(options.server_program,
-                   std::vector<std::string>{"serve", "--scenario", options.scenario_path, "--port", "0",
-                                            "--seed", std::to_string(scenario.seed), "--time-scale", scale,
-                                            "--threads", "1"});
-    effective.target = server->url();
-    effective.emulate_rtt = true;
-  }
-  SocketDriver driver(scenario, effective, parse_target(effective.target));
+  std::deque<ServerProcess> servers;
+  if (effective.targets.empty()) servers = start_servers(scenario, effective);
+  SocketDriver driver(scenario, effective, routed_targets(scenario, effective.targets));
   LoadResult result = driver.run();
-  if (server) {
-    const ProcessUsage usage = server->stop();
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    const ProcessUsage usage = servers[i].stop();
     char text[160];
     std::snprintf(text, sizeof text, "started by llmsim: %.2f CPU s, peak memory %.1f MB", usage.cpu_s,
                   static_cast<double>(usage.peak_memory_kb) / 1024.0);
-    result.notes.emplace_back("server", text);
+    result.notes.emplace_back(servers.size() == 1 ? "server" : "server " + scenario.providers[i].name, text);
   }
   return result;
 }

@@ -120,6 +120,8 @@ void TraceRecorder::on_send(std::uint64_t attempt_id, AttemptContext context, Ti
   row.intended_s = seconds_since_start(context.intended);
   row.sent_s = seconds_since_start(sent);
   row.prompt_tokens = prompt_tokens;
+  row.provider = std::move(context.provider);
+  row.key_index = context.key;
   open_[attempt_id] = std::move(row);
 }
 

@@ -28,6 +28,8 @@ TraceRow full_row() {
   row.limit_requests = 500;
   row.remaining_requests = 0;
   row.reset_requests_s = 0.12;
+  row.provider = "backup";
+  row.key_index = 1;
   row.retry_after_s = 1;
   return row;
 }
@@ -53,6 +55,8 @@ TEST(Trace, RowsRoundTrip) {
   EXPECT_EQ(rows[0].retry_after_s, 1.0);
   EXPECT_FALSE(rows[1].first_byte_s);
   EXPECT_FALSE(rows[1].retry_after_s);
+  EXPECT_EQ(rows[0].provider, "backup");
+  EXPECT_EQ(rows[0].key_index, 1U);
   // Written again, the rows are the same text.
   EXPECT_EQ(trace_csv_line(rows[0]) + trace_csv_line(rows[1]), trace_csv_line(row) + trace_csv_line(empty));
 }
@@ -67,6 +71,19 @@ TEST(Trace, ColumnsAreFoundByNameAndCrlfIsAccepted) {
   ASSERT_EQ(rows.size(), 1U);
   EXPECT_EQ(rows[0].request_id, 42U);
   EXPECT_EQ(rows[0].retry_after_s, 1.0);
+}
+
+// Traces written before the provider and key_index columns still read, as the first provider's.
+TEST(Trace, RouteColumnsAreOptional) {
+  std::string header = trace_csv_header();
+  header.replace(header.find(",provider,key_index"), 19, "");
+  std::string line = trace_csv_line(full_row());
+  line.replace(line.find(",backup,1\n"), 9, "");
+  const auto rows = parse_trace(header + line, "t.csv");
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].retry_after_s, 1.0);
+  EXPECT_EQ(rows[0].provider, "");
+  EXPECT_EQ(rows[0].key_index, 0U);
 }
 
 TEST(Trace, MissingColumnsAreNamedOnLineOne) {
@@ -94,7 +111,7 @@ TEST(Trace, BadCellsAreNamedByLineAndColumn) {
   } catch (const TraceError& error) {
     EXPECT_THAT(error.problems(),
                 ElementsAre("t.csv:3: column \"end_s\": must be a number, got \"three\"",
-                            "t.csv:4: expected 20 cells, got 3",
+                            "t.csv:4: expected 22 cells, got 3",
                             "t.csv:5: column \"request_id\": must be an integer, got \"4x\""));
   }
 }

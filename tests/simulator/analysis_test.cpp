@@ -204,6 +204,19 @@ TEST(Analysis, GajaPhasesAreOutsideThePoolModelsAndSayWhy) {
   EXPECT_NEAR(*admitted.simulated, admitted.analytic, 0.05 * admitted.analytic);
 }
 
+// A routed client (two providers, a local model) is no single provider's buckets: the rate-limit
+// model says so instead of bounding the wrong buckets.
+TEST(Analysis, RoutedScenarioIsOutsideTheRateLimitModel) {
+  const Scenario s = load_scenario(LLMSIM_SOURCE_DIR "/data/scenarios/gaja-two-providers.json");
+  const Analysis a = analyze(s, simulate(s));
+  ASSERT_FALSE(a.phases.empty());
+  for (const PhaseAnalysis& phase : a.phases) {
+    const ModelAnalysis& limits = model_of(phase, "rate_limits");
+    ASSERT_TRUE(limits.outside) << phase.name;
+    EXPECT_THAT(*limits.outside, HasSubstr("routing is on")) << phase.name;
+  }
+}
+
 TEST(Analysis, PoissonScenarioIsRateLimited) {
   const Scenario s = load_scenario(LLMSIM_SOURCE_DIR "/data/scenarios/poisson-open-loop.json");
   const Analysis a = analyze(s, simulate(s));

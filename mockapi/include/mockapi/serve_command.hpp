@@ -1,11 +1,13 @@
 // The `llmsim serve` subcommand: starts the mock OpenAI server from a scenario's provider section.
 //
-// `llmsim serve [--scenario FILE] [--host 127.0.0.1] [--port 8080] [--threads N] [--time-scale K]
+// `llmsim serve [--scenario FILE [--provider NAME]] [--host 127.0.0.1] [--port 8080] [--threads N] [--time-scale K]
 // [--seed S] [--body-limit-bytes B] [--read-timeout-s T] [--grace-s G] [--created-unix-s U]
 // [--log-requests]` prints `listening on http://HOST:PORT` on stdout once it accepts connections
 // and serves until SIGINT or SIGTERM, then finishes requests in progress (up to --grace-s) and
 // exits 0. Bad flags, a bad scenario or an address it cannot listen on exit 2 with a message.
-// Without --scenario it serves mockapi::default_provider_config() (see mockapi/server.hpp).
+// --provider picks one of the scenario's providers by name (default: the first); its random streams
+// use provider_seed(), so a server per provider draws as the simulator does (llmsim load starts
+// one per provider with routing). Without --scenario it serves mockapi::default_provider_config() (see mockapi/server.hpp).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -12,7 +12,9 @@
 #pragma once
 
 #include <array>
+#include <compare>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -62,6 +64,20 @@ struct RequestRecord {
   int provider_calls = 0;             // attempts that were sent to the provider
 };
 
+// Where an attempt went: a provider (index in the scenario) and one of its API keys (index in
+// its api_keys, 0 when it has none), or the local model (provider == the number of providers).
+struct RouteId {
+  std::uint32_t provider = 0;
+  std::uint32_t key = 0;
+  auto operator<=>(const RouteId&) const = default;
+};
+
+// Attempts sent along one route and how many of them succeeded.
+struct RouteCount {
+  std::uint64_t attempts = 0;
+  std::uint64_t succeeded = 0;
+};
+
 struct PhaseMetrics {
   std::uint64_t requests = 0;
   std::uint64_t succeeded = 0;
@@ -78,6 +94,7 @@ struct PhaseMetrics {
   std::optional<TimePoint> first_intended;  // span of the phase
   std::optional<TimePoint> last_finished;
   Duration cpu_busy{0};               // modelled client CPU busy time (all cores)
+  std::map<RouteId, RouteCount> routes;  // attempts by route (only with routing)
   // For queueing checks (llmsim analyze): requests that waited at all in the client, and the
   // integral over time of the number of requests in flight (request x ns; / duration = mean L).
   std::uint64_t waited = 0;
@@ -85,6 +102,9 @@ struct PhaseMetrics {
 
   // Adds one finished request.
   void record(const RequestRecord& record);
+
+  // Counts one attempt along `route`.
+  void record_attempt(RouteId route, bool is_success);
 
   // Adds every count of `other` (histograms merge exactly).
   void merge(const PhaseMetrics& other);

@@ -98,6 +98,35 @@ struct NetworkConfig {
   std::int64_t response_overhead_bytes = 400;  // headers and JSON framing of a response
 };
 
+// Failures that send an attempt elsewhere (the next provider, or the local model).
+struct RouteTriggers {
+  bool rate_limit = false;        // any 429 but "request too large" (limits, daily, quota)
+  bool server_error = false;      // 5xx
+  bool timeout = false;           // the client's timeout fired
+  bool connection_error = false;  // refused, reset or closed mid-response
+};
+
+enum class KeyChoice { first, round_robin, least_loaded };
+enum class ProviderChoice { first, failover, round_robin, least_loaded };
+
+// Several API keys and several providers (data/README.md, "ROUTING"). The defaults are the
+// behaviour without routing: every request goes to the first provider with its first key.
+struct RoutingConfig {
+  KeyChoice key_choice = KeyChoice::first;            // among a provider's api_keys
+  ProviderChoice providers = ProviderChoice::first;   // where a request's first attempt goes
+  // A failed attempt with one of these goes to the next provider at once (not with "first").
+  RouteTriggers failover_on{true, true, true, true};
+};
+
+// A local model that serves requests the providers refused (data/README.md, "LOCAL_FALLBACK").
+struct LocalFallbackConfig {
+  RouteTriggers on;                                  // failures it takes over
+  int concurrency = 1;                               // requests served at once; more fall through
+  Distribution time_to_first_token_s = Distribution::constant(0.0);
+  Distribution per_token_s = Distribution::constant(0.0);
+  std::optional<Distribution> completion_tokens;     // none: the first provider's
+};
+
 // Strategies (optional; see data/README.md "Strategies"). Each is off when absent.
 
 // A bounded waiting line in front of the provider: attempts wait there for a connection (and a
@@ -139,6 +168,8 @@ struct ClientConfig {
   RetryConfig retry;
   CpuConfig cpu;
   NetworkConfig network;
+  RoutingConfig routing;
+  std::optional<LocalFallbackConfig> local_fallback;  // none: no local model
   std::optional<QueueConfig> queue;
   std::optional<PacingConfig> pacing;
   std::optional<CacheConfig> cache;
@@ -191,12 +222,25 @@ struct Scenario {
   std::string name;
   std::string description;
   std::uint64_t seed = 1;
-  std::vector<ProviderConfig> providers;  // at least one; the first serves the requests for now
+  std::vector<ProviderConfig> providers;  // at least one; client.routing says which serve
   ClientConfig client;
   RequestConfig request;
   Workload workload;
   std::vector<Threshold> thresholds;
 };
+
+// Returns the number of providers requests may go to: all with routing, else only the first.
+std::size_t routed_provider_count(const Scenario& scenario);
+
+// Returns the seed of provider `index`'s random streams: the scenario's seed for the first (so a
+// scenario without routing draws as before), mixed with the provider's name for the others so
+// that two providers never share draws. The mock server started for a provider uses the same.
+std::uint64_t provider_seed(std::uint64_t seed, const std::vector<ProviderConfig>& providers,
+                            std::size_t index);
+
+// Returns whether the run counts attempts per provider, key and local model for the report
+// (routing or a local fallback configured).
+bool has_routing(const Scenario& scenario);
 
 // One problem found while loading: where, which rule, what value.
 struct ScenarioProblem {

@@ -42,6 +42,10 @@ struct TraceRow {
   std::optional<std::int64_t> remaining_tokens;
   std::optional<double> reset_tokens_s;
   std::optional<double> retry_after_s;  // retry-after-ms, else retry-after
+  // Where the attempt went: the scenario provider's name and the index of the key in its api_keys
+  // (never the key itself). Empty and 0 in traces written without these columns.
+  std::string provider;
+  std::uint32_t key_index = 0;
 };
 
 // Returns the header line (column names and a newline).

@@ -11,6 +11,16 @@
 //
 // It is written once and driven twice (DESIGN.md): the discrete-event driver feeds it virtual time
 // and the in-memory provider; the real-socket driver feeds it wall-clock time and HTTP responses.
+// Routing (client.routing, client.local_fallback; client_routing.cpp): each attempt goes to a
+// provider and one of its keys chosen at send time; a failed attempt may go on to the next
+// provider at once (failover) and, when the providers refused, to a local model served by
+// timers alone. Failover hops are not SDK retries: client.retry runs only once every provider of
+// the round has failed (or the failure is not a failover trigger), and its retry starts a new
+// round.
+// The route is chosen when an attempt leaves the waiting line, so the strategies act before
+// routing: a cache hit reaches no provider, every attempt (hops included) queues and is paced in
+// the one line, and the one pacing bucket paces the sends to all providers together.
+//
 // The driver implements ClientDriver (clock, timers, transport) and calls on_timer / on_result.
 // Everything the model needs from a response is an AttemptResult, which both drivers build the
 // same way (see attempt_result.hpp).
@@ -44,6 +54,7 @@ enum class TimerKind : std::uint8_t {
   retry,        // id: request slot; backoff elapsed, start the next attempt
   timeout,      // the earliest pending attempt deadline has come
   cpu_done,     // id: request slot; a CPU job finished
+  local_done,   // id: request slot; the local model finished serving it
   pacing,       // the pacer may let the head of the waiting line go now
   queue_deadline,  // the longest-waiting attempt may have waited max_wait_s
   cache_hit,    // id: request slot; a cache hit is answered
@@ -63,9 +74,9 @@ class ClientDriver {
   virtual TimePoint now() const = 0;
   // Arranges for ClientModel::on_timer(timer) to be called at `at` (never before).
   virtual void schedule(TimePoint at, Timer timer) = 0;
-  // Sends one attempt now; calls ClientModel::on_result(attempt_id, result) once it is complete,
-  // unless it was abandoned first.
-  virtual void send(std::uint64_t attempt_id, const ProviderRequest& request,
+  // Sends one attempt now to provider `provider` (index in the scenario's providers); calls
+  // ClientModel::on_result(attempt_id, result) once it is complete, unless it was abandoned first.
+  virtual void send(std::uint64_t attempt_id, std::size_t provider, const ProviderRequest& request,
                     std::int64_t request_bytes) = 0;
   // Gives up on an attempt (client timeout): no result will be delivered; its connection closes.
   virtual void abandon(std::uint64_t attempt_id) = 0;
@@ -77,6 +88,8 @@ struct AttemptContext {
   std::uint32_t attempt = 0;
   std::string phase;
   TimePoint intended{};  // the request's intended start, or when its retry was due
+  std::string provider;  // the scenario provider it went to (client.routing; else the first)
+  std::uint32_t key = 0;  // index of its key in that provider's api_keys
 };
 
 // A phase's identity and measured figures, as the report needs them.
@@ -126,7 +139,7 @@ class ClientModel {
 
  private:
   enum class RequestState : std::uint8_t {
-    idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff, cache_hit
+    idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff, cache_hit, local
   };
   struct User {
     std::uint32_t phase = 0;
@@ -139,7 +152,10 @@ class ClientModel {
   struct Request {
     std::uint32_t user = 0;
     std::uint64_t request_id = 0;    // global, names the provider's and backoff streams
-    std::uint32_t attempt = 0;       // 0 for the first try
+    std::uint32_t attempt = 0;       // SDK retries made (0 for the first try)
+    std::uint32_t provider = 0;      // route of the attempt in flight or last sent
+    std::uint32_t key = 0;
+    std::uint32_t tried = 0;         // providers tried in this round (0: choose anew)
     std::uint32_t generation = 0;    // bumps with every attempt and CPU job
     RequestState state = RequestState::idle;
     TimePoint intended_send{};
@@ -148,7 +164,7 @@ class ClientModel {
     Duration queued{0};
     std::int64_t bytes_sent = 0;
     std::int64_t bytes_received = 0;
-    int provider_calls = 0;          // attempts transmitted
+    int provider_calls = 0;          // attempts sent to providers (with failover hops)
     bool is_cache_hit = false;
     std::uint64_t prompt = 0;        // keyed cache: the prompt it asks
     AttemptResult pending;           // result waiting for the CPU to handle it
@@ -177,6 +193,15 @@ class ClientModel {
   void count_in_flight(std::uint32_t phase, int delta);
   bool is_past_deadline(std::uint32_t phase) const;
   std::uint64_t attempt_id(std::uint32_t slot) const;
+
+  // Routing (client_routing.cpp).
+  void choose_route(std::uint32_t slot);
+  std::uint32_t choose_provider();
+  std::uint32_t choose_key(std::uint32_t provider);
+  void count_attempt(std::uint32_t slot, bool succeeded);
+  bool try_failover(std::uint32_t slot, const AttemptResult& result);
+  bool try_local_fallback(std::uint32_t slot, const AttemptResult& result);
+  void finish_local(std::uint32_t slot);
 
   std::uint32_t allocate_user();
   std::uint32_t allocate_request();
@@ -221,6 +246,14 @@ class ClientModel {
   std::deque<Deadline> deadlines_;  // attempt timeouts, in send order
   bool timeout_armed_ = false;
   std::vector<TimePoint> core_free_at_;
+
+  // Routing state: attempts in flight per provider and key, rotation counters, the local model.
+  bool has_routing_ = false;
+  std::vector<std::vector<int>> route_in_flight_;
+  std::vector<int> provider_in_flight_;
+  std::vector<std::uint32_t> next_key_;
+  std::uint32_t next_provider_ = 0;
+  int local_in_flight_ = 0;
   // Requests in flight per phase and since when, for PhaseMetrics::in_flight_time.
   struct InFlightTally {
     std::int64_t count = 0;

@@ -3,7 +3,8 @@
 // Phases are matched by name (and "total"); each figure gets its relative difference
 // (B - A) / |A| (the absolute difference when A is 0). Tolerances name a metric as thresholds do
 // ("succeeded", "latency_s.p90", "errors.rate_limit_requests" ...) and a largest relative
-// difference; a row outside its tolerance fails the comparison.
+// difference; a row outside its tolerance fails the comparison. Reports with routing also compare
+// "routes.NAME.attempts" and "routes.NAME.succeeded" for every route of A's phases.
 //
 //   auto rows = compare_reports(read_report("sim.json"), read_report("real.json"),
 //                               {{"succeeded", 0.03}, {"latency_s.avg", 0.10}});

@@ -31,6 +31,19 @@ struct LatencySummary {
   double avg = 0, min = 0, max = 0, p50 = 0, p90 = 0, p95 = 0, p99 = 0;
 };
 
+// Attempts along one route and how many succeeded: a provider (with its keys) or "local".
+struct RouteReport {
+  struct Key {
+    std::string key;
+    std::uint64_t attempts = 0;
+    std::uint64_t succeeded = 0;
+  };
+  std::string name;             // the provider's name, or "local" for the local model
+  std::uint64_t attempts = 0;
+  std::uint64_t succeeded = 0;
+  std::vector<Key> keys;        // providers only, in api_keys order
+};
+
 struct PhaseReport {
   std::string name;
   int users = 0;
@@ -52,6 +65,10 @@ struct PhaseReport {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   std::optional<double> client_cpu_utilisation;  // modelled: busy / (duration x cores)
+  // With routing (client.routing or client.local_fallback): every provider requests may go to,
+  // then "local" when configured. Empty without routing, and then absent from every format.
+  std::vector<RouteReport> routes;
+
   // With client.priority: the same figures per class ("vip", "standard"; no CPU share, no
   // classes of their own) over the same duration; else empty.
   std::vector<PhaseReport> classes;

@@ -8,7 +8,11 @@
 // (the mock server is started with the same scale). Latency counts from the intended send time;
 // timers that fire late are counted and make the run "not trustworthy" past 1% of starts.
 //
-//   LoadOptions options{.target = "", .time_scale = 10};
+// With routing (client.routing), every provider requests may go to has its own target: without
+// targets, one `llmsim serve --provider NAME` per provider is started; each attempt goes to the
+// target of the provider the client model chose, with the key it chose.
+//
+//   LoadOptions options{.time_scale = 10};
 //   LoadResult result = run_load(scenario, options);   // starts `llmsim serve` itself
 #pragma once
 
@@ -23,11 +27,19 @@
 
 namespace llmsim {
 
+// Where one provider's requests go.
+struct LoadTarget {
+  std::string provider;         // a provider's name in the scenario
+  std::string url;              // base URL ("http://host:port")
+};
+
 class TraceRecorder;  // simulator/trace_recorder.hpp
 
 struct LoadOptions {
-  std::string target;           // base URL ("http://host:port"); empty: start the mock server
-  std::string api_key;          // Bearer key sent with every request
+  std::vector<LoadTarget> targets;  // empty: start the mock server (one per routed provider)
+  // Bearer key for the first provider's requests (OPENAI_API_KEY with a bare --target); empty:
+  // the key the client model chose from the scenario.
+  std::string api_key;
   double time_scale = 1.0;      // scenario seconds per wall second (> 0)
   bool progress = false;        // live progress on stderr
   std::string server_program;   // the llmsim binary, to start `llmsim serve`
@@ -45,8 +57,9 @@ struct LoadResult {
   std::vector<std::pair<std::string, std::string>> notes;  // for the report
 };
 
-// Runs the scenario over real sockets; throws std::runtime_error when the target cannot be
-// used (bad URL, server that does not start, file-descriptor limit too low).
+// Runs the scenario over real sockets; throws std::runtime_error when a target cannot be used
+// (bad URL, unknown provider, a routed provider without one, server that does not start,
+// file-descriptor limit too low).
 LoadResult run_load(const Scenario& scenario, const LoadOptions& options);
 
 }  // namespace llmsim
