@@ -66,10 +66,29 @@ std::optional<Duration> parse_go_duration(std::string_view text) {
   return from_seconds(total_s);
 }
 
+std::optional<Duration> go_duration_as_read(Duration d) {
+  // go_duration rounds to the millisecond, halfway away from zero; a negative text does not parse.
+  constexpr std::uint64_t kNsPerMs = 1'000'000;
+  const bool negative = d.count() < 0;
+  const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(d.count())
+                                           : static_cast<std::uint64_t>(d.count());
+  const auto ms = static_cast<std::int64_t>((magnitude + kNsPerMs / 2) / kNsPerMs);
+  if (ms == 0) return Duration{0};
+  if (negative) return std::nullopt;
+  // parse_go_duration's arithmetic on the text's numbers: under a second "NNNms" is NNN x 1e-3;
+  // otherwise the hours and minutes (exact) plus the seconds "S.fff", whose nearest double is the
+  // correctly rounded quotient of the whole milliseconds by 1000.
+  if (ms < 1000) return from_seconds(static_cast<double>(ms) * 1e-3);
+  const std::int64_t hours = ms / 3'600'000;
+  const std::int64_t minutes = ms % 3'600'000 / 60'000;
+  const double whole = static_cast<double>(hours) * 3600.0 + static_cast<double>(minutes) * 60.0;
+  return from_seconds(whole + static_cast<double>(ms % 60'000) / 1000.0);
+}
+
 RateLimitHeaders as_sent(const RateLimitHeaders& headers) {
   RateLimitHeaders out = headers;
-  if (out.reset_requests) out.reset_requests = parse_go_duration(go_duration(*out.reset_requests));
-  if (out.reset_tokens) out.reset_tokens = parse_go_duration(go_duration(*out.reset_tokens));
+  if (out.reset_requests) out.reset_requests = go_duration_as_read(*out.reset_requests);
+  if (out.reset_tokens) out.reset_tokens = go_duration_as_read(*out.reset_tokens);
   return out;
 }
 

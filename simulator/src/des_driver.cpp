@@ -83,13 +83,19 @@ class DesDriver final : public ClientDriver {
     bool is_abandoned = false;
     ProviderRequest request;
     AttemptResult result;
-    ResponseFacts facts;  // recording only
   };
 
   InFlight& slot_for(std::uint64_t attempt_id) {
     const auto index = static_cast<std::size_t>(attempt_id & 0xffffffffU);
     if (index >= in_flight_.size()) in_flight_.resize(index + 1);
     return in_flight_[index];
+  }
+
+  // The recorder's facts of an attempt's response, kept beside its slot only when recording.
+  ResponseFacts& facts_for(std::uint64_t attempt_id) {
+    const auto index = static_cast<std::size_t>(attempt_id & 0xffffffffU);
+    if (index >= facts_.size()) facts_.resize(index + 1);
+    return facts_[index];
   }
 
   // The attempt reaches the provider, which decides at once; its response is delivered later.
@@ -103,7 +109,7 @@ class DesDriver final : public ClientDriver {
     const Decision decision = provider.decide(slot.request, now_);
     if (decision.outcome == Outcome::hang || slot.is_abandoned) return;
     slot.result = from_decision(decision, provider.config(), scenario_.client.network);
-    if (recorder_) slot.facts = facts_of_decision(decision, now_ + first_byte_after(decision) + half_rtt_);
+    if (recorder_) facts_for(attempt_id) = facts_of_decision(decision, now_ + first_byte_after(decision) + half_rtt_);
     queue_.push(now_ + decision.total_time() + half_rtt_,
                 DesEvent{DesEvent::Kind::deliver, {}, attempt_id});
   }
@@ -120,7 +126,7 @@ class DesDriver final : public ClientDriver {
         InFlight& slot = slot_for(event.attempt_id);
         if (slot.attempt_id != event.attempt_id || slot.is_abandoned) return;
         const AttemptResult result = slot.result;
-        if (recorder_) recorder_->on_response(event.attempt_id, now_, result, slot.facts);
+        if (recorder_) recorder_->on_response(event.attempt_id, now_, result, facts_for(event.attempt_id));
         client_->on_result(event.attempt_id, result);
         return;
       }
@@ -154,6 +160,7 @@ class DesDriver final : public ClientDriver {
   TimePoint now_{};
   ClientModel* client_ = nullptr;
   std::vector<InFlight> in_flight_;
+  std::vector<ResponseFacts> facts_;  // recording only
 };
 
 }  // namespace

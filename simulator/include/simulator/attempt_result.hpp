@@ -41,8 +41,12 @@ std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkCo
 // "6m0s", "1h0m0s", "0s") as a Duration, or nullopt when it is not one.
 std::optional<Duration> parse_go_duration(std::string_view text);
 
+// Returns what a client reads back from the header go_duration(d) writes: the same value as
+// parse_go_duration(go_duration(d)), computed without the text (the simulator does it per attempt).
+std::optional<Duration> go_duration_as_read(Duration d);
+
 // Returns the x-ratelimit-* values as a client reads them off the wire: resets rounded to the
-// millisecond the headers carry (go_duration, then parse_go_duration).
+// millisecond the headers carry (go_duration_as_read).
 RateLimitHeaders as_sent(const RateLimitHeaders& headers);
 
 // Builds what the client sees of a provider decision: the mock server's status and headers.
