@@ -2,9 +2,9 @@
 #include "simulator/attempt_result.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 namespace llmsim {
 
@@ -29,41 +29,39 @@ int status_of(Outcome outcome) {
   return 0;
 }
 
-std::optional<double> parse_decimal(std::string_view text) {
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 }  // namespace
 
-std::optional<Duration> parse_go_duration(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  if (text == "0s") return Duration{0};
-  // A sequence of NUMBER UNIT pairs, units among h, m, s, ms (what go_duration writes).
-  double total_s = 0;
+std::optional<double> parse_go_duration_s(std::string_view text) {
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e-6}, {"ms", 1e-3}, {"h", 3600.0}, {"m", 60.0}, {"s", 1.0}};
+  if (text == "0") return 0.0;
+  double total = 0;
+  bool any = false;
   while (!text.empty()) {
-    std::size_t digits = 0;
-    while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
-      ++digits;
+    double number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error != std::errc{} || !std::isfinite(number)) return std::nullopt;
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
+    bool matched = false;
+    for (const auto& [unit, scale] : kUnits) {
+      if (text.starts_with(unit)) {
+        total += number * scale;
+        text.remove_prefix(unit.size());
+        matched = true;
+        break;
+      }
     }
-    const auto number = parse_decimal(text.substr(0, digits));
-    if (digits == 0 || !number) return std::nullopt;
-    text.remove_prefix(digits);
-    double unit_s = 0;
-    if (text.starts_with("ms")) {
-      unit_s = 1e-3;
-      text.remove_prefix(2);
-    } else if (text.starts_with("h") || text.starts_with("m") || text.starts_with("s")) {
-      unit_s = text[0] == 'h' ? 3600.0 : text[0] == 'm' ? 60.0 : 1.0;
-      text.remove_prefix(1);
-    } else {
-      return std::nullopt;
-    }
-    total_s += *number * unit_s;
+    if (!matched) return std::nullopt;
+    any = true;
   }
-  return from_seconds(total_s);
+  if (!any) return std::nullopt;
+  return total;
+}
+
+std::optional<Duration> parse_go_duration(std::string_view text) {
+  const auto seconds = parse_go_duration_s(text);
+  if (!seconds || *seconds < 0) return std::nullopt;  // a reset is never in the past
+  return from_seconds(*seconds);
 }
 
 std::optional<Duration> go_duration_as_read(Duration d) {

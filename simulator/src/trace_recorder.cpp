@@ -43,33 +43,6 @@ double seconds_since_start(TimePoint t) { return to_seconds(t.time_since_epoch()
 
 }  // namespace
 
-std::optional<double> parse_go_duration_s(std::string_view text) {
-  static constexpr std::pair<std::string_view, double> kUnits[] = {
-      {"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e-6}, {"ms", 1e-3}, {"h", 3600.0}, {"m", 60.0}, {"s", 1.0}};
-  if (text == "0") return 0.0;
-  double total = 0;
-  bool any = false;
-  while (!text.empty()) {
-    double number = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (error != std::errc{} || !std::isfinite(number)) return std::nullopt;
-    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
-    bool matched = false;
-    for (const auto& [unit, scale] : kUnits) {
-      if (text.starts_with(unit)) {
-        total += number * scale;
-        text.remove_prefix(unit.size());
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) return std::nullopt;
-    any = true;
-  }
-  if (!any) return std::nullopt;
-  return total;
-}
-
 ResponseFacts facts_of_decision(const Decision& decision, TimePoint first_byte) {
   ResponseFacts facts;
   facts.first_byte = first_byte;

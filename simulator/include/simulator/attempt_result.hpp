@@ -37,8 +37,11 @@ std::int64_t estimated_response_bytes(const Decision& decision, const NetworkCon
 // Returns the request size in bytes for a prompt of `prompt_tokens` (about 4 bytes a token).
 std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkConfig& network);
 
-// Returns a Go duration string as OpenAI's x-ratelimit-reset-* headers write it ("12ms", "1.146s",
-// "6m0s", "1h0m0s", "0s") as a Duration, or nullopt when it is not one.
+// Returns a Go duration ("120ms", "1.5s", "6m0s", "1h2m3.5s", "250us", "0") in seconds, or
+// nullopt when it is not one: the text of OpenAI's x-ratelimit-reset-* headers.
+std::optional<double> parse_go_duration_s(std::string_view text);
+
+// Returns the same as a Duration, or nullopt when it is not one or is negative.
 std::optional<Duration> parse_go_duration(std::string_view text);
 
 // Returns what a client reads back from the header go_duration(d) writes: the same value as

@@ -25,6 +25,7 @@
 #include "models/provider_model.hpp"
 #include "models/rate_limiter.hpp"
 #include "models/time.hpp"
+#include "simulator/attempt_result.hpp"
 #include "models/trace.hpp"
 #include "simulator/attempt_result.hpp"
 #include "simulator/client_model.hpp"
@@ -48,9 +49,6 @@ ResponseFacts facts_of_decision(const Decision& decision, TimePoint first_byte);
 ResponseFacts facts_of_response(TimePoint first_byte, int status,
                                 const std::function<std::optional<std::string_view>(std::string_view)>& header,
                                 std::string_view body);
-
-// Returns a Go duration ("6m0s", "1.5s", "120ms") in seconds, or nullopt when it is not one.
-std::optional<double> parse_go_duration_s(std::string_view text);
 
 class TraceRecorder {
  public:
