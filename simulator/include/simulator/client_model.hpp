@@ -170,29 +170,32 @@ class ClientModel {
     AttemptResult pending;           // result waiting for the CPU to handle it
   };
 
+  // Users, phases, requests and results (client_model.cpp).
   void begin_phase(std::uint32_t phase);
   void on_arrival(std::uint32_t phase);
   void start_request(std::uint32_t user_slot);
   void start_attempt(std::uint32_t slot);
-  void acquire_connection(std::uint32_t slot);
-  void dispatch();
-  void arm_pacing(TimePoint at);
-  void arm_queue_deadline();
-  void expire_queue_deadlines();
-  void shed(std::uint32_t slot, ErrorCategory why);
-  void transmit(std::uint32_t slot);
-  void release_connection();
-  void arm_timeout();
-  void expire_timeouts();
   void handle_result(std::uint32_t slot, const AttemptResult& result);
   void finish_request(std::uint32_t slot, const AttemptResult& result);
   void user_done_with_request(std::uint32_t user_slot);
   void end_user(std::uint32_t user_slot);
   void maybe_end_phase(std::uint32_t phase);
-  void run_on_cpu(std::uint32_t slot, double cost_ms, RequestState next);
   void count_in_flight(std::uint32_t phase, int delta);
   bool is_past_deadline(std::uint32_t phase) const;
   std::uint64_t attempt_id(std::uint32_t slot) const;
+
+  // The send path: line, pacer, connections, CPU, timeouts (client_send.cpp).
+  void dispatch();
+  void arm_pacing(TimePoint at);
+  void arm_queue_deadline();
+  void expire_queue_deadlines();
+  void shed(std::uint32_t slot, ErrorCategory why);
+  void acquire_connection(std::uint32_t slot);
+  void run_on_cpu(std::uint32_t slot, double cost_ms, RequestState next);
+  void transmit(std::uint32_t slot);
+  void arm_timeout();
+  void expire_timeouts();
+  void release_connection();
 
   // Routing (client_routing.cpp).
   void choose_route(std::uint32_t slot);
