@@ -65,6 +65,8 @@ const RouteReport& route(const Report& report, const std::string& name) {
   }
   throw std::runtime_error("no route " + name);
 }
+// A route of a temporary report would dangle: keep the report in a variable.
+const RouteReport& route(Report&& report, const std::string& name) = delete;
 
 std::uint64_t errors_429(const PhaseReport& p) {
   return p.errors[static_cast<std::size_t>(ErrorCategory::rate_limit_requests)] +
@@ -108,7 +110,8 @@ TEST(Routing, RoundRobinAlternatesKeysExactly) {
   Json j = gaja_1000();
   j["provider"]["api_keys"] = {"sk-a", "sk-b", "sk-c"};
   j["client"]["routing"] = {{"key_choice", "round_robin"}};
-  const RouteReport& openai = route(run(j), "openai");
+  const Report report = run(j);
+  const RouteReport& openai = route(report, "openai");
   // 1,000 attempts over three keys in turn: 334, 333, 333.
   EXPECT_EQ(openai.keys[0].attempts, 334u);
   EXPECT_EQ(openai.keys[1].attempts, 333u);
