@@ -242,6 +242,23 @@ run_wrk() {
   wrk -t"$1" -c"$2" -d"$3"s -s bench/wrk/chat.lua "${@:6}" "$4" >"$5" 2>&1
 }
 
+# Runs wrk -t2 -c64 for 10 s against NAME (llmsim: the mock server; nginx: its master and
+# workers) into OUT and prints the server's CPU time (user + system, /proc/PID/stat) a request.
+wrk_server_cpu_us() {
+  local name=$1 out=$2 port watched before
+  if [[ $name == llmsim ]]; then
+    port=$serve_port watched=("$serve_pid")
+  else
+    port=$nginx_port
+    mapfile -t watched < <(pgrep -P "$nginx_pid")
+    watched+=("$nginx_pid")
+  fi
+  before=$(cpu_ticks "${watched[@]}")
+  run_wrk 2 64 10 "http://127.0.0.1:$port/" "$out"
+  awk -v t="$(($(cpu_ticks "${watched[@]}") - before))" -v hz="$(getconf CLK_TCK)" \
+    -v n="$(wrk_field requests "$out")" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'
+}
+
 section_server() {
   echo "== server: wrk -t2 -c64 -d10s POST /v1/chat/completions, llmsim serve --threads 2 vs nginx (2 workers)"
   start_serve bench/scenarios/zero-latency.json
@@ -252,24 +269,13 @@ section_server() {
     -d '{"model":"gpt-3.5-turbo","messages":[{"role":"user","content":"Hello"}]}' \
     "http://127.0.0.1:$serve_port/v1/chat/completions") bytes," \
     "nginx $(curl -s -o /dev/null -w '%{size_header}' -X POST -d '{}' "http://127.0.0.1:$nginx_port/") bytes"
-  local i name port watched llmsim_rps=() nginx_rps=() llmsim_cpu=() nginx_cpu=() tick
-  tick=$(getconf CLK_TCK)
+  local i name llmsim_rps=() nginx_rps=() llmsim_cpu=() nginx_cpu=()
   for i in 1 2 3; do
     for name in llmsim nginx; do
-      if [[ $name == llmsim ]]; then
-        port=$serve_port watched=("$serve_pid")
-      else
-        port=$nginx_port
-        mapfile -t watched < <(pgrep -P "$nginx_pid")
-        watched+=("$nginx_pid")
-      fi
       wait_quiet
-      local rps before us out=$work/wrk-$name-$i.txt
-      before=$(cpu_ticks "${watched[@]}")
-      run_wrk 2 64 10 "http://127.0.0.1:$port/" "$out"
+      local rps us out=$work/wrk-$name-$i.txt
+      us=$(wrk_server_cpu_us "$name" "$out")
       rps=$(wrk_field rps "$out")
-      us=$(awk -v t="$(($(cpu_ticks "${watched[@]}") - before))" -v hz="$tick" \
-        -v n="$(wrk_field requests "$out")" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
       if [[ $name == llmsim ]]; then
         llmsim_rps[i]=$rps llmsim_cpu[i]=$us
       else
@@ -481,23 +487,13 @@ time_per_request() { awk -v n="$2" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$1"
 # while wrk -t2 -c64 runs 10 s against each (/proc/PID/stat), and of llmsim load (64 users on 64
 # connections, 64 x REQUESTS requests) and wrk -t1 -c64 for 10 s against nginx (/usr/bin/time).
 cost_cpu() {
-  local per_user=$1 tick name port watched before out
-  tick=$(getconf CLK_TCK)
+  local per_user=$1 name out us
   start_serve bench/scenarios/zero-latency.json 2
   for name in llmsim nginx; do
-    if [[ $name == llmsim ]]; then
-      port=$serve_port watched=("$serve_pid")
-    else
-      port=$nginx_port
-      mapfile -t watched < <(pgrep -P "$nginx_pid")
-      watched+=("$nginx_pid")
-    fi
     out=$work/wrk-cost-$name.txt
     wait_quiet
-    before=$(cpu_ticks "${watched[@]}")
-    run_wrk 2 64 10 "http://127.0.0.1:$port/" "$out"
-    echo "$name server cpu: $(awk -v t="$(($(cpu_ticks "${watched[@]}") - before))" -v hz="$tick" \
-      -v n="$(wrk_field requests "$out")" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }') us a request" \
+    us=$(wrk_server_cpu_us "$name" "$out")
+    echo "$name server cpu: $us us a request" \
       "($(wrk_field requests "$out") requests, $(wrk_field rps "$out") req/s; $conditions)"
   done
   stop_pid "$serve_pid"
