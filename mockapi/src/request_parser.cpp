@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mockapi/chat_fast_parser.hpp"
 #include "models/token_model.hpp"
 
 namespace llmsim::mockapi {
@@ -267,6 +268,13 @@ void read_embedding_inputs(const Json& body, EmbeddingParams& params) {
 }  // namespace
 
 GenerationParams parse_chat_request(std::string_view body) {
+  if (auto fast = try_parse_chat_fast(body)) {
+    return *std::move(fast);
+  }
+  return parse_chat_request_dom(body);
+}
+
+GenerationParams parse_chat_request_dom(std::string_view body) {
   const Json json = parse_object(body);
   GenerationParams params = parse_generation(json);
   params.prompt_tokens = chat_prompt_tokens(json);

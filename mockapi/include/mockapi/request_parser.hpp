@@ -60,8 +60,12 @@ struct EmbeddingParams {
   bool is_base64 = false;                    // encoding_format "base64" (the SDKs' default)
 };
 
-// Parses a POST /v1/chat/completions body; throws RequestError with OpenAI's 400.
+// Parses a POST /v1/chat/completions body; throws RequestError with OpenAI's 400. Common bodies
+// take the quick scan of mockapi/chat_fast_parser.hpp; the others parse_chat_request_dom.
 GenerationParams parse_chat_request(std::string_view body);
+
+// parse_chat_request through the JSON document only (the exact reference of the quick scan).
+GenerationParams parse_chat_request_dom(std::string_view body);
 
 // Parses a POST /v1/completions body (max_tokens defaults to 16); throws RequestError.
 GenerationParams parse_completion_request(std::string_view body);
