@@ -24,10 +24,14 @@ const std::string kNoLimitsOneSecond =
     R"({"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 1, "per_token_s": 0,
         "refused_s": 0}, "tokens": {"completion": 1}})";
 
+// 100 users at once on 10 connections, each request taking 1 s: ten waves.
+SimulationResult hundred_users_on_ten_connections() {
+  return simulate(make(kNoLimitsOneSecond, R"({"connections": 10})",
+                       R"([{"users": 100, "requests_per_user": 1}])"));
+}
+
 TEST(ClientModel, PoolOfTenServesHundredUsersInTenWaves) {
-  const Scenario s = make(kNoLimitsOneSecond, R"({"connections": 10})",
-                          R"([{"users": 100, "requests_per_user": 1}])");
-  const SimulationResult r = simulate(s);
+  const SimulationResult r = hundred_users_on_ten_connections();
   const PhaseMetrics& m = r.phases[0].metrics;
   EXPECT_EQ(m.requests, 100u);
   EXPECT_EQ(m.succeeded, 100u);
@@ -38,9 +42,7 @@ TEST(ClientModel, PoolOfTenServesHundredUsersInTenWaves) {
 }
 
 TEST(ClientModel, CountsWaitersAndTheTimeRequestsSpendInFlight) {
-  const Scenario s = make(kNoLimitsOneSecond, R"({"connections": 10})",
-                          R"([{"users": 100, "requests_per_user": 1}])");
-  const SimulationResult r = simulate(s);
+  const SimulationResult r = hundred_users_on_ten_connections();
   const PhaseMetrics& m = r.phases[0].metrics;
   // The first wave got connections at once; the other 90 waited.
   EXPECT_EQ(m.waited, 90u);
