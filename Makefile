@@ -15,7 +15,10 @@ build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-run: build
+# A fresh machine waits for the llmsim binary only, not for the test and bench programs.
+run: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target llmsim
 	@$(LLMSIM) run $(SCENARIO)
 
 test: build
