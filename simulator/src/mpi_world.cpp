@@ -23,15 +23,6 @@ int env_int(const char* name, int fallback) {
 
 }  // namespace
 
-bool MpiWorld::is_launched_by_mpirun() {
-  // Open MPI's mpirun sets OMPI_COMM_WORLD_SIZE; PMIx and PMI launchers (srun, MPICH's hydra)
-  // set PMIX_RANK or PMI_SIZE.
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"}) {
-    if (std::getenv(name) != nullptr) return true;
-  }
-  return false;
-}
-
 MpiWorld::MpiWorld() {
   int provided = 0;
   if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {

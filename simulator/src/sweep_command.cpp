@@ -112,7 +112,12 @@ int write_rows(const SweepGrid& grid, const std::vector<std::string>& reports, c
 
 int run_sweep_command(const SweepFlags& flags) {
   std::optional<MpiWorld> world;
-  if (MpiWorld::is_launched_by_mpirun()) world.emplace();
+  try {
+    if (MpiWorld::is_launched_by_mpirun()) world.emplace();
+  } catch (const std::exception& error) {
+    std::cerr << "llmsim sweep: " << error.what() << "\n";
+    return 2;
+  }
   const bool is_root = !world || world->rank() == 0;
   std::optional<SweepGrid> grid;
   try {

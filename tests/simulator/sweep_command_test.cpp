@@ -106,6 +106,7 @@ TEST(SweepCommand, BadGridsAndFlagsExitTwoNamingThePlace) {
   EXPECT_THAT(unwritable.output, HasSubstr("/no-such-dir/x.csv: cannot write"));
 }
 
+#ifdef LLMSIM_MPIEXEC
 // Open MPI refuses root without these; CI runs as root. LSan: Open MPI keeps allocations until
 // exit on purpose, in components it has unloaded by then (their frames are "<unknown module>",
 // which no suppression can name), so the ranks under mpirun run without leak detection; ASan's
@@ -135,6 +136,17 @@ TEST(SweepCommand, UnderMpirunABadGridIsReportedOnceAndFailsTheJob) {
   ASSERT_NE(first, std::string::npos) << mpi.output;
   EXPECT_EQ(mpi.output.find(line, first + 1), std::string::npos) << mpi.output;
 }
+
+#else
+// Built with -DLLMSIM_MPI=OFF (the sanitize preset): everything builds, and a sweep started as an
+// MPI rank (Open MPI's launcher sets OMPI_COMM_WORLD_SIZE) says what is missing instead of
+// running every point once per rank.
+TEST(SweepCommand, WithoutMpiARankSaysTheBuildLacksItAndExitsTwo) {
+  const CommandResult rank = testing_support::run_command("OMPI_COMM_WORLD_SIZE=2 " + kLlmsim + " sweep " + poisson_grid());
+  EXPECT_EQ(rank.status, 2);
+  EXPECT_THAT(rank.output, HasSubstr("llmsim sweep: this llmsim was built without MPI (-DLLMSIM_MPI=OFF)"));
+}
+#endif
 
 }  // namespace
 }  // namespace llmsim
