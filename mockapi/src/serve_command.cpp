@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "mockapi/cli_checks.hpp"
 #include "mockapi/server.hpp"
 #include "models/scenario.hpp"
 
@@ -122,8 +123,7 @@ void register_serve_command(CLI::App& app, int& status) {
       "stops gracefully on SIGINT/SIGTERM.");
   mockapi::ServerOptions& options = flags->options;
   CLI::Option* scenario =
-      command->add_option("--scenario", flags->scenario, "Scenario JSON file (its first provider)")
-          ->check(CLI::ExistingFile);
+      command->add_option("--scenario", flags->scenario, "Scenario JSON file (its first provider)");
   command->add_option("--provider", flags->provider,
                       "Serve the scenario's provider of this name instead of its first; its random "
                       "streams are seeded as the simulator seeds that provider's")
@@ -136,17 +136,18 @@ void register_serve_command(CLI::App& app, int& status) {
       ->capture_default_str();
   command->add_option("--time-scale", options.time_scale,
                       "Model seconds per wall second: delays are waited delay/time-scale")
-      ->check(CLI::PositiveNumber)
+      ->check(cli::positive_number())
       ->capture_default_str();
   flags->seed_option =
-      command->add_option("--seed", flags->seed, "Random seed (default: the scenario's, else 1)");
+      command->add_option("--seed", flags->seed, "Random seed (default: the scenario's, else 1)")
+          ->check(cli::unsigned_integer());
   command->add_option("--body-limit-bytes", options.body_limit_bytes,
                       "Largest request body; larger ones get a 413")
-      ->check(CLI::PositiveNumber)
+      ->check(cli::positive_number())
       ->capture_default_str();
   command->add_option("--read-timeout-s", flags->read_timeout_s,
                       "Seconds to read a whole request before closing the connection")
-      ->check(CLI::PositiveNumber)
+      ->check(cli::positive_number())
       ->capture_default_str();
   command->add_option("--grace-s", flags->grace_s,
                       "Seconds requests in progress may take to finish after SIGINT/SIGTERM")

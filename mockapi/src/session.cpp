@@ -2,6 +2,7 @@
 #include "session.hpp"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <ctime>
 #include <iomanip>
@@ -58,6 +59,13 @@ void set_headers(http::response<Body>& response, const ResponsePlan& plan, bool 
   }
   response.set(http::field::server, "llmsim");
   response.keep_alive(keep_alive);
+}
+
+// Adds the server's time scale to a response's headers (see kTimeScaleHeader).
+void add_time_scale_header(const SessionContext& context, ResponsePlan& plan) {
+  std::array<char, 32> text{};  // the shortest round-trip text of a double is at most 24 bytes
+  const auto written = std::to_chars(text.data(), text.data() + text.size(), context.options.time_scale);
+  plan.headers.emplace_back(kTimeScaleHeader, std::string(text.data(), written.ptr));
 }
 
 asio::awaitable<void> wait_for(const SessionContext& context, Duration model_delay) {
@@ -193,6 +201,7 @@ asio::awaitable<bool> serve_request(SessionContext& context, Connection& connect
   Metrics& metrics = context.router.metrics();
   metrics.add_in_flight(1);
   ResponsePlan plan = context.router.handle(request, context.model_now());
+  add_time_scale_header(context, plan);
   const bool keep_alive = co_await execute(context, connection, plan, version, wants_keep_alive);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -206,6 +215,7 @@ asio::awaitable<bool> serve_request(SessionContext& context, Connection& connect
 
 // Answers a request that could not be read whole (413, 400), then the connection closes.
 asio::awaitable<void> refuse(SessionContext& context, Connection& connection, ResponsePlan plan) {
+  add_time_scale_header(context, plan);
   co_await send_response(context, connection, plan, kHttp11, /*keep_alive=*/false);
   context.router.metrics().record(plan.endpoint, plan.status_label(), 0.0);
 }

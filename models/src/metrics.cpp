@@ -52,7 +52,8 @@ ErrorCategory classify_http_error(int status, std::string_view type, std::string
     if (type == "tokens") return ErrorCategory::rate_limit_tokens;
     return ErrorCategory::rate_limit_requests;
   }
-  if (status >= 500) return ErrorCategory::server_5xx;
+  // Only 5xx: a status beyond 599 is no HTTP status at all ("HTTP/1.1 999").
+  if (status >= 500 && status <= 599) return ErrorCategory::server_5xx;
   if (status == 408) return ErrorCategory::timeout;
   return ErrorCategory::other;
 }

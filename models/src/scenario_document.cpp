@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -94,6 +95,95 @@ std::string parse_error_reason(const std::string& what) {
   return colon == std::string::npos ? what : what.substr(colon + 2);
 }
 
+// Follows the pointer of each value while parsing and keeps the first problem: a syntax error
+// (line and column) or a number too large for a double (its pointer and text).
+class FirstProblemFinder : public nlohmann::json_sax<Json> {
+ public:
+  explicit FirstProblemFinder(const std::string& text) : text_(&text) {}
+
+  bool null() override { return scalar(); }
+  bool boolean(bool) override { return scalar(); }
+  bool number_integer(number_integer_t) override { return scalar(); }
+  bool number_unsigned(number_unsigned_t) override { return scalar(); }
+  bool number_float(number_float_t, const string_t&) override { return scalar(); }
+  bool string(string_t&) override { return scalar(); }
+  bool binary(binary_t&) override { return scalar(); }
+  bool start_object(std::size_t) override { return open(true); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+
+  bool key(string_t& name) override {
+    stack_.back().key = name;
+    return true;
+  }
+
+  bool parse_error(std::size_t position, const std::string& token,
+                   const nlohmann::detail::exception& error) override {
+    // nlohmann's id 406: a number literal whose value is beyond a double's range (1e999).
+    constexpr int kNumberOverflow = 406;
+    if (error.id == kNumberOverflow) {
+      problem_ = ScenarioProblem{next_pointer(), "number out of range (must fit in a double), got " + token};
+    } else {
+      problem_ = syntax_problem(position, error.what());
+    }
+    return false;
+  }
+
+  std::optional<ScenarioProblem>& problem() { return problem_; }
+
+ private:
+  struct Frame {
+    std::string pointer;
+    bool is_object = false;
+    std::string key;
+    std::size_t next_index = 0;
+  };
+
+  // Returns the problem at byte `position` (1-based index of the last character read).
+  ScenarioProblem syntax_problem(std::size_t position, const std::string& what) const {
+    const std::string& text = *text_;
+    const std::size_t end = std::min<std::size_t>(position == 0 ? 0 : position - 1, text.size());
+    const std::size_t newlines = static_cast<std::size_t>(
+        std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
+    const std::size_t line_start = newlines == 0 ? 0 : text.rfind('\n', end == 0 ? 0 : end - 1) + 1;
+    ScenarioProblem problem{"", "invalid JSON: " + parse_error_reason(what)};
+    problem.line = static_cast<int>(newlines + 1);
+    problem.column = static_cast<int>(end - line_start + 1);
+    return problem;
+  }
+
+  // Returns the pointer of the value that starts now.
+  std::string next_pointer() {
+    if (stack_.empty()) return "";
+    Frame& frame = stack_.back();
+    if (frame.is_object) return child_pointer(frame.pointer, frame.key);
+    return child_pointer(frame.pointer, frame.next_index++);
+  }
+
+  bool scalar() {
+    next_pointer();
+    return true;
+  }
+
+  bool open(bool is_object) {
+    Frame frame;
+    frame.pointer = next_pointer();
+    frame.is_object = is_object;
+    stack_.push_back(std::move(frame));
+    return true;
+  }
+
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+
+  const std::string* text_;
+  std::vector<Frame> stack_;
+  std::optional<ScenarioProblem> problem_;
+};
+
 // Numbers every value of `value` (preorder) by its JSON pointer.
 void number_places(const Json& value, const std::string& pointer,
                    std::map<std::string, std::size_t>& places) {
@@ -130,20 +220,8 @@ bool read_text_file(const std::string& path, std::string& text, std::string& err
 
 void parse_document(const std::string& text, const std::string& file, Json& document,
                     Problems& problems) {
-  try {
-    document = Json::parse(text);
-  } catch (const Json::parse_error& error) {
-    // `byte` is the 1-based index of the last character read; count lines up to it.
-    const std::size_t end =
-        std::min<std::size_t>(error.byte == 0 ? 0 : error.byte - 1, text.size());
-    const std::size_t newlines = static_cast<std::size_t>(
-        std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
-    const std::size_t line_start = newlines == 0 ? 0 : text.rfind('\n', end == 0 ? 0 : end - 1) + 1;
-    ScenarioProblem problem{"", "invalid JSON: " + parse_error_reason(error.what())};
-    problem.line = static_cast<int>(newlines + 1);
-    problem.column = static_cast<int>(end - line_start + 1);
-    throw ScenarioError(file, {problem});
-  }
+  if (auto problem = json_text_problem(text)) throw ScenarioError(file, {std::move(*problem)});
+  document = Json::parse(text);
   DuplicateKeyFinder finder(problems);
   Json::sax_parse(text, &finder);
 }
@@ -169,3 +247,13 @@ void sort_by_document(std::vector<ScenarioProblem>& problems, const Json& docume
 }
 
 }  // namespace llmsim::scenario_detail
+
+namespace llmsim {
+
+std::optional<ScenarioProblem> json_text_problem(const std::string& text) {
+  scenario_detail::FirstProblemFinder finder(text);
+  scenario_detail::Json::sax_parse(text, &finder);
+  return std::move(finder.problem());
+}
+
+}  // namespace llmsim

@@ -78,6 +78,7 @@ std::vector<std::string> read_limits_table(
     parse_document(text, "", document, problems);
   } catch (const ScenarioError& error) {
     const ScenarioProblem& problem = error.problems().front();
+    if (problem.line == 0) return {(problem.pointer.empty() ? "/" : problem.pointer) + ": " + problem.message};
     return {"line " + std::to_string(problem.line) + ", column " + std::to_string(problem.column) +
             ": " + problem.message};
   }

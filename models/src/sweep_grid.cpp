@@ -173,6 +173,23 @@ std::optional<std::vector<std::string>> split_pointer(const std::string& pointer
   return tokens;
 }
 
+namespace {
+
+// Throws when `document` is a scenario rather than a grid (a common slip: `llmsim sweep
+// SCENARIO.json`), so the error says so instead of listing the scenario's keys as unknown.
+void refuse_scenario(const Json& document, const std::string& path) {
+  if (!document.is_object() || document.contains("base")) return;
+  for (const char* key : {"workload", "provider", "providers"}) {
+    if (!document.contains(key)) continue;
+    throw ScenarioError(path, {ScenarioProblem{
+                                  "", std::string("looks like a scenario (it has \"") + key +
+                                          "\"), not a sweep grid: run it with `llmsim run " + path +
+                                          "`, or name it as a grid's \"base\" (data/sweeps/README.md)"}});
+  }
+}
+
+}  // namespace
+
 GridSpec read_grid(const std::string& path, const std::vector<std::string>& reserved) {
   std::string text;
   std::string error;
@@ -182,6 +199,7 @@ GridSpec read_grid(const std::string& path, const std::vector<std::string>& rese
   Json document;
   Problems problems;
   scenario_detail::parse_document(text, path, document, problems);
+  refuse_scenario(document, path);
   const ObjectReader root(problems, &document, "", {"description", "base", "parameters", "seeds"});
   GridSpec grid;
   grid.path = path;

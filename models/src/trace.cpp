@@ -1,9 +1,11 @@
 // Trace CSV: writing rows and reading them back with every problem named by file and line.
 #include "models/trace.hpp"
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -217,7 +219,8 @@ std::vector<TraceRow> parse_trace(const std::string& text, const std::string& fi
 
 std::vector<TraceRow> read_trace(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError({path + ": cannot read the file"});
+  // ifstream leaves errno as open(2) set it: the reason, as scenario files give it.
+  if (!in) throw TraceError({path + ": cannot read: " + std::strerror(errno)});
   std::ostringstream text;
   text << in.rdbuf();
   return parse_trace(text.str(), path);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "mockapi/cli_checks.hpp"
 #include "models/calibration.hpp"
 #include "models/trace.hpp"
 #include "simulator/commands.hpp"
@@ -50,7 +51,8 @@ void register_calibrate_command(CLI::App& app, int& status) {
   command->add_option("trace", flags->trace_path, "Trace CSV written by `llmsim load --record`")->required();
   command->add_option("-o,--output", flags->output_path,
                       "Write the fitted provider section (JSON, usable as a scenario's \"provider\")");
-  command->add_option("--seed", flags->seed, "Seed of the model draws for the goodness of fit");
+  command->add_option("--seed", flags->seed, "Seed of the model draws for the goodness of fit")
+      ->check(cli::unsigned_integer());
   command->callback([flags, &status] { status = run_calibrate(*flags); });
 }
 

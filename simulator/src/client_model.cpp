@@ -315,6 +315,14 @@ void ClientModel::end_user(std::uint32_t user_slot) {
   maybe_end_phase(phase);
 }
 
+bool ClientModel::finish_if_idle() {
+  if (finished_ || !stopping_ || live_requests_ > 0) return finished_;
+  PhaseRun& run = phases_[current_phase_];
+  if (!run.end && run.metrics.last_finished) run.end = *run.metrics.last_finished;
+  finished_ = true;
+  return true;
+}
+
 void ClientModel::maybe_end_phase(std::uint32_t phase) {
   if (!arrivals_done_ || active_users_[phase] > 0 || phase != current_phase_) return;
   PhaseRun& run = phases_[phase];

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "mockapi/cli_checks.hpp"
 #include "models/scenario.hpp"
 #include "simulator/analysis.hpp"
 #include "simulator/compare.hpp"
@@ -50,8 +51,12 @@ void register_check(CLI::App& app, int& status) {
   });
 }
 
-// Writes `text` to `path`; returns false (and says why) when it cannot.
+// Writes `text` to `path` ("-": standard output); returns false (and says why) when it cannot.
 bool write_file(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::cout << text << std::flush;
+    return static_cast<bool>(std::cout);
+  }
   std::ofstream out(path, std::ios::binary);
   out << text;
   out.close();
@@ -69,8 +74,8 @@ struct OutputOptions {
 };
 
 void add_output_options(CLI::App* command, OutputOptions& options) {
-  command->add_option("--json", options.json_path, "Also write the report as JSON to this file");
-  command->add_option("--csv", options.csv_path, "Also write the report as CSV to this file");
+  command->add_option("--json", options.json_path, "Also write the report as JSON to this file (-: standard output)");
+  command->add_option("--csv", options.csv_path, "Also write the report as CSV to this file (-: standard output)");
   command->add_flag("--quiet", options.quiet, "Do not print the human report");
 }
 
@@ -125,7 +130,8 @@ void register_run(CLI::App& app, int& status) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand("run", "Simulate a scenario in virtual time and print its report");
   run->add_option("scenario", options->scenario_path, "Scenario JSON file")->required();
-  run->add_option("--seed", options->seed, "Override the scenario's seed");
+  run->add_option("--seed", options->seed, "Override the scenario's seed")
+      ->check(cli::unsigned_integer());
   add_record_option(run, options->record_path);
   add_output_options(run, options->output);
   run->callback([options, &status] {
@@ -158,8 +164,9 @@ void register_analyze(CLI::App& app, int& status) {
   CLI::App* analyze_command = app.add_subcommand(
       "analyze", "Print queueing theory's answers per phase beside the simulated figures");
   analyze_command->add_option("scenario", flags->scenario_path, "Scenario JSON file")->required();
-  analyze_command->add_option("--seed", flags->seed, "Override the scenario's seed");
-  analyze_command->add_option("--json", flags->json_path, "Also write the analysis as JSON to this file");
+  analyze_command->add_option("--seed", flags->seed, "Override the scenario's seed")
+      ->check(cli::unsigned_integer());
+  analyze_command->add_option("--json", flags->json_path, "Also write the analysis as JSON to this file (-: standard output)");
   analyze_command->callback([flags, &status] {
     auto scenario = load_or_report(flags->scenario_path, status);
     if (!scenario) return;
@@ -219,8 +226,9 @@ void register_load(CLI::App& app, int& status) {
                    "keys from the scenario (repeatable)");
   load->add_option("--time-scale", flags->time_scale,
                    "Run every duration K times faster; figures stay in scenario time")
-      ->check(CLI::PositiveNumber);
-  load->add_option("--seed", flags->seed, "Override the scenario's seed");
+      ->check(cli::positive_number());
+  load->add_option("--seed", flags->seed, "Override the scenario's seed")
+      ->check(cli::unsigned_integer());
   add_record_option(load, flags->record_path);
   add_output_options(load, flags->output);
   load->callback([flags, &status] {
@@ -258,7 +266,10 @@ void register_load(CLI::App& app, int& status) {
       Report report = build_report(*scenario, result.phases, {}, "real-socket");
       report.notes = result.notes;
       status = emit_report(report, flags->output);
-      if (result.incomplete && status == 0) status = 1;
+      if (result.refused) {
+        std::cerr << "llmsim load: the target refused every connection (is anything listening there?)\n";
+      }
+      if ((result.incomplete || result.refused) && status == 0) status = 1;
     } catch (const std::exception& error) {
       std::cerr << "llmsim load: " << error.what() << "\n";
       status = 2;

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "models/scenario.hpp"
 #include "simulator/report.hpp"
 
 namespace llmsim {
@@ -109,10 +111,12 @@ std::vector<std::pair<std::string, const Json*>> phases_of(const Json& report) {
 }  // namespace
 
 Json read_report(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read");
-  Json report = Json::parse(in, nullptr, false);
-  if (report.is_discarded() || !report.is_object()) throw std::runtime_error(path + ": not a JSON report");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (auto problem = json_text_problem(text)) throw ScenarioError(path, {std::move(*problem)});
+  Json report = Json::parse(text);
+  if (!report.is_object()) throw std::runtime_error(path + ": not a JSON report");
   if (report.value("schema_version", 0) != kReportSchemaVersion) {
     throw std::runtime_error(path + ": /schema_version: must be " + std::to_string(kReportSchemaVersion) +
                              ", got " + (report.contains("schema_version") ? report["schema_version"].dump() : "nothing"));

@@ -22,6 +22,11 @@ constexpr std::int64_t kChatFramingTokens = 6;
 constexpr std::int64_t kBytesPerToken = 4;
 // Doubles below this in magnitude convert to int64 without overflow (2^63 is the first that fails).
 constexpr double kInt64Bound = 9.2e18;
+// The longest retry-after (seconds) taken as meant: a day. Longer ones are ignored.
+constexpr double kMaxRetryAfterS = 86400;
+// The statuses HTTP defines (RFC 9110 section 15).
+constexpr int kFirstStatus = 100;
+constexpr int kLastStatus = 599;
 
 std::string prompt_text(const RequestConfig& request) {
   if (request.prompt) return *request.prompt;
@@ -115,10 +120,11 @@ class UsageReader {
   std::int64_t tokens_ = 0;
 };
 
-// Reads usage.completion_tokens with the SAX parser above: exact for any text.
-std::int64_t parsed_completion_tokens(std::string_view json) {
+// Reads usage.completion_tokens with the SAX parser above: exact for any text; nullopt when the
+// text is not JSON.
+std::optional<std::int64_t> parsed_completion_tokens(std::string_view json) {
   UsageReader reader;
-  if (!Json::sax_parse(json, &reader)) return 0;
+  if (!Json::sax_parse(json, &reader)) return std::nullopt;
   return reader.completion_tokens();
 }
 
@@ -243,8 +249,8 @@ std::optional<std::int64_t> integer_of(std::string_view value) {
 
 // Reads usage.completion_tokens of a JSON object. The quick scan finds it without reading the
 // rest (the reply text above all); when the scan is unsure, or the value is not a plain number,
-// the SAX parser reads the whole text.
-std::int64_t completion_tokens_in(std::string_view json) {
+// the SAX parser reads the whole text. Returns nullopt when the text is not JSON.
+std::optional<std::int64_t> completion_tokens_in(std::string_view json) {
   const std::optional<std::string_view> usage = JsonScan(json).member("usage");
   if (!usage) return parsed_completion_tokens(json);
   if (usage->empty() || usage->front() != '{') return usage->empty() ? 0 : parsed_completion_tokens(json);
@@ -255,19 +261,17 @@ std::int64_t completion_tokens_in(std::string_view json) {
   return parsed_completion_tokens(json);
 }
 
-// Reads completion tokens from a JSON body's usage, or from the usage chunk of a stream.
-std::int64_t completion_tokens_of(std::string_view body, bool is_stream) {
-  std::string_view json = body;
-  if (is_stream) {
-    // The usage chunk, when asked for, is the last data line before [DONE].
-    const std::size_t usage = body.rfind("\"usage\":{");
-    if (usage == std::string_view::npos) return 0;
-    const std::size_t start = body.rfind("data: ", usage);
-    const std::size_t end = body.find('\n', usage);
-    if (start == std::string_view::npos || end == std::string_view::npos) return 0;
-    json = body.substr(start + 6, end - start - 6);
-  }
-  return completion_tokens_in(json);
+// Reads completion tokens from a JSON body's usage, or from the usage chunk of a stream; nullopt
+// when a body that is not a stream is not JSON (a proxy's HTML page, say).
+std::optional<std::int64_t> completion_tokens_of(std::string_view body, bool is_stream) {
+  if (!is_stream) return completion_tokens_in(body);
+  // The usage chunk, when asked for, is the last data line before [DONE].
+  const std::size_t usage = body.rfind("\"usage\":{");
+  if (usage == std::string_view::npos) return 0;
+  const std::size_t start = body.rfind("data: ", usage);
+  const std::size_t end = body.find('\n', usage);
+  if (start == std::string_view::npos || end == std::string_view::npos) return 0;
+  return completion_tokens_in(body.substr(start + 6, end - start - 6)).value_or(0);
 }
 
 }  // namespace
@@ -332,11 +336,15 @@ void write_request_head_end(std::string& out, std::uint32_t attempt, std::uint64
 std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_after_ms,
                                           std::optional<std::string_view> retry_after) {
   // The SDKs read retry-after-ms first, then retry-after in seconds.
+  // A wait beyond kMaxRetryAfterS (or inf) counts as unparseable: no API means it, and
+  // converting it would overflow the nanosecond count.
   if (retry_after_ms) {
-    if (auto ms = to_number(*retry_after_ms); ms && *ms > 0) return from_millis(*ms);
+    if (auto ms = to_number(*retry_after_ms); ms && *ms > 0 && *ms <= kMaxRetryAfterS * 1000) {
+      return from_millis(*ms);
+    }
   }
   if (retry_after) {
-    if (auto s = to_number(*retry_after); s && *s > 0) return from_seconds(*s);
+    if (auto s = to_number(*retry_after); s && *s > 0 && *s <= kMaxRetryAfterS) return from_seconds(*s);
   }
   return std::nullopt;
 }
@@ -370,6 +378,11 @@ AttemptResult read_response(const ResponseView& response) {
   result.retry_after = parse_retry_after(response.retry_after_ms, response.retry_after);
   if (response.should_retry == "true") result.should_retry = true;
   if (response.should_retry == "false") result.should_retry = false;
+  // HTTP has no status outside 100..599: whatever sent one is not an API to trust.
+  if (response.status < kFirstStatus || response.status > kLastStatus) {
+    result.error = ErrorCategory::other;
+    return result;
+  }
   if (response.status >= 200 && response.status < 300) {
     const bool is_done = !response.is_stream ||
                          response.body.find("data: [DONE]") != std::string_view::npos;
@@ -377,7 +390,12 @@ AttemptResult read_response(const ResponseView& response) {
       result.error = ErrorCategory::connection;
       return result;
     }
-    result.completion_tokens = completion_tokens_of(response.body, response.is_stream);
+    const std::optional<std::int64_t> tokens = completion_tokens_of(response.body, response.is_stream);
+    if (!tokens) {
+      result.error = ErrorCategory::other;  // a 2xx that is not the API's JSON is no success
+      return result;
+    }
+    result.completion_tokens = *tokens;
     return result;
   }
   const Json parsed = Json::parse(response.body, nullptr, false);

@@ -2,6 +2,10 @@
 // writes its exit status (0 ok, 1 a threshold failed, 2 bad input) into `status`.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+#include <string>
+
+#include "mockapi/cli_checks.hpp"
 #include "mockapi/serve_command.hpp"
 #include "simulator/commands.hpp"
 
@@ -15,7 +19,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    // CLI11 returns 0 for --help/--version and non-zero for bad flags; bad input exits 2.
+    // CLI11 returns 0 for --help/--version and non-zero for bad flags; bad input exits 2. An
+    // unknown command or flag is named with the closest known one.
+    if (error.get_exit_code() != 0) {
+      const std::string unknown = llmsim::cli::unknown_argument_message(app, {argv + 1, argv + argc});
+      if (!unknown.empty()) {
+        std::cerr << unknown << "\n";
+        return 2;
+      }
+    }
     return app.exit(error) == 0 ? 0 : 2;
   }
   return status;

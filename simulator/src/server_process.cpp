@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -54,6 +55,17 @@ ProcessUsage self_usage() {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
   };
   return ProcessUsage{seconds(usage.ru_utime) + seconds(usage.ru_stime), usage.ru_maxrss};
+}
+
+std::string server_usage_note(const ProcessUsage& usage) {
+  char text[160];
+  if (usage.peak_memory_kb <= 0) {
+    std::snprintf(text, sizeof text, "started by llmsim: %.2f CPU s, peak memory not measured", usage.cpu_s);
+  } else {
+    std::snprintf(text, sizeof text, "started by llmsim: %.2f CPU s, peak memory %.1f MB", usage.cpu_s,
+                  static_cast<double>(usage.peak_memory_kb) / 1024.0);
+  }
+  return text;
 }
 
 ServerProcess::ServerProcess(const std::string& program, const std::vector<std::string>& args) {
@@ -105,7 +117,11 @@ ProcessUsage ServerProcess::stop() {
   usage.peak_memory_kb = process_peak_kb(pid_);
   kill(pid_, SIGTERM);
   int status = 0;
-  waitpid(pid_, &status, 0);
+  rusage child{};
+  wait4(pid_, &status, 0, &child);
+  // A child that exited already (Ctrl-C reaches the whole process group) is a zombie whose
+  // /proc/PID/status has no VmHWM: its rusage from wait4 still has the peak (in KB on Linux).
+  if (usage.peak_memory_kb == 0) usage.peak_memory_kb = child.ru_maxrss;
   pid_ = -1;
   if (stdout_fd_ >= 0) close(stdout_fd_);
   stdout_fd_ = -1;

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cmath>
 #include <algorithm>
 #include <array>
@@ -26,6 +27,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "mockapi/server.hpp"
 #include "simulator/event_queue.hpp"
 #include "simulator/trace_recorder.hpp"
 #include "simulator/http_exchange.hpp"
@@ -51,6 +53,8 @@ constexpr double kMaxLateShare = 0.01;
 // Above this share of one core the load generator itself is the bottleneck.
 constexpr double kMaxGeneratorCpu = 0.9;
 constexpr std::uint64_t kResponseBodyLimit = 64ULL * 1024 * 1024;
+// Two time scales closer than this (relative) are the same: the header's text is exact anyway.
+constexpr double kScaleTolerance = 1e-9;
 
 class SocketDriver final : public ClientDriver {
  public:
@@ -85,6 +89,7 @@ class SocketDriver final : public ClientDriver {
     client.start();
     io_.run();
     LoadResult result;
+    if (time_scale_error_) throw std::runtime_error(*time_scale_error_);
     result.phases = client.phases();
     result.incomplete = stop_requested_;
     const double wall_s = std::chrono::duration<double>(SteadyClock::now() - start_).count();
@@ -93,7 +98,8 @@ class SocketDriver final : public ClientDriver {
     starts_ = client.starts();
     late_starts_ = client.late_starts();
     const double late_share = starts_ ? static_cast<double>(late_starts_) / static_cast<double>(starts_) : 0;
-    result.trustworthy = late_share <= kMaxLateShare && cpu_share <= kMaxGeneratorCpu;
+    result.refused = connects_ == 0 && refused_connects_ > 0;
+    result.trustworthy = !result.refused && late_share <= kMaxLateShare && cpu_share <= kMaxGeneratorCpu;
     add_notes(result, wall_s, cpu_share, usage);
     if (options_.progress) std::fputs("\n", stderr);
     client_ = nullptr;
@@ -156,6 +162,7 @@ class SocketDriver final : public ClientDriver {
     // Request line and the headers every request carries, by the key sent (one per key).
     std::map<std::string, std::string, std::less<>> head_starts;
     std::vector<std::unique_ptr<Connection>> idle;
+    bool is_scale_checked = false;  // its x-llmsim-time-scale was compared with ours
   };
 
   SteadyClock::time_point wall_of(TimePoint at) const {
@@ -189,7 +196,10 @@ class SocketDriver final : public ClientDriver {
   }
 
   bool check_finished() {
-    if (client_ == nullptr || !client_->is_finished()) return false;
+    if (client_ == nullptr) return false;
+    // After a first Ctrl-C the run ends as soon as nothing is in flight, not after the next gap.
+    if (stop_requested_) client_->finish_if_idle();
+    if (!client_->is_finished()) return false;
     wake_.cancel();
     progress_timer_.cancel();
     signals_.cancel();
@@ -212,9 +222,11 @@ class SocketDriver final : public ClientDriver {
         auto [connect_error, endpoint] =
             co_await state->connection->stream.async_connect(route.endpoints, kAsTuple);
         if (connect_error) {
+          ++refused_connects_;
           result = AttemptResult{.error = ErrorCategory::connection};
           break;
         }
+        ++connects_;
         // Requests are small and latency-bound: do not let Nagle hold them back.
         boost::system::error_code ignored;
         state->connection->stream.socket().set_option(tcp::no_delay(true), ignored);
@@ -311,6 +323,10 @@ class SocketDriver final : public ClientDriver {
     if (first_byte) {
       state.facts = facts_of_response(*first_byte, static_cast<int>(response.result_int()), header, response.body());
     }
+    if (!route_of(state).is_scale_checked) {
+      check_time_scale(route_of(state), header(mockapi::kTimeScaleHeader));
+      if (time_scale_error_) co_return failed;
+    }
     const auto content_type = header("content-type");
     ResponseView view{
         .status = static_cast<int>(response.result_int()),
@@ -331,6 +347,27 @@ class SocketDriver final : public ClientDriver {
     co_return read_response(view);
   }
 
+  Route& route_of(const AttemptState& state) { return routes_[state.provider]; }
+
+  // Compares the scale a mock server states with ours, once per route; on a difference, notes
+  // why and ends the run (its figures would mix two clocks). A server that states none (a real
+  // API) is taken as it is.
+  void check_time_scale(Route& route, std::optional<std::string_view> stated) {
+    route.is_scale_checked = true;
+    if (!stated) return;
+    double scale = 0;
+    const auto [end, error] = std::from_chars(stated->data(), stated->data() + stated->size(), scale);
+    const bool is_same = error == std::errc{} && end == stated->data() + stated->size() &&
+                         std::abs(scale - options_.time_scale) <= kScaleTolerance * options_.time_scale;
+    if (is_same) return;
+    char text[64];
+    std::snprintf(text, sizeof text, "%g", options_.time_scale);
+    time_scale_error_ = "the mock server at http://" + route.target.host + ":" + route.target.port + " runs at time scale " + std::string(*stated) +
+                        " (its " + std::string(mockapi::kTimeScaleHeader) + " header), this run at --time-scale " +
+                        text + ": its delays would be off by their ratio; start both with the same --time-scale";
+    io_.stop();
+  }
+
   void watch_signals() {
     signals_.async_wait([this](const boost::system::error_code& error, int) {
       if (error) return;
@@ -338,12 +375,23 @@ class SocketDriver final : public ClientDriver {
         // First Ctrl-C: send nothing new, let what is in flight finish, then report.
         stop_requested_ = true;
         client_->stop_issuing();
+        say_stopping(client_->in_flight());
         if (!check_finished()) watch_signals();
         return;
       }
       // Second Ctrl-C: give up on what is in flight too.
       io_.stop();
     });
+  }
+
+  // Tells what the first Ctrl-C waits for, on its own line (after any progress line).
+  static void say_stopping(std::size_t in_flight) {
+    if (in_flight == 0) {
+      std::fputs("\nstopping: nothing in flight, reporting now\n", stderr);
+    } else {
+      std::fprintf(stderr, "\nstopping: finishing %zu requests in flight (Ctrl-C again to stop now)\n", in_flight);
+    }
+    std::fflush(stderr);
   }
 
   void print_progress() {
@@ -403,7 +451,11 @@ class SocketDriver final : public ClientDriver {
     std::snprintf(text, sizeof text, "%.1f%% of one core, peak memory %.1f MB", 100.0 * cpu_share,
                   static_cast<double>(usage.peak_memory_kb) / 1024.0);
     notes.emplace_back("load_generator", text);
-    notes.emplace_back("trustworthy", result.trustworthy ? "yes" : "no: the load generator could not keep up");
+    if (result.refused) {
+      notes.emplace_back("trustworthy", "no: the target refused every connection (nothing listening?)");
+    } else {
+      notes.emplace_back("trustworthy", result.trustworthy ? "yes" : "no: the load generator could not keep up");
+    }
     if (result.incomplete) notes.emplace_back("incomplete", "stopped by a signal; figures cover what was done");
   }
 
@@ -425,6 +477,9 @@ class SocketDriver final : public ClientDriver {
   std::uint64_t late_starts_ = 0;
   std::uint64_t last_done_ = 0;
   bool stop_requested_ = false;
+  std::uint64_t connects_ = 0;          // connections made
+  std::uint64_t refused_connects_ = 0;  // connections that failed to open
+  std::optional<std::string> time_scale_error_;  // a mock server runs at another time scale
   std::vector<std::optional<TimePoint>> last_arrival_;  // by phase: arrival timers handled
 };
 
@@ -440,10 +495,8 @@ LoadResult run_load(const Scenario& scenario, const LoadOptions& options) {
   LoadResult result = driver.run();
   for (std::size_t i = 0; i < servers.size(); ++i) {
     const ProcessUsage usage = servers[i].stop();
-    char text[160];
-    std::snprintf(text, sizeof text, "started by llmsim: %.2f CPU s, peak memory %.1f MB", usage.cpu_s,
-                  static_cast<double>(usage.peak_memory_kb) / 1024.0);
-    result.notes.emplace_back(servers.size() == 1 ? "server" : "server " + scenario.providers[i].name, text);
+    result.notes.emplace_back(servers.size() == 1 ? "server" : "server " + scenario.providers[i].name,
+                              server_usage_note(usage));
   }
   return result;
 }

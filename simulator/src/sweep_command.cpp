@@ -53,8 +53,12 @@ class ProgressBar {
   std::chrono::steady_clock::time_point drawn_{};
 };
 
-// Writes `text` to `path`; returns false (and says why) when it cannot.
+// Writes `text` to `path` ("-": standard output); returns false (and says why) when it cannot.
 bool write_output(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::cout << text << std::flush;
+    return static_cast<bool>(std::cout);
+  }
   std::ofstream out(path, std::ios::binary);
   out << text;
   out.close();

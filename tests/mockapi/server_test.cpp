@@ -172,6 +172,25 @@ TEST(Server, ServesSeveralRequestsOnOneKeptAliveConnection) {
       "llmsim_requests_total{endpoint=\"chat.completions\",status=\"200\"} 3\n"));
 }
 
+// A load generator at another --time-scale measured the server as if its delays were its own;
+// the server now states its scale on every response, streamed or not, refused or not.
+TEST(Server, StatesItsTimeScaleOnEveryResponse) {
+  ServerOptions options;
+  options.time_scale = 12.5;
+  auto server = start_server(fixed_config(0.0, 0.0, 2.0), options);
+  TestClient client(server->port());
+  const Reply plain = client.exchange(chat_request());
+  ASSERT_FALSE(plain.error) << plain.error.message();
+  EXPECT_EQ(plain.response[kTimeScaleHeader], "12.5");
+  const Reply stream = client.exchange(chat_request(R"(, "stream": true)"));
+  ASSERT_FALSE(stream.error) << stream.error.message();
+  EXPECT_EQ(stream.response[kTimeScaleHeader], "12.5");
+  const Reply bad = client.exchange(chat_request(R"(, "max_tokens": "x")"));
+  ASSERT_FALSE(bad.error) << bad.error.message();
+  EXPECT_EQ(bad.response.result_int(), 400);
+  EXPECT_EQ(bad.response[kTimeScaleHeader], "12.5");
+}
+
 TEST(Server, StreamsTokenChunksInOrderWithUsageAndDone) {
   ServerOptions options;
   options.time_scale = 10.0;  // 1 s to the first token and 0.5 s per token take 0.3 s in all

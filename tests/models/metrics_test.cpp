@@ -148,6 +148,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "That model is currently overloaded with other requests.",
                 ErrorCategory::server_5xx},
         HttpRow{"502", 502, "", "", "", ErrorCategory::server_5xx},
+        // Beyond 599 is no HTTP status ("HTTP/1.1 999" counted as a 5xx).
+        HttpRow{"999", 999, "", "", "", ErrorCategory::other},
+        HttpRow{"600", 600, "server_error", "", "", ErrorCategory::other},
         // 408 is the server's timeout.
         HttpRow{"408", 408, "", "", "", ErrorCategory::timeout},
         // Request errors.

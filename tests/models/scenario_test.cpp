@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -544,6 +547,31 @@ TEST(ScenarioErrors, InvalidJsonGivesLineAndColumn) {
   }
 }
 
+// A number beyond a double's range stopped the parser with out_of_range.406, which escaped main
+// (exit 134); it is a problem at its place like any other.
+TEST(ScenarioErrors, NumberTooLargeForADoubleIsAProblemAtItsPlace) {
+  EXPECT_EQ(error_of(R"({"seed":1e999})"),
+            "x.json: /seed: number out of range (must fit in a double), got 1e999");
+  EXPECT_EQ(error_of(R"({"name": "t", "workload": {"phases": [{"users": 1}, {"users": -1E+400}]}})"),
+            "x.json: /workload/phases/1/users: number out of range (must fit in a double), got -1E+400");
+}
+
+TEST(ScenarioErrors, JsonTextProblemFindsSyntaxAndRangeProblems) {
+  EXPECT_EQ(json_text_problem(R"({"a": [1, 2.5, {"b": true}]})"), std::nullopt);
+  // Root, object member, array element; a key with '/' escaped as RFC 6901 says.
+  const auto root = json_text_problem("1e999");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->pointer, "");
+  EXPECT_EQ(root->message, "number out of range (must fit in a double), got 1e999");
+  EXPECT_EQ(json_text_problem(R"({"a/b": {"c": [0, 1, 9e999]}})")->pointer, "/a~1b/c/2");
+  // A syntax error keeps its line and column.
+  const auto syntax = json_text_problem("{\n  \"a\": ]\n}");
+  ASSERT_TRUE(syntax);
+  EXPECT_EQ(syntax->line, 2);
+  EXPECT_EQ(syntax->column, 8);
+  EXPECT_THAT(syntax->message, HasSubstr("invalid JSON: syntax error while parsing value"));
+}
+
 TEST(ScenarioErrors, EmptyTextIsInvalidJsonAtTheStart) {
   EXPECT_THAT(error_of(""),
               HasSubstr("x.json:1:1: invalid JSON: syntax error while parsing value"));
@@ -646,6 +674,18 @@ TEST(ScenarioLimits, BrokenFileIsReportedWithItsPlaces) {
                   dir +
                   "/openai.json: "
                   "/models/gpt-4o/tiers/1/1/rpm: must be an integer >= 1, got 0")));
+}
+
+TEST(ScenarioLimits, NumberTooLargeInThePublishedLimitsIsReportedWithItsPlace) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/scenario_test_huge_limits";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/openai.json", std::ios::binary)
+      << R"({"models": {"gpt-4o": {"tiers": {"1": [{"as_of": "2025-01", "rpm": 1e999}]}}}})";
+  EXPECT_THAT([&dir] { with_limits(R"({"tier": 1})", R"(["gpt-4o"])", dir); },
+              ThrowsMessage<ScenarioError>(Eq(
+                  "x.json: /provider/limits: published limits " + dir +
+                  "/openai.json: /models/gpt-4o/tiers/1/0/rpm: number out of range (must fit in a "
+                  "double), got 1e999")));
 }
 
 // --- valid documents -----------------------------------------------------------------------------

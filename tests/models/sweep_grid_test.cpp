@@ -170,7 +170,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadGrid{R"("parameters": {"v": {"a": {"/client/conections": 1}}})",
                 R"(/client/conections: unknown key (did you mean "connections"?))"},
         // a key written twice
-        BadGrid{R"("parameters": {}, "base": "x")", "sweep_bad.json: /base: duplicate key"}));
+        BadGrid{R"("parameters": {}, "base": "x")", "sweep_bad.json: /base: duplicate key"},
+        // a number beyond a double's range (threw out_of_range.406 out of main: exit 134)
+        BadGrid{R"("seeds": [1, 1e999])",
+                "sweep_bad.json: /seeds/1: number out of range (must fit in a double), got 1e999"}));
 
 TEST(SweepGrid, MissingBaseFileIsNamed) {
   const std::string path = write("sweep_nobase.json", R"({"base": "no-such-base.json"})");
@@ -180,6 +183,31 @@ TEST(SweepGrid, MissingBaseFileIsNamed) {
   } catch (const ScenarioError& error) {
     EXPECT_THAT(error.what(), HasSubstr("sweep_nobase.json: /base: cannot read " + test_dir() +
                                         "no-such-base.json: No such file or directory"));
+  }
+}
+
+TEST(SweepGrid, NumberTooLargeInTheBaseIsNamedWithItsFile) {
+  write("sweep_huge_base.json", R"({"name": "huge", "seed": 1e999})");
+  const std::string path = write("sweep_huge.json", R"({"base": "sweep_huge_base.json"})");
+  try {
+    load_sweep_grid(path);
+    FAIL() << "loaded";
+  } catch (const ScenarioError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("sweep_huge_base.json: /seed: number out of range (must fit "
+                                        "in a double), got 1e999"));
+  }
+}
+
+// `llmsim sweep SCENARIO.json` listed the scenario's keys as unknown grid keys.
+TEST(SweepGrid, AScenarioGivenAsTheGridIsNamedAsOne) {
+  const std::string path = write("scenario_not_grid.json", kBase);
+  try {
+    load_sweep_grid(path);
+    FAIL() << "loaded";
+  } catch (const ScenarioError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              path + ": looks like a scenario (it has \"workload\"), not a sweep grid: run it with "
+                     "`llmsim run " + path + "`, or name it as a grid's \"base\" (data/sweeps/README.md)");
   }
 }
 

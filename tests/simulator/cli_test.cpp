@@ -4,7 +4,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -177,6 +184,162 @@ TEST(Cli, CtrlCStopsALoadRunAndStillWritesItsReport) {
   EXPECT_GT(json["total"]["requests"].get<int>(), 20);
   EXPECT_LT(json["total"]["requests"].get<int>(), 20000);
   EXPECT_EQ(json["total"]["requests"], json["total"]["succeeded"]);
+}
+
+// --- hardening (issue 15) -------------------------------------------------------------------------
+
+// Returns a loopback port nothing listens on (bound, then closed).
+int unused_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// A number beyond a double's range aborted with exit 134 (out_of_range.406, no file name).
+TEST(Cli, NumberTooLargeForADoubleIsAnErrorLineAndExitTwo) {
+  const std::string scenario = write_temp("cli_huge.json", R"({"seed":1e999})");
+  const CommandResult check = llmsim("check " + scenario);
+  EXPECT_EQ(check.status, 2);
+  EXPECT_EQ(check.output, scenario + ": /seed: number out of range (must fit in a double), got 1e999\n");
+  const std::string report = write_temp("cli_huge_report.json", R"({"schema_version": 1, "total": {"requests": 1e999}})");
+  const CommandResult compare = llmsim("compare " + report + " " + report);
+  EXPECT_EQ(compare.status, 2);
+  EXPECT_EQ(compare.output, "llmsim compare: " + report +
+                                ": /total/requests: number out of range (must fit in a double), got 1e999\n");
+}
+
+// A scenario whose only request is done and whose users then think (or wait for a phase) for a
+// minute: the first Ctrl-C waited for the think time or the gap without a word.
+void expect_ctrl_c_reports_at_once(const std::string& name, const std::string& workload) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const std::string scenario = write_temp(name + ".json", R"({
+    "name": "idle", "provider": {"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 0.01},
+                                 "tokens": {"completion": 3}},
+    "workload": )" + workload + "}");
+  const auto started = std::chrono::steady_clock::now();
+  const CommandResult run = testing_support::run_command(
+      "(timeout 30 " LLMSIM_BINARY_DIR "/simulator/llmsim load " + scenario + " --quiet --json " + dir + name +
+      "_report.json & pid=$!; sleep 1.5; kill -INT $pid; wait $pid; echo status=$?)");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_THAT(run.output, HasSubstr("stopping: nothing in flight, reporting now\n"));
+  EXPECT_THAT(run.output, HasSubstr("status=1"));
+  EXPECT_LT(seconds, 10.0);
+  EXPECT_THAT(read_file(dir + name + "_report.json"), HasSubstr("\"incomplete\": \"stopped by a signal"));
+}
+
+TEST(Cli, CtrlCDuringAThinkTimeReportsAtOnce) {
+  expect_ctrl_c_reports_at_once(
+      "cli_think", R"({"phases": [{"users": 2, "requests_per_user": 2, "think_time_s": 60}]})");
+}
+
+TEST(Cli, CtrlCDuringAGapBetweenPhasesReportsAtOnce) {
+  expect_ctrl_c_reports_at_once(
+      "cli_gap", R"({"phases": [{"name": "a", "users": 2, "requests_per_user": 1},
+                                {"name": "b", "users": 2, "requests_per_user": 1, "gap_before_s": 60}]})");
+}
+
+TEST(Cli, CtrlCWithRequestsInFlightSaysHowManyItFinishes) {
+  const std::string scenario = write_temp("cli_inflight.json", R"({
+    "name": "slow", "provider": {"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 2},
+                                 "tokens": {"completion": 3}},
+    "workload": {"phases": [{"users": 3, "requests_per_user": 1}]}})");
+  const CommandResult run = testing_support::run_command(
+      "(timeout 30 " LLMSIM_BINARY_DIR "/simulator/llmsim load " + scenario +
+      " --quiet & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo status=$?)");
+  EXPECT_THAT(run.output, HasSubstr("stopping: finishing 3 requests in flight (Ctrl-C again to stop now)\n"));
+  EXPECT_THAT(run.output, HasSubstr("status=1"));
+}
+
+// Nothing listening at the target exited 0 and blamed the load generator ("could not keep up").
+TEST(Cli, ATargetThatRefusesConnectionsIsNamedAndExitsOne) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const std::string scenario = write_temp("cli_refused.json", R"({
+    "name": "refused", "provider": {"limits": {"rpm": 1000000}}, "workload": {"phases": [{"users": 3, "requests_per_user": 1}]}})");
+  const CommandResult run = llmsim("load " + scenario + " --quiet --target http://127.0.0.1:" +
+                                   std::to_string(unused_port()) + " --json " + dir + "refused.json");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_THAT(run.output, HasSubstr("llmsim load: the target refused every connection (is anything listening there?)\n"));
+  const auto json = nlohmann::json::parse(read_file(dir + "refused.json"));
+  EXPECT_EQ(json["notes"]["trustworthy"], "no: the target refused every connection (nothing listening?)");
+}
+
+// A mock server at another time scale was measured as if its delays were this run's.
+TEST(Cli, AMockServerAtAnotherTimeScaleIsRefused) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const std::string scenario = write_temp("cli_scale.json", R"({
+    "name": "scale", "provider": {"limits": {"rpm": 1000000}}, "workload": {"phases": [{"users": 2, "requests_per_user": 1}]}})");
+  const std::string llmsim_program = LLMSIM_BINARY_DIR "/simulator/llmsim";
+  const CommandResult run = testing_support::run_command(
+      "(" + llmsim_program + " serve --port 0 --time-scale 1 > " + dir + "scale_server.txt & server=$!; "
+      "for i in $(seq 50); do grep -q listening " + dir + "scale_server.txt && break; sleep 0.1; done; "
+      "url=$(sed -n 's/^listening on //p' " + dir + "scale_server.txt); " +
+      llmsim_program + " load " + scenario + " --quiet --time-scale 10 --target $url; echo status=$?; "
+      "kill -TERM $server; wait $server)");
+  EXPECT_THAT(run.output, HasSubstr("status=2"));
+  EXPECT_THAT(run.output, HasSubstr(" runs at time scale 1 (its x-llmsim-time-scale header), this run at "
+                                    "--time-scale 10: its delays would be off by their ratio; start both "
+                                    "with the same --time-scale\n"));
+  EXPECT_THAT(run.output, HasSubstr("llmsim load: the mock server at http://127.0.0.1:"));
+}
+
+TEST(Cli, BadFlagValuesNameTheRuleAndTheValue) {
+  const CommandResult seed = llmsim("run " + kScenario + " --seed -3");
+  EXPECT_EQ(seed.status, 2);
+  EXPECT_THAT(seed.output, HasSubstr("--seed: must be an integer >= 0 (at most 18446744073709551615), got -3\n"));
+  const CommandResult scale = llmsim("load " + kScenario + " --time-scale 0");
+  EXPECT_EQ(scale.status, 2);
+  EXPECT_THAT(scale.output, HasSubstr("--time-scale: must be a number > 0, got 0\n"));
+  EXPECT_LT(scale.output.size(), 200U);
+  const CommandResult serve = llmsim("serve --seed -1");
+  EXPECT_EQ(serve.status, 2);
+  EXPECT_THAT(serve.output, HasSubstr("--seed: must be an integer >= 0"));
+}
+
+TEST(Cli, JsonDashWritesTheReportToStandardOutput) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/cli_dash";
+  std::filesystem::create_directories(dir);
+  const CommandResult run = testing_support::run_command("cd " + dir + " && " LLMSIM_BINARY_DIR
+                                                         "/simulator/llmsim run " + kScenario + " --quiet --json -");
+  EXPECT_EQ(run.status, 0);
+  EXPECT_EQ(nlohmann::json::parse(run.output)["mode"], "simulated");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/-"));
+}
+
+TEST(Cli, UnknownCommandsAndFlagsGetADidYouMean) {
+  const CommandResult command = llmsim("rnu " + kScenario);
+  EXPECT_EQ(command.status, 2);
+  EXPECT_EQ(command.output, "llmsim: unknown command \"rnu\" (did you mean \"run\"?)\n");
+  const CommandResult flag = llmsim("run " + kScenario + " --sedd 3");
+  EXPECT_EQ(flag.status, 2);
+  EXPECT_EQ(flag.output, "llmsim run: unknown flag --sedd (did you mean --seed?)\n");
+  const CommandResult far = llmsim("frobnicate");
+  EXPECT_EQ(far.status, 2);
+  EXPECT_EQ(far.output, "llmsim: unknown command \"frobnicate\"\n");
+}
+
+TEST(Cli, MissingFilesSayWhyInOneFormat) {
+  const CommandResult calibrate = llmsim("calibrate /nonexistent/missing.csv");
+  EXPECT_EQ(calibrate.status, 2);
+  EXPECT_EQ(calibrate.output, "/nonexistent/missing.csv: cannot read: No such file or directory\n");
+  const CommandResult serve = llmsim("serve --scenario /nonexistent/nope.json");
+  EXPECT_EQ(serve.status, 2);
+  EXPECT_EQ(serve.output, "/nonexistent/nope.json: cannot read: No such file or directory\n");
+  const CommandResult check = llmsim("check /nonexistent/nope.json");
+  EXPECT_EQ(check.output, serve.output);
+}
+
+TEST(Cli, SweepOfAScenarioSaysItIsAScenario) {
+  const CommandResult sweep = llmsim("sweep " + kScenario);
+  EXPECT_EQ(sweep.status, 2);
+  EXPECT_EQ(sweep.output, kScenario + ": looks like a scenario (it has \"workload\"), not a sweep grid: run it "
+                                      "with `llmsim run " + kScenario + "`, or name it as a grid's \"base\" "
+                                      "(data/sweeps/README.md)\n");
 }
 
 }  // namespace

@@ -142,5 +142,41 @@ TEST(ReadResponse, ReadsTheUsageChunkOfAStream) {
   EXPECT_EQ(result.completion_tokens, 11);
 }
 
+// retry-after: 99999999999999999999 overflowed the nanosecond count to a negative wait (undefined
+// behaviour); waits over a day, and inf, are ignored as unparseable.
+TEST(ParseRetryAfter, HugeValuesAreIgnoredNotOverflowed) {
+  EXPECT_EQ(parse_retry_after(std::nullopt, "99999999999999999999"), std::nullopt);
+  EXPECT_EQ(parse_retry_after("99999999999999999999", std::nullopt), std::nullopt);
+  EXPECT_EQ(parse_retry_after(std::nullopt, "inf"), std::nullopt);
+  EXPECT_EQ(parse_retry_after(std::nullopt, "1e300"), std::nullopt);
+  // A huge retry-after-ms falls back to a sane retry-after, as an unparseable one does.
+  EXPECT_EQ(parse_retry_after("1e30", "2"), from_seconds(2.0));
+  // A day is the longest wait taken.
+  EXPECT_EQ(parse_retry_after(std::nullopt, "86400"), from_seconds(86400.0));
+  EXPECT_EQ(parse_retry_after(std::nullopt, "86401"), std::nullopt);
+  EXPECT_EQ(parse_retry_after("1500", std::nullopt), from_millis(1500.0));
+  const AttemptResult result =
+      read_response(ResponseView{.status = 429, .retry_after = "99999999999999999999", .body = "{}"});
+  EXPECT_EQ(result.retry_after, std::nullopt);
+  EXPECT_EQ(result.error, ErrorCategory::rate_limit_requests);
+}
+
+// "HTTP/1.1 999" counted as a 5xx, and a 200 whose body is not JSON as a success.
+TEST(ReadResponse, StatusesOutsideHttpAndNonJsonSuccessesAreOther) {
+  for (const int status : {0, 99, 600, 999}) {
+    EXPECT_EQ(read_response(ResponseView{.status = status, .body = "{}"}).error, ErrorCategory::other)
+        << status;
+  }
+  for (const char* body : {"<html>Bad gateway</html>", "", "not json", R"({"usage":)"}) {
+    const AttemptResult result = read_response(ResponseView{.status = 200, .body = body});
+    EXPECT_EQ(result.error, ErrorCategory::other) << body;
+  }
+  // JSON successes stay successes, whatever their shape.
+  for (const char* body : {R"({"usage":{"completion_tokens":3}})", R"({"id":"x"})", "[]", "5"}) {
+    EXPECT_EQ(read_response(ResponseView{.status = 200, .body = body}).error, std::nullopt) << body;
+  }
+  EXPECT_EQ(read_response(ResponseView{.status = 503, .body = "{}"}).error, ErrorCategory::server_5xx);
+}
+
 }  // namespace
 }  // namespace llmsim

@@ -26,11 +26,16 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "mockapi/router.hpp"
 #include "models/scenario.hpp"
 
 namespace llmsim::mockapi {
+
+// The header every response carries with the server's time_scale, shortest decimal text ("10"),
+// so that a load generator running at another scale can refuse to measure it.
+inline constexpr std::string_view kTimeScaleHeader = "x-llmsim-time-scale";
 
 struct ServerOptions {
   std::string host = "127.0.0.1";

@@ -261,6 +261,12 @@ class ScenarioError : public std::runtime_error {
   std::vector<ScenarioProblem> problems_;
 };
 
+// Returns why `text` is not a JSON document the tool can read, or nullopt when it is one: invalid
+// JSON (line, column and the parser's reason) or a number too large for a double ("/seed: number
+// out of range (must fit in a double), got 1e999"). Every reader of a JSON file asks it first, so
+// a bad file is an error line and exit 2, never an exception escaping main.
+std::optional<ScenarioProblem> json_text_problem(const std::string& text);
+
 // Loads and validates a scenario file; throws ScenarioError listing every problem, each line
 // `FILE: /pointer: rule, got VALUE`. `limits_dir` is where "limits": {"model", "tier"} is looked up.
 Scenario load_scenario(const std::string& path, const std::string& limits_dir = "");

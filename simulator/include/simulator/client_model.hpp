@@ -123,6 +123,11 @@ class ClientModel {
   // Stops issuing new requests (Ctrl-C in real mode); what is in flight still completes.
   void stop_issuing() { stopping_ = true; }
 
+  // After stop_issuing(): when no request is in flight, ends the run now (users thinking or a
+  // gap before the next phase are not waited for; the current phase ends at its last finished
+  // request). Returns is_finished().
+  bool finish_if_idle();
+
   const std::vector<PhaseRun>& phases() const { return phases_; }
   // Returns the number of requests currently in flight (for progress lines).
   std::size_t in_flight() const { return live_requests_; }

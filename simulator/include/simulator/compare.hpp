@@ -35,7 +35,8 @@ struct ComparisonRow {
 };
 
 // Reads a report JSON file; throws std::runtime_error naming the file for unreadable files,
-// invalid JSON or a schema_version this build does not know.
+// invalid JSON or a number too large for a double (a ScenarioError: "FILE: /pointer: ..."), or a
+// schema_version this build does not know.
 nlohmann::json read_report(const std::string& path);
 
 // Parses "METRIC=RELATIVE" (e.g. "latency_s.p90=0.1"); throws std::invalid_argument naming the rule.

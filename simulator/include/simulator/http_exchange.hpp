@@ -7,7 +7,8 @@
 // AttemptResult the simulator builds from a provider decision: errors classified from OpenAI's
 // error body, retry-after-ms before retry-after, x-should-retry, a streamed body that ends
 // without `data: [DONE]` counted as a connection error. A success body is read for its
-// usage.completion_tokens only, without building a JSON document.
+// usage.completion_tokens only, without building a JSON document; one that is not JSON, and a
+// status outside HTTP's 100..599, count as `other`.
 //
 //   std::string body = request_body(scenario.request);
 //   AttemptResult r = read_response(ResponseView{.status = 429, .retry_after = "1", .body = text});
@@ -64,7 +65,8 @@ AttemptResult read_response(const ResponseView& response);
 RateLimitHeaders read_rate_limit_headers(const ResponseView& response);
 
 // Returns a duration parsed from retry-after-ms (float ms) or retry-after (seconds), or nullopt
-// when absent, unparseable or not positive (HTTP dates are not sent by OpenAI and not read).
+// when absent, unparseable, not positive or over a day (HTTP dates are not sent by OpenAI and not
+// read).
 std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_after_ms,
                                           std::optional<std::string_view> retry_after);
 

@@ -23,6 +23,10 @@ struct ProcessUsage {
 // Returns this process's CPU seconds and peak resident memory so far.
 ProcessUsage self_usage();
 
+// Returns the report's note on a server llmsim started: "started by llmsim: 1.25 CPU s, peak
+// memory 12.3 MB", or "peak memory not measured" when the peak is unknown (0).
+std::string server_usage_note(const ProcessUsage& usage);
+
 class ServerProcess {
  public:
   // Starts `program args...` and waits (up to 10 s) for its "listening on URL" line; throws

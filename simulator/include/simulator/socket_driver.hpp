@@ -53,13 +53,15 @@ struct LoadOptions {
 struct LoadResult {
   std::vector<PhaseRun> phases;
   bool incomplete = false;      // stopped by a signal before the scenario's end
-  bool trustworthy = true;      // the load generator kept up
+  bool trustworthy = true;      // the load generator kept up and the target took connections
+  bool refused = false;         // every connection to the target(s) was refused (nothing listening)
   std::vector<std::pair<std::string, std::string>> notes;  // for the report
 };
 
 // Runs the scenario over real sockets; throws std::runtime_error when a target cannot be used
 // (bad URL, unknown provider, a routed provider without one, server that does not start,
-// file-descriptor limit too low).
+// file-descriptor limit too low, a mock server answering at another time scale than
+// options.time_scale: its x-llmsim-time-scale header).
 LoadResult run_load(const Scenario& scenario, const LoadOptions& options);
 
 }  // namespace llmsim
