@@ -37,7 +37,7 @@ Json number_json(const std::optional<double>& y) {
 const char* kStyle = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2433;background:#fff;max-width:1400px}
 h1{font-size:22px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
-p{margin:6px 0}pre{background:#f5f7fa;padding:10px;overflow:auto;font-size:12px;line-height:1.35}
+p{margin:6px 0}summary{cursor:pointer;margin:8px 0;color:#3a4a66}pre{background:#f5f7fa;padding:10px;overflow:auto;font-size:12px;line-height:1.35}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #dde2ea;padding:3px 8px;text-align:right}
 th{background:#f0f3f7}td:first-child,th:first-child{text-align:left}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}
@@ -47,7 +47,7 @@ th{background:#f0f3f7}td:first-child,th:first-child{text-align:left}
 // Draws every chart of the JSON in #llmsim-charts, then marks the body with how many it drew.
 const char* kScript = R"(
 (function () {
-  const palette = ['#1f77b4','#d62728','#2ca02c','#ff7f0e','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf'];
+  const palette = ['#1f77b4','#2ca02c','#d62728','#ff7f0e','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf'];
   const specs = JSON.parse(document.getElementById('llmsim-charts').textContent);
   let drawn = 0;
   specs.forEach(function (spec, i) {
@@ -90,15 +90,23 @@ HtmlPage::HtmlPage(std::string title) : title_(std::move(title)) {}
 
 void HtmlPage::add_heading(std::string_view text) {
   close_grid();
-  body_ += "<h2>" + escaped(text) + "</h2>\n"; }
+  body_ += "<h2>" + escaped(text) + "</h2>\n";
+}
 
 void HtmlPage::add_paragraph(std::string_view text) {
   close_grid();
-  body_ += "<p>" + escaped(text) + "</p>\n"; }
+  body_ += "<p>" + escaped(text) + "</p>\n";
+}
 
 void HtmlPage::add_preformatted(std::string_view text) {
   close_grid();
-  body_ += "<pre>" + escaped(text) + "</pre>\n"; }
+  body_ += "<pre>" + escaped(text) + "</pre>\n";
+}
+
+void HtmlPage::add_folded(std::string_view summary, std::string_view text) {
+  close_grid();
+  body_ += "<details><summary>" + escaped(summary) + "</summary><pre>" + escaped(text) + "</pre></details>\n";
+}
 
 void HtmlPage::add_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
   close_grid();

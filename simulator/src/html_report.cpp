@@ -97,7 +97,7 @@ void add_phase(HtmlPage& page, const PhaseReport& p, const TimelineReport* timel
                                     fixed(s.p95), fixed(s.p99), fixed(s.max)};
   };
   page.add_table({"seconds", "avg", "min", "p50", "p90", "p95", "p99", "max"},
-                 {row("response time", p.latency_s), row("time to first token", p.ttft_s),
+                 {row("response time", p.latency_s), row("time to first token (succeeded)", p.ttft_s),
                   row("client queue", p.queue_s)});
   if (timeline != nullptr) add_timeline_charts(page, timeline->timeline);
   page.add_chart(histogram_chart("Response time histogram", p.latency_bins));
@@ -127,7 +127,7 @@ std::string report_html(const Report& report) {
   page.add_table({"phase", "users", "requests", "success", "avg s", "p95 s", "TTFT p50 s", "TTFT p95 s", "RPS",
                   "failed on 429", "retries"},
                  rows);
-  page.add_preformatted(to_text(report));
+  page.add_folded("The text report", to_text(report));
   for (std::size_t i = 0; i < report.phases.size(); ++i) {
     add_phase(page, report.phases[i], i < report.timelines.size() ? &report.timelines[i] : nullptr);
   }

@@ -51,7 +51,9 @@ class HtmlPage {
 
   void add_heading(std::string_view text);      // a section title (h2)
   void add_paragraph(std::string_view text);
-  void add_preformatted(std::string_view text);  // e.g. the text report
+  void add_preformatted(std::string_view text);
+  // Adds preformatted text folded under a summary line the reader can open (e.g. the text report).
+  void add_folded(std::string_view summary, std::string_view text);
   void add_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
   void add_chart(HtmlChart chart);
 
