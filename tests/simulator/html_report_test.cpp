@@ -117,29 +117,29 @@ TEST(CompareHtml, ShowsBothReports) {
   EXPECT_EQ(chart_count(html), 4u * 4u);  // two percentile charts and two timelines per phase
 }
 
-// The page in a real browser: headless Chromium (Debian's, installed by scripts/setup.sh) loads a
-// report written by `llmsim run --html`, draws every chart and logs no error.
-TEST(ReportHtml, ChromiumDrawsEveryChartWithoutConsoleErrors) {
-  const CommandResult which = run_command("command -v chromium");
-  ASSERT_EQ(which.status, 0) << "chromium not found: run scripts/setup.sh (Debian's chromium package)";
-  const std::string dir = LLMSIM_BINARY_DIR "/tests";
-  const std::string page = dir + "/html_report_test.html";
-  const CommandResult run = run_command(std::string(LLMSIM_BINARY_DIR "/simulator/llmsim run ") +
-                                        LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json --quiet --html " + page);
-  ASSERT_EQ(run.status, 0) << run.output;
-  std::ifstream in(page);
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
-  const std::size_t charts = chart_count(text.str());
-  ASSERT_GT(charts, 0u);
-  const std::string profile = dir + "/html_report_test_profile";
-  const std::string log = dir + "/html_report_test_chromium.log";
+  return text.str();
+}
+
+// Opens `page` in headless Chromium (Debian's, installed by scripts/setup.sh) and checks that its
+// script drew every chart and that the page logged nothing to the console.
+void expect_chromium_draws_every_chart(const std::string& page) {
+  const CommandResult which = run_command("command -v chromium");
+  ASSERT_EQ(which.status, 0) << "chromium not found: run scripts/setup.sh (Debian's chromium package)";
+  const std::size_t charts = chart_count(read_text(page));
+  ASSERT_GT(charts, 0u) << page;
+  const std::string dir = LLMSIM_BINARY_DIR "/tests";
+  const std::string log = page + ".chromium.log";
   // The DOM on stdout; Chromium's log, with the page's console messages, in `log`.
   const CommandResult dom = run_command(
-      "(timeout 120 chromium --headless --disable-gpu --no-sandbox --user-data-dir=" + profile +
-      " --enable-logging=stderr --v=0 --virtual-time-budget=10000 --dump-dom file://" + page + " 2>" + log + ")");
+      "(timeout 120 chromium --headless --disable-gpu --no-sandbox --user-data-dir=" + dir +
+      "/html_report_test_profile --enable-logging=stderr --v=0 --virtual-time-budget=10000 --dump-dom file://" +
+      page + " 2>" + log + ")");
   ASSERT_EQ(dom.status, 0) << dom.output.substr(0, 2000);
-  EXPECT_THAT(dom.output, HasSubstr("data-charts-rendered=\"" + std::to_string(charts) + "\""));
+  EXPECT_THAT(dom.output, HasSubstr("data-charts-rendered=\"" + std::to_string(charts) + "\"")) << page;
   // Chromium logs each console message of the page as a line ":CONSOLE:LINE] "text", source: ..."
   // (console.error too, at INFO); a thrown error reads "Uncaught ...". The page logs nothing, so
   // any such line is a failure (its Chart.js warnings included).
@@ -147,9 +147,32 @@ TEST(ReportHtml, ChromiumDrawsEveryChartWithoutConsoleErrors) {
   const std::regex console_error(R"((Uncaught|:CONSOLE[:(]))");
   std::size_t log_lines = 0;
   for (std::string line; std::getline(log_in, line); ++log_lines) {
-    EXPECT_FALSE(std::regex_search(line, console_error)) << line;
+    EXPECT_FALSE(std::regex_search(line, console_error)) << page << ": " << line;
   }
-  std::cout << "chromium drew " << charts << " charts; its log had " << log_lines << " lines\n";
+  std::cout << page << ": chromium drew " << charts << " charts; its log had " << log_lines << " lines\n";
+}
+
+// A report `llmsim run --html` wrote, in a real browser.
+TEST(ReportHtml, ChromiumDrawsEveryChartWithoutConsoleErrors) {
+  const std::string page = LLMSIM_BINARY_DIR "/tests/html_report_test.html";
+  const CommandResult run = run_command(std::string(LLMSIM_BINARY_DIR "/simulator/llmsim run ") +
+                                        LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json --quiet --html " + page);
+  ASSERT_EQ(run.status, 0) << run.output;
+  expect_chromium_draws_every_chart(page);
+}
+
+// The capacity and comparison pages in a real browser (numeric x, reference lines, bars).
+TEST(CapacityHtml, ChromiumDrawsEveryChartWithoutConsoleErrors) {
+  const std::string page = LLMSIM_BINARY_DIR "/tests/html_capacity_test.html";
+  std::ofstream(page) << capacity_html(
+      "capacity", "users", "largest passing: 400 users", {{.metric = "success_rate", .op = ">=", .threshold = 0.99}},
+      {{.x = 800, .values = {0.9}, .passed = false}, {.x = 400, .values = {1.0}, .passed = true},
+       {.x = 600, .values = {0.97}, .passed = false}});
+  expect_chromium_draws_every_chart(page);
+  const auto a = nlohmann::json::parse(to_json(gaja_report()));
+  const std::string compare_page = LLMSIM_BINARY_DIR "/tests/html_compare_test.html";
+  std::ofstream(compare_page) << compare_html(a, a, "a.json", "b.json", compare_reports(a, a, {}));
+  expect_chromium_draws_every_chart(compare_page);
 }
 
 }  // namespace
