@@ -252,13 +252,13 @@ std::string to_json(const Report& report) {
 std::string to_csv(const Report& report) {
   std::ostringstream out;
   out << "phase,users,requests,succeeded,failed,success_rate,latency_avg_s,latency_min_s,"
-         "latency_max_s,latency_p50_s,latency_p90_s,latency_p95_s,latency_p99_s,queue_avg_s,"
+         "latency_max_s,latency_p50_s,latency_p90_s,latency_p95_s,latency_p99_s,ttft_avg_s,ttft_min_s,"
+         "ttft_max_s,ttft_p50_s,ttft_p90_s,ttft_p95_s,ttft_p99_s,queue_avg_s,"
          "queue_p95_s,throughput_rps,duration_s,retries,bytes_sent,bytes_received";
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     out << ",errors_" << category_name(static_cast<ErrorCategory>(i));
   }
-  out << ",client_cpu_utilisation,cache_hits,provider_calls,class,ttft_avg_s,ttft_min_s,ttft_max_s,"
-         "ttft_p50_s,ttft_p90_s,ttft_p95_s,ttft_p99_s";
+  out << ",client_cpu_utilisation,cache_hits,provider_calls,class";
   // With routing, two columns per route (the total's routes name them; every phase has the same).
   for (const RouteReport& route : report.total.routes) {
     out << ",route_" << route.name << "_attempts,route_" << route.name << "_succeeded";
@@ -274,17 +274,14 @@ std::string to_csv(const Report& report) {
         << p.failed;
     for (double v : {p.success_rate, p.latency_s.avg, p.latency_s.min, p.latency_s.max,
                      p.latency_s.p50, p.latency_s.p90, p.latency_s.p95, p.latency_s.p99,
-                     p.queue_s.avg, p.queue_s.p95, p.throughput_rps, p.duration_s}) {
+                     p.ttft_s.avg, p.ttft_s.min, p.ttft_s.max, p.ttft_s.p50, p.ttft_s.p90,
+                     p.ttft_s.p95, p.ttft_s.p99, p.queue_s.avg, p.queue_s.p95, p.throughput_rps, p.duration_s}) {
       out << ',' << format("%.6f", v);
     }
     out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received;
     for (std::uint64_t e : p.errors) out << ',' << e;
     out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "") << ','
         << p.cache_hits << ',' << p.provider_calls << ',' << class_label;
-    for (double v : {p.ttft_s.avg, p.ttft_s.min, p.ttft_s.max, p.ttft_s.p50, p.ttft_s.p90,
-                     p.ttft_s.p95, p.ttft_s.p99}) {
-      out << ',' << format("%.6f", v);
-    }
     // Routes are counted per phase, not per class: a class row leaves their cells empty.
     for (const RouteReport& route : p.routes) out << ',' << route.attempts << ',' << route.succeeded;
     for (std::size_t i = p.routes.size(); i < route_count; ++i) out << ",,";

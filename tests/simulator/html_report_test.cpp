@@ -131,12 +131,12 @@ void expect_chromium_draws_every_chart(const std::string& page) {
   ASSERT_EQ(which.status, 0) << "chromium not found: run scripts/setup.sh (Debian's chromium package)";
   const std::size_t charts = chart_count(read_text(page));
   ASSERT_GT(charts, 0u) << page;
-  const std::string dir = LLMSIM_BINARY_DIR "/tests";
   const std::string log = page + ".chromium.log";
-  // The DOM on stdout; Chromium's log, with the page's console messages, in `log`.
+  // The DOM on stdout; Chromium's log, with the page's console messages, in `log`. A profile per
+  // page: ctest may run two of these tests at once, and a profile is locked by its browser.
   const CommandResult dom = run_command(
-      "(timeout 120 chromium --headless --disable-gpu --no-sandbox --user-data-dir=" + dir +
-      "/html_report_test_profile --enable-logging=stderr --v=0 --virtual-time-budget=10000 --dump-dom file://" +
+      "(timeout 120 chromium --headless --disable-gpu --no-sandbox --user-data-dir=" + page +
+      ".profile --enable-logging=stderr --v=0 --virtual-time-budget=10000 --dump-dom file://" +
       page + " 2>" + log + ")");
   ASSERT_EQ(dom.status, 0) << dom.output.substr(0, 2000);
   EXPECT_THAT(dom.output, HasSubstr("data-charts-rendered=\"" + std::to_string(charts) + "\"")) << page;

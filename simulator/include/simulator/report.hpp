@@ -2,7 +2,9 @@
 //
 // Both drivers produce the same Report, so a simulated and a real-socket run of one scenario can
 // be compared figure by figure (llmsim compare). Figures are in the scenario's own time: seconds
-// for latencies and durations, requests per second for throughput. The JSON layout is versioned
+// for latencies, times to first token and durations, requests per second for throughput; each
+// phase also has its second-by-second timeline (models/timeline.hpp; JSON timeline[],
+// timeline_csv) and html_report.hpp renders the whole as a page with charts. The JSON layout is versioned
 // (schema_version) and documented in the README; its text is byte-identical for the same scenario
 // and seed.
 //
