@@ -93,6 +93,18 @@ std::int64_t LatencyHistogram::percentile(double p) const {
   return max_;  // unreachable: the counts sum to count_
 }
 
+std::vector<std::uint64_t> LatencyHistogram::linear_bins(std::int64_t bin_width, std::size_t bins) const {
+  std::vector<std::uint64_t> out(bins, 0);
+  if (bins == 0 || bin_width <= 0 || count_ == 0) return out;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    const std::int64_t value = std::clamp(static_cast<std::int64_t>(bucket_midpoint(i)), min_, max_);
+    const auto bin = std::min(static_cast<std::size_t>(value / bin_width), bins - 1);
+    out[bin] += counts_[i];
+  }
+  return out;
+}
+
 double LatencyHistogram::mean() const {
   return count_ ? static_cast<double>(sum_ / static_cast<long double>(count_)) : 0.0;
 }

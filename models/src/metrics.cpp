@@ -69,6 +69,7 @@ void PhaseMetrics::record(const RequestRecord& r) {
   if (r.is_cache_hit) ++cache_hits;
   provider_calls += static_cast<std::uint64_t>(r.provider_calls);
   latency.record((r.finished - r.intended_send).count());
+  if (!r.error) ttft.record((r.first_byte.value_or(r.finished) - r.intended_send).count());
   queue.record(r.queued.count());
   if (r.queued.count() > 0) ++waited;
   bytes_sent += r.bytes_sent;
@@ -87,6 +88,7 @@ void PhaseMetrics::merge(const PhaseMetrics& o) {
   provider_calls += o.provider_calls;
   for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
   latency.merge(o.latency);
+  ttft.merge(o.ttft);
   queue.merge(o.queue);
   bytes_sent += o.bytes_sent;
   bytes_received += o.bytes_received;

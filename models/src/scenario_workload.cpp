@@ -15,6 +15,8 @@ const std::vector<std::string_view>& threshold_metrics() {
       // seconds from the intended send to the final response
       "latency_s.avg", "latency_s.min", "latency_s.max", "latency_s.p50", "latency_s.p90",
       "latency_s.p95", "latency_s.p99",
+      // seconds from the intended send to the first token of a succeeded request
+      "ttft_s.avg", "ttft_s.min", "ttft_s.max", "ttft_s.p50", "ttft_s.p90", "ttft_s.p95", "ttft_s.p99",
       // seconds of that spent waiting in the client
       "queue_s.avg", "queue_s.max", "queue_s.p50", "queue_s.p90", "queue_s.p95", "queue_s.p99",
       // failed requests by category

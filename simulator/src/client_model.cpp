@@ -39,6 +39,17 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
   provider_in_flight_.assign(route_in_flight_.size(), 0);
   next_key_.assign(route_in_flight_.size(), 0);
   in_flight_by_phase_.assign(phases_.size(), InFlightTally{});
+  // The keys as the report's limiter_end names them: "KEY", or "PROVIDER/KEY" with several.
+  const std::size_t provider_count = std::max<std::size_t>(1, routed_provider_count(scenario));
+  for (std::size_t p = 0; p < provider_count; ++p) {
+    const ProviderConfig& provider = scenario.providers[p];
+    limiter_key_offset_.push_back(limiter_keys_.size());
+    std::vector<std::string> keys = provider.api_keys;
+    if (keys.empty() || !has_routing_) keys = {default_api_key(provider)};
+    for (const std::string& key : keys) {
+      limiter_keys_.push_back(provider_count > 1 ? provider.name + "/" + key : key);
+    }
+  }
 }
 
 void ClientModel::start() {
@@ -65,6 +76,11 @@ AttemptContext ClientModel::attempt_context(std::uint64_t attempt_id) const {
 }
 
 void ClientModel::on_timer(const Timer& timer) {
+  handle_timer(timer);
+  record_levels();
+}
+
+void ClientModel::handle_timer(const Timer& timer) {
   switch (timer.kind) {
     case TimerKind::phase_start: begin_phase(timer.id); return;
     case TimerKind::arrival: on_arrival(timer.id); return;
@@ -119,6 +135,7 @@ void ClientModel::on_timer(const Timer& timer) {
 void ClientModel::begin_phase(std::uint32_t phase) {
   current_phase_ = phase;
   phases_[phase].start = driver_.now();
+  phases_[phase].timeline = Timeline(driver_.now(), limiter_keys_);
   arrivals_.emplace(scenario_.workload.phases[phase], scenario_.seed, phase);
   arrivals_done_ = false;
   on_arrival(phase);
@@ -211,20 +228,50 @@ void ClientModel::on_result(std::uint64_t id, const AttemptResult& result) {
   if (r.state != RequestState::awaiting_response || attempt_id(slot) != id) return;
   ++r.generation;  // any pending timeout is now stale
   if (pacer_) pacer_->learn(driver_.now(), result.rate_limits);
+  if (r.provider < limiter_key_offset_.size()) {
+    timeline_of(slot).observe_limits(driver_.now(), limiter_key_offset_[r.provider] + r.key, result.rate_limits);
+  }
   release_connection();
   if (!core_free_at_.empty()) {
     // Reading and parsing the response costs the client's CPU before the SDK decides anything.
     r.pending = result;
     run_on_cpu(slot, scenario_.client.cpu.per_response_ms, RequestState::cpu_receive);
-    return;
+  } else {
+    handle_result(slot, result);
   }
-  handle_result(slot, result);
+  record_levels();
+}
+
+Timeline& ClientModel::timeline_of(std::uint32_t slot) {
+  return phases_[users_[requests_[slot].user].phase].timeline;
+}
+
+// Records the levels the current phase holds after an event (none once it has ended).
+void ClientModel::record_levels() {
+  if (current_phase_ >= phases_.size()) return;
+  PhaseRun& phase = phases_[current_phase_];
+  if (phase.end || phase.start > driver_.now()) return;
+  phase.timeline.set_levels(driver_.now(), static_cast<std::int64_t>(live_requests_),
+                            static_cast<std::int64_t>(line_.size()));
+}
+
+// Counts an attempt's outcome in its phase's timeline: a 429 of a limit, or another error.
+void ClientModel::count_outcome(std::uint32_t slot, const AttemptResult& result) {
+  if (!result.error) return;
+  switch (*result.error) {
+    case ErrorCategory::rate_limit_requests:
+    case ErrorCategory::rate_limit_tokens:
+    case ErrorCategory::daily_limit:
+    case ErrorCategory::quota: timeline_of(slot).count_rate_limited(driver_.now()); return;
+    default: timeline_of(slot).count_error(driver_.now()); return;
+  }
 }
 
 // Counts the attempt, then retries it after the SDK's wait or finishes the request.
 void ClientModel::handle_result(std::uint32_t slot, const AttemptResult& result) {
   Request& r = requests_[slot];
   r.bytes_received += result.bytes_received;
+  count_outcome(slot, result);
   if (has_routing_) {
     count_attempt(slot, !result.error);
     if (try_failover(slot, result) || try_local_fallback(slot, result)) return;
@@ -250,6 +297,7 @@ void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result
   const RequestRecord record{
       .intended_send = r.intended_send,
       .finished = driver_.now(),
+      .first_byte = result.first_byte,
       .queued = r.queued,
       .error = result.error,
       .retries = static_cast<int>(r.attempt),
@@ -262,6 +310,7 @@ void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result
       .provider_calls = r.provider_calls,
   };
   phase.metrics.record(record);
+  if (!result.error) phase.timeline.count_succeeded(driver_.now());
   if (!phase.classes.empty()) {
     phase.classes[static_cast<std::size_t>(users_[user_slot].priority)].record(record);
   }
@@ -327,6 +376,7 @@ void ClientModel::maybe_end_phase(std::uint32_t phase) {
   if (!arrivals_done_ || active_users_[phase] > 0 || phase != current_phase_) return;
   PhaseRun& run = phases_[phase];
   run.end = run.metrics.last_finished ? *run.metrics.last_finished : driver_.now();
+  run.timeline.close(*run.end);
   const std::uint32_t next = phase + 1;
   if (next >= phases_.size() || stopping_) {
     finished_ = true;

@@ -51,6 +51,7 @@ void ClientModel::expire_queue_deadlines() {
 void ClientModel::shed(std::uint32_t slot, ErrorCategory why) {
   Request& r = requests_[slot];
   r.queued += driver_.now() - r.wait_started;
+  timeline_of(slot).count_error(driver_.now());
   finish_request(slot, AttemptResult{.error = why});
 }
 
@@ -93,6 +94,7 @@ void ClientModel::transmit(std::uint32_t slot) {
   // Without failover hops this is the SDK retry count; with them every attempt draws anew.
   request.attempt = static_cast<std::uint32_t>(r.provider_calls++);
   r.bytes_sent += request_bytes_;
+  timeline_of(slot).count_sent(driver_.now());
   driver_.send(attempt_id(slot), r.provider, request, request_bytes_);
   if (scenario_.client.timeout_s) {
     // Every attempt has the same timeout, so deadlines come in send order: a FIFO with one

@@ -12,6 +12,7 @@
 #include "simulator/analysis.hpp"
 #include "simulator/compare.hpp"
 #include "simulator/des_driver.hpp"
+#include "simulator/html_report.hpp"
 #include "simulator/report.hpp"
 #include "simulator/socket_driver.hpp"
 #include "simulator/trace_recorder.hpp"
@@ -70,12 +71,18 @@ bool write_file(const std::string& path, const std::string& text) {
 struct OutputOptions {
   std::string json_path;
   std::string csv_path;
+  std::string html_path;
+  std::string timeline_csv_path;
   bool quiet = false;
 };
 
 void add_output_options(CLI::App* command, OutputOptions& options) {
   command->add_option("--json", options.json_path, "Also write the report as JSON to this file (-: standard output)");
   command->add_option("--csv", options.csv_path, "Also write the report as CSV to this file (-: standard output)");
+  command->add_option("--html", options.html_path,
+                      "Also write the report as one self-contained HTML page with charts to this file");
+  command->add_option("--timeline-csv", options.timeline_csv_path,
+                      "Also write each phase's second-by-second timeline as CSV to this file");
   command->add_flag("--quiet", options.quiet, "Do not print the human report");
 }
 
@@ -84,6 +91,8 @@ int emit_report(const Report& report, const OutputOptions& options) {
   if (!options.quiet) std::cout << to_text(report);
   if (!options.json_path.empty() && !write_file(options.json_path, to_json(report))) return 2;
   if (!options.csv_path.empty() && !write_file(options.csv_path, to_csv(report))) return 2;
+  if (!options.html_path.empty() && !write_file(options.html_path, report_html(report))) return 2;
+  if (!options.timeline_csv_path.empty() && !write_file(options.timeline_csv_path, timeline_csv(report))) return 2;
   return report.is_passing() ? 0 : 1;
 }
 
@@ -281,6 +290,7 @@ struct CompareFlags {
   std::string a_path;
   std::string b_path;
   std::vector<std::string> tolerances;
+  std::string html_path;
 };
 
 void register_compare(CLI::App& app, int& status) {
@@ -291,14 +301,21 @@ void register_compare(CLI::App& app, int& status) {
   compare->add_option("b", flags->b_path, "Second report (JSON)")->required();
   compare->add_option("--tolerance", flags->tolerances,
                       "METRIC=RELATIVE, e.g. succeeded=0.03 or latency_s.p90=0.1 (repeatable)");
+  compare->add_option("--html", flags->html_path, "Also write the comparison as a self-contained HTML page");
   compare->callback([flags, &status] {
     try {
       std::vector<Tolerance> tolerances;
       for (const std::string& t : flags->tolerances) tolerances.push_back(parse_tolerance(t));
-      const auto rows = compare_reports(read_report(flags->a_path), read_report(flags->b_path), tolerances);
+      const nlohmann::json a = read_report(flags->a_path);
+      const nlohmann::json b = read_report(flags->b_path);
+      const auto rows = compare_reports(a, b, tolerances);
       std::cout << comparison_text(rows, flags->a_path, flags->b_path);
       const bool passed = std::all_of(rows.begin(), rows.end(), [](const ComparisonRow& r) { return r.passed; });
       status = passed ? 0 : 1;
+      if (!flags->html_path.empty() &&
+          !write_file(flags->html_path, compare_html(a, b, flags->a_path, flags->b_path, rows))) {
+        status = 2;
+      }
     } catch (const std::exception& error) {
       std::cerr << "llmsim compare: " << error.what() << "\n";
       status = 2;

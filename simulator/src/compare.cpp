@@ -28,6 +28,9 @@ const std::vector<std::string>& compared_metrics() {
     for (const char* stat : {"avg", "min", "max", "p50", "p90", "p95", "p99"}) {
       m.push_back(std::string("latency_s.") + stat);
     }
+    for (const char* stat : {"avg", "min", "max", "p50", "p90", "p95", "p99"}) {
+      m.push_back(std::string("ttft_s.") + stat);
+    }
     for (const char* stat : {"avg", "p95"}) m.push_back(std::string("queue_s.") + stat);
     for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
       m.push_back(std::string("errors.") + category_name(static_cast<ErrorCategory>(i)));

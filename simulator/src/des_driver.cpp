@@ -109,6 +109,7 @@ class DesDriver final : public ClientDriver {
     const Decision decision = provider.decide(slot.request, now_);
     if (decision.outcome == Outcome::hang || slot.is_abandoned) return;
     slot.result = from_decision(decision, provider.config(), scenario_.client.network);
+    slot.result.first_byte = now_ + first_byte_after(decision) + half_rtt_;
     if (recorder_) facts_for(attempt_id) = facts_of_decision(decision, now_ + first_byte_after(decision) + half_rtt_);
     queue_.push(now_ + decision.total_time() + half_rtt_,
                 DesEvent{DesEvent::Kind::deliver, {}, attempt_id});

@@ -23,6 +23,21 @@ LatencySummary summarize(const LatencyHistogram& h) {
   return s;
 }
 
+// Returns a histogram in about kBins bins of a round width (1, 2 or 5 times a power of ten) that
+// cover its largest value.
+HistogramBins bins_of(const LatencyHistogram& h) {
+  constexpr double kBins = 40;
+  HistogramBins bins;
+  if (h.count() == 0) return bins;
+  const double raw = std::max(1e-6, ns_to_s(h.max()) / kBins);
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  bins.width_s = raw <= decade ? decade : raw <= 2 * decade ? 2 * decade : raw <= 5 * decade ? 5 * decade : 10 * decade;
+  const auto width_ns = static_cast<std::int64_t>(std::llround(bins.width_s * 1e9));
+  const auto count = static_cast<std::size_t>(h.max() / width_ns) + 1;
+  bins.counts = h.linear_bins(width_ns, count);
+  return bins;
+}
+
 PhaseReport phase_report(const std::string& name, int users, const PhaseMetrics& m,
                          double duration_s, double start_s, const CpuConfig& cpu) {
   PhaseReport r;
@@ -33,6 +48,9 @@ PhaseReport phase_report(const std::string& name, int users, const PhaseMetrics&
   r.failed = m.requests - m.succeeded;
   r.success_rate = m.success_rate();
   r.latency_s = summarize(m.latency);
+  r.ttft_s = summarize(m.ttft);
+  r.latency_bins = bins_of(m.latency);
+  r.ttft_bins = bins_of(m.ttft);
   r.queue_s = summarize(m.queue);
   r.duration_s = duration_s;
   r.start_s = start_s;
@@ -123,6 +141,7 @@ std::optional<double> metric_value(const PhaseReport& p, std::string_view metric
   if (metric == "bytes_received") return static_cast<double>(p.bytes_received);
   if (metric == "client_cpu_utilisation") return p.client_cpu_utilisation.value_or(0.0);
   if (metric.starts_with("latency_s.")) return latency(p.latency_s, metric.substr(10));
+  if (metric.starts_with("ttft_s.")) return latency(p.ttft_s, metric.substr(7));
   if (metric.starts_with("queue_s.")) return latency(p.queue_s, metric.substr(8));
   if (metric.starts_with("errors.")) {
     for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
@@ -157,6 +176,7 @@ Report build_report(const Scenario& scenario, const std::vector<PhaseRun>& phase
                                          to_seconds(run.start), scenario.client.cpu));
     if (has_routing(scenario)) report.phases.back().routes = route_reports(scenario, run.metrics);
     add_classes(report.phases.back(), run.classes, run.class_users);
+    report.timelines.push_back(TimelineReport{run.name, to_seconds(run.start), run.timeline});
     total.merge(run.metrics);
     for (std::size_t c = 0; c < total_classes.size(); ++c) {
       total_classes[c].merge(run.classes[c]);

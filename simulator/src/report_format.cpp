@@ -58,6 +58,7 @@ Json phase_json(const PhaseReport& p) {
          {"failed", p.failed},
          {"success_rate", round6(p.success_rate)},
          {"latency_s", latency_json(p.latency_s)},
+         {"ttft_s", latency_json(p.ttft_s)},
          {"queue_s", latency_json(p.queue_s)},
          {"throughput_rps", round6(p.throughput_rps)},
          {"duration_s", round6(p.duration_s)},
@@ -79,6 +80,38 @@ Json phase_json(const PhaseReport& p) {
     j["classes"] = classes;
   }
   return j;
+}
+
+// A remaining level as JSON: null when no response said it in that second.
+Json level_json(std::int64_t level) { return level < 0 ? Json(nullptr) : Json(level); }
+
+// Returns one object per phase and second: counts, levels and each key's remaining limits.
+Json timeline_json(const Report& report) {
+  Json rows = Json::array();
+  for (const TimelineReport& t : report.timelines) {
+    const std::vector<TimelineSecond>& seconds = t.timeline.seconds();
+    for (std::size_t i = 0; i < seconds.size(); ++i) {
+      const TimelineSecond& s = seconds[i];
+      Json limiters = Json::object();
+      for (std::size_t k = 0; k < t.timeline.keys().size(); ++k) {
+        const LimiterSample& sample = t.timeline.limiter(i, k);
+        limiters[t.timeline.keys()[k]] = Json{{"remaining_requests", level_json(sample.remaining_requests)},
+                                              {"remaining_tokens", level_json(sample.remaining_tokens)}};
+      }
+      rows.push_back(Json{{"phase", t.phase}, {"t_s", i}, {"sent", s.sent}, {"succeeded", s.succeeded},
+                          {"rate_limited", s.rate_limited}, {"errors", s.errors},
+                          {"in_flight_max", s.in_flight}, {"queue_length_max", s.queue_length},
+                          {"limiters", limiters}});
+    }
+  }
+  return rows;
+}
+
+// Returns a CSV field: quoted, a quote inside doubled (RFC 4180).
+std::string csv_quoted(const std::string& text) {
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
 }
 
 // "455 × HTTP 429 (rate limit, requests), 2 × 5xx" or "none".
@@ -112,15 +145,19 @@ void routes_text(std::ostringstream& out, const RouteReport& route) {
   out << "\n";
 }
 
+// "1.234s avg (0.100s min, 9.000s max); p50 1.000s, p90 2.000s, p95 3.000s, p99 4.000s".
+std::string latency_text(const LatencySummary& s) {
+  return format("%.3fs avg", s.avg) + " (" + format("%.3fs min, ", s.min) + format("%.3fs max", s.max) +
+         "); p50 " + format("%.3fs", s.p50) + ", p90 " + format("%.3fs", s.p90) + ", p95 " +
+         format("%.3fs", s.p95) + ", p99 " + format("%.3fs", s.p99);
+}
+
 void phase_text(std::ostringstream& out, const PhaseReport& p) {
   out << "### " << p.name << " (" << p.users << " users)\n";
   out << "Success Rate:     " << format("%.2f%%", 100.0 * p.success_rate) << " (" << p.succeeded
       << " of " << p.requests << " requests)\n";
-  out << "Response Time:    " << format("%.3fs avg", p.latency_s.avg) << " ("
-      << format("%.3fs min, ", p.latency_s.min) << format("%.3fs max", p.latency_s.max) << "); p50 "
-      << format("%.3fs", p.latency_s.p50) << ", p90 " << format("%.3fs", p.latency_s.p90)
-      << ", p95 " << format("%.3fs", p.latency_s.p95) << ", p99 " << format("%.3fs", p.latency_s.p99)
-      << "\n";
+  out << "Response Time:    " << latency_text(p.latency_s) << "\n";
+  out << "First Token:      " << latency_text(p.ttft_s) << "\n";
   out << "Client Queue:     " << format("%.3fs avg", p.queue_s.avg) << " ("
       << format("%.3fs p95, ", p.queue_s.p95) << format("%.3fs max", p.queue_s.max) << ")\n";
   out << "Throughput:       " << format("%.1f requests/second", p.throughput_rps) << " over "
@@ -208,13 +245,15 @@ std::string to_json(const Report& report) {
     j["thresholds"].push_back(Json{{"check", t.text}, {"actual", round6(t.actual)}, {"passed", t.passed}});
   }
   j["passed"] = report.is_passing();
+  if (!report.timelines.empty()) j["timeline"] = timeline_json(report);
   return j.dump(2) + "\n";
 }
 
 std::string to_csv(const Report& report) {
   std::ostringstream out;
   out << "phase,users,requests,succeeded,failed,success_rate,latency_avg_s,latency_min_s,"
-         "latency_max_s,latency_p50_s,latency_p90_s,latency_p95_s,latency_p99_s,queue_avg_s,"
+         "latency_max_s,latency_p50_s,latency_p90_s,latency_p95_s,latency_p99_s,ttft_avg_s,ttft_min_s,"
+         "ttft_max_s,ttft_p50_s,ttft_p90_s,ttft_p95_s,ttft_p99_s,queue_avg_s,"
          "queue_p95_s,throughput_rps,duration_s,retries,bytes_sent,bytes_received";
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     out << ",errors_" << category_name(static_cast<ErrorCategory>(i));
@@ -235,7 +274,8 @@ std::string to_csv(const Report& report) {
         << p.failed;
     for (double v : {p.success_rate, p.latency_s.avg, p.latency_s.min, p.latency_s.max,
                      p.latency_s.p50, p.latency_s.p90, p.latency_s.p95, p.latency_s.p99,
-                     p.queue_s.avg, p.queue_s.p95, p.throughput_rps, p.duration_s}) {
+                     p.ttft_s.avg, p.ttft_s.min, p.ttft_s.max, p.ttft_s.p50, p.ttft_s.p90,
+                     p.ttft_s.p95, p.ttft_s.p99, p.queue_s.avg, p.queue_s.p95, p.throughput_rps, p.duration_s}) {
       out << ',' << format("%.6f", v);
     }
     out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received;
@@ -254,6 +294,33 @@ std::string to_csv(const Report& report) {
   };
   for (const PhaseReport& p : report.phases) rows(p);
   rows(report.total);
+  return out.str();
+}
+
+std::string timeline_csv(const Report& report) {
+  std::ostringstream out;
+  out << "phase,t_s,sent,succeeded,rate_limited,errors,in_flight_max,queue_length_max";
+  // Every phase has the same keys (the scenario's); the first names the columns.
+  const std::vector<std::string> no_keys;
+  const auto& keys = report.timelines.empty() ? no_keys : report.timelines.front().timeline.keys();
+  for (const std::string& key : keys) {
+    out << ',' << csv_quoted("remaining_requests " + key) << ',' << csv_quoted("remaining_tokens " + key);
+  }
+  out << "\n";
+  const auto level = [](std::int64_t v) { return v < 0 ? std::string() : std::to_string(v); };
+  for (const TimelineReport& t : report.timelines) {
+    const std::vector<TimelineSecond>& seconds = t.timeline.seconds();
+    for (std::size_t i = 0; i < seconds.size(); ++i) {
+      const TimelineSecond& s = seconds[i];
+      out << csv_quoted(t.phase) << ',' << i << ',' << s.sent << ',' << s.succeeded << ',' << s.rate_limited
+          << ',' << s.errors << ',' << s.in_flight << ',' << s.queue_length;
+      for (std::size_t k = 0; k < t.timeline.keys().size(); ++k) {
+        out << ',' << level(t.timeline.limiter(i, k).remaining_requests) << ','
+            << level(t.timeline.limiter(i, k).remaining_tokens);
+      }
+      out << "\n";
+    }
+  }
   return out.str();
 }
 

@@ -301,15 +301,12 @@ class SocketDriver final : public ClientDriver {
     http::response_parser<http::string_body> parser;
     parser.body_limit(kResponseBodyLimit);
     state.facts = ResponseFacts{};
+    // The header first, to time the first byte (time to first token, the trace's first_byte_s):
+    // a stream's headers come with its first token, a whole response's with its body.
     std::optional<TimePoint> first_byte;
-    std::size_t header_read = 0;
-    if (options_.recorder) {
-      // The header first, to time the first byte (a stream's headers come with its first token).
-      auto [header_error, header_bytes] =
-          co_await http::async_read_header(connection.stream, connection.buffer, parser, kAsTuple);
-      if (!header_error) first_byte = now() + half_rtt();
-      header_read = header_bytes;
-    }
+    auto [header_error, header_read] =
+        co_await http::async_read_header(connection.stream, connection.buffer, parser, kAsTuple);
+    if (!header_error) first_byte = now() + half_rtt();
     auto [read_error, read] =
         co_await http::async_read(connection.stream, connection.buffer, parser, kAsTuple);
     if (state.is_abandoned) co_return failed;
@@ -320,7 +317,7 @@ class SocketDriver final : public ClientDriver {
       if (it == response.end()) return std::nullopt;
       return std::string_view(it->value().data(), it->value().size());
     };
-    if (first_byte) {
+    if (first_byte && options_.recorder) {
       state.facts = facts_of_response(*first_byte, static_cast<int>(response.result_int()), header, response.body());
     }
     if (!route_of(state).is_scale_checked) {
@@ -344,7 +341,9 @@ class SocketDriver final : public ClientDriver {
         .is_complete = !read_error && parser.is_done(),
         .bytes_received = static_cast<std::int64_t>(header_read + read)};
     is_reusable = !read_error && parser.is_done() && response.keep_alive();
-    co_return read_response(view);
+    AttemptResult result = read_response(view);
+    result.first_byte = first_byte;
+    co_return result;
   }
 
   Route& route_of(const AttemptState& state) { return routes_[state.provider]; }

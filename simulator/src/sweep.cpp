@@ -14,7 +14,9 @@ namespace llmsim {
 
 std::string run_sweep_point(const SweepPoint& point) {
   const SimulationResult result = simulate(point.scenario);
-  return to_json(build_report(point.scenario, result.phases, result.limiter_levels, "simulated"));
+  Report report = build_report(point.scenario, result.phases, result.limiter_levels, "simulated");
+  report.timelines.clear();  // a sweep's rows hold figures; a second-by-second series is no column
+  return to_json(report);
 }
 
 std::vector<std::string> run_sweep_points(const SweepGrid& grid, const std::vector<std::size_t>& indices,

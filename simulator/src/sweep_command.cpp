@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "models/sweep_grid.hpp"
+#include "simulator/html_report.hpp"
 #include "simulator/mpi_world.hpp"
 #include "simulator/sweep.hpp"
 #include "simulator/sweep_table.hpp"
@@ -25,6 +26,7 @@ struct SweepFlags {
   std::string grid_path;
   std::string csv_path;
   std::string jsonl_path;
+  std::string html_path;
   std::optional<unsigned> jobs;
 };
 
@@ -105,6 +107,7 @@ std::vector<std::string> run_share(const SweepGrid& grid, const SweepFlags& flag
 
 // Writes the rows where the flags say (stdout when no file is named); returns the exit status.
 int write_rows(const SweepGrid& grid, const std::vector<std::string>& reports, const SweepFlags& flags) {
+  if (!flags.html_path.empty() && !write_output(flags.html_path, sweep_html(grid, reports))) return 2;
   if (flags.csv_path.empty() && flags.jsonl_path.empty()) {
     std::cout << sweep_csv(grid, reports);
     return 0;
@@ -151,6 +154,8 @@ void register_sweep_command(CLI::App& app, int& status) {
   sweep->add_option("grid", flags->grid_path, "Grid JSON file (format: data/sweeps/README.md)")->required();
   sweep->add_option("--csv", flags->csv_path, "Write the rows as CSV to this file");
   sweep->add_option("--jsonl", flags->jsonl_path, "Write the rows as JSON lines to this file");
+  sweep->add_option("--html", flags->html_path,
+                    "Also write a self-contained HTML page: each figure against each axis, a line per strategy");
   sweep->add_option("--jobs", flags->jobs, "Threads per process (default: the cores, shared among MPI ranks)")
       ->check(CLI::Range(1U, 4096U));
   sweep->callback([flags, &status] { status = run_sweep_command(*flags); });

@@ -910,7 +910,7 @@ TEST(ScenarioRoundTrip, LoadsAFileFromDisk) {
 
 TEST(ScenarioMetrics, ListsEveryThresholdMetric) {
   const auto& metrics = threshold_metrics();
-  EXPECT_EQ(metrics.size(), 34U);
+  EXPECT_EQ(metrics.size(), 41U);
   EXPECT_EQ(metrics.front(), "success_rate");
   EXPECT_EQ(metrics.back(), "errors.queue_deadline");
 }

@@ -165,6 +165,40 @@ TEST(Cli, LoadReportsTheAchievedArrivalRateFromTheArrivalsAlone) {
   EXPECT_GE(achieved, 40.0 * 0.8) << note;
 }
 
+// Time to first token over real sockets: a stream's first chunk comes after the first token's
+// 0.2 s, its last after 40 more tokens of 10 ms; --html and --timeline-csv are written too.
+TEST(Cli, LoadTimesTheFirstStreamedTokenAndWritesTheTimelineAndPage) {
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  const std::string scenario = write_temp("cli_ttft.json", R"({
+    "name": "ttft", "provider": {"limits": {"rpm": 1000000},
+                                 "latency": {"time_to_first_token_s": 0.2, "per_token_s": 0.01},
+                                 "tokens": {"completion": 41}},
+    "request": {"stream": true, "prompt_tokens": 10},
+    "workload": {"phases": [{"name": "p", "users": 10, "requests_per_user": 2}]}})");
+  const CommandResult load = llmsim("load " + scenario + " --quiet --json " + dir + "ttft.json --html " + dir +
+                                    "ttft.html --timeline-csv " + dir + "ttft_timeline.csv");
+  ASSERT_EQ(load.status, 0) << load.output;
+  const auto json = nlohmann::json::parse(read_file(dir + "ttft.json"));
+  const auto& phase = json["phases"][0];
+  EXPECT_GE(phase["ttft_s"]["min"].get<double>(), 0.2);
+  EXPECT_LT(phase["ttft_s"]["p50"].get<double>(), 0.35);  // the first chunk, well before the end
+  EXPECT_GE(phase["latency_s"]["min"].get<double>(), 0.2 + 0.4);
+  std::uint64_t sent = 0;
+  for (const auto& row : json["timeline"]) sent += row["sent"].get<std::uint64_t>();
+  EXPECT_EQ(sent, 20U);
+  EXPECT_THAT(read_file(dir + "ttft_timeline.csv"), HasSubstr("\n\"p\",0,"));
+  EXPECT_THAT(read_file(dir + "ttft.html"), HasSubstr("llmsim report: ttft (real-socket"));
+}
+
+TEST(Cli, UnwritablePageOrTimelineIsAnError) {
+  const CommandResult html = llmsim("run " + kScenario + " --quiet --html /no/such/dir/out.html");
+  EXPECT_EQ(html.status, 2);
+  EXPECT_THAT(html.output, HasSubstr("/no/such/dir/out.html: cannot write report"));
+  const CommandResult csv = llmsim("run " + kScenario + " --quiet --timeline-csv /no/such/dir/t.csv");
+  EXPECT_EQ(csv.status, 2);
+  EXPECT_THAT(csv.output, HasSubstr("/no/such/dir/t.csv: cannot write report"));
+}
+
 TEST(Cli, CtrlCStopsALoadRunAndStillWritesItsReport) {
   const std::string dir = LLMSIM_BINARY_DIR "/tests/";
   const std::string scenario = write_temp("cli_long.json", R"({

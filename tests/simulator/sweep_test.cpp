@@ -73,7 +73,11 @@ TEST(Sweep, APointsReportIsTheReportOfLlmsimRunOfThePatchedScenario) {
   scenario.providers[0].limits.rpm = 10000;
   scenario.seed = sweep_point_seed(11, 2);
   const SimulationResult result = simulate(scenario);
-  EXPECT_EQ(run_sweep_point(point), to_json(build_report(scenario, result.phases, result.limiter_levels, "simulated")));
+  Report report = build_report(scenario, result.phases, result.limiter_levels, "simulated");
+  ASSERT_FALSE(report.timelines.empty());
+  report.timelines.clear();  // a point's report has no timeline (it would be thousands of columns)
+  EXPECT_EQ(run_sweep_point(point), to_json(report));
+  EXPECT_EQ(nlohmann::json::parse(run_sweep_point(point)).count("timeline"), 0U);
 }
 
 TEST(Sweep, PointsThatDifferOnlyInStrategyDrawTheSameRandomNumbers) {

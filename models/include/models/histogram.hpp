@@ -39,6 +39,10 @@ class LatencyHistogram {
   // Returns 0 when empty.
   std::int64_t percentile(double p) const;
 
+  // Returns the counts re-binned into `bins` equal bins of `bin_width` from 0 (each bucket counted
+  // at its representative value; values past the last bin count in it). For charts.
+  std::vector<std::uint64_t> linear_bins(std::int64_t bin_width, std::size_t bins) const;
+
   std::uint64_t count() const { return count_; }
   std::int64_t min() const { return count_ ? min_ : 0; }
   std::int64_t max() const { return count_ ? max_ : 0; }

@@ -1,10 +1,12 @@
 // What a run measures, filled identically by the simulator and the real-socket driver.
 //
-// Counters by outcome (success, or one error category), latency and client-queue histograms
-// (nanoseconds, HdrHistogram-style so memory does not grow with requests), bytes, retries and the
-// phase's time span. Latency runs from the time a request was *meant* to be sent (wrk2's fix for
-// coordinated omission) to the time its final response was handled; queue time is the part of it
-// spent waiting in the client (for a connection or the client's CPU).
+// Counters by outcome (success, or one error category), latency, time-to-first-token and
+// client-queue histograms (nanoseconds, HdrHistogram-style so memory does not grow with requests),
+// bytes, retries and the phase's time span. Latency runs from the time a request was *meant* to be
+// sent (wrk2's fix for coordinated omission) to the time its final response was handled; time to
+// first token runs from the same intended time to the first byte of the response that answered a
+// succeeded request (its first token when streamed, the whole response otherwise); queue time is
+// the part of the latency spent waiting in the client (for a connection or the client's CPU).
 //
 //   PhaseMetrics m;
 //   m.record_request(RequestRecord{...});
@@ -53,6 +55,9 @@ ErrorCategory classify_http_error(int status, std::string_view type, std::string
 struct RequestRecord {
   TimePoint intended_send;            // when the user meant to send it
   TimePoint finished;                 // when its final response was handled
+  // When the first byte of its final response reached the client (the first token of a stream);
+  // nullopt: no earlier than `finished` (a cache hit, a local answer, a whole body at once).
+  std::optional<TimePoint> first_byte;
   Duration queued{0};                 // time waiting in the client (pool, CPU), all attempts
   std::optional<ErrorCategory> error; // nullopt: succeeded
   int retries = 0;
@@ -86,6 +91,7 @@ struct PhaseMetrics {
   std::uint64_t provider_calls = 0;   // attempts sent to the provider
   std::array<std::uint64_t, kErrorCategoryCount> errors{};
   LatencyHistogram latency;           // ns, all requests
+  LatencyHistogram ttft;              // ns, time to first token of succeeded requests
   LatencyHistogram queue;             // ns, all requests
   std::int64_t bytes_sent = 0;
   std::int64_t bytes_received = 0;

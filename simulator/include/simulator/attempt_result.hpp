@@ -29,6 +29,9 @@ struct AttemptResult {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   RateLimitHeaders rate_limits;        // x-ratelimit-* values the response carried
+  // When the response's first byte reached the client: its first token when streamed, the whole
+  // response otherwise (the drivers fill it; nullopt when there was no response).
+  std::optional<TimePoint> first_byte;
 };
 
 // Returns the estimated response size in bytes (headers and body) for a decision.

@@ -41,6 +41,7 @@
 #include "models/provider_model.hpp"
 #include "models/scenario.hpp"
 #include "models/time.hpp"
+#include "models/timeline.hpp"
 #include "models/workload.hpp"
 #include "simulator/attempt_result.hpp"
 #include "simulator/client_policies.hpp"
@@ -102,6 +103,9 @@ struct PhaseRun {
   // With client.priority: figures and users per class, indexed by PriorityClass; else empty.
   std::vector<PhaseMetrics> classes;
   std::vector<int> class_users;
+  // Second by second from `start` to `end` (models/timeline.hpp); its keys are every rate-limit
+  // key requests may use, named as the report's limiter_end names them.
+  Timeline timeline;
 };
 
 class ClientModel {
@@ -176,6 +180,7 @@ class ClientModel {
   };
 
   // Users, phases, requests and results (client_model.cpp).
+  void handle_timer(const Timer& timer);
   void begin_phase(std::uint32_t phase);
   void on_arrival(std::uint32_t phase);
   void start_request(std::uint32_t user_slot);
@@ -210,6 +215,11 @@ class ClientModel {
   bool try_failover(std::uint32_t slot, const AttemptResult& result);
   bool try_local_fallback(std::uint32_t slot, const AttemptResult& result);
   void finish_local(std::uint32_t slot);
+
+  // The timeline (client_model.cpp): the phase of a request, and the levels after each event.
+  Timeline& timeline_of(std::uint32_t slot);
+  void record_levels();
+  void count_outcome(std::uint32_t slot, const AttemptResult& result);
 
   std::uint32_t allocate_user();
   std::uint32_t allocate_request();
@@ -268,6 +278,9 @@ class ClientModel {
     TimePoint since{};
   };
   std::vector<InFlightTally> in_flight_by_phase_;
+  // Rate-limit keys of the timeline: names, and where each routed provider's keys start.
+  std::vector<std::string> limiter_keys_;
+  std::vector<std::size_t> limiter_key_offset_;
 };
 
 }  // namespace llmsim

@@ -2,7 +2,9 @@
 //
 // Both drivers produce the same Report, so a simulated and a real-socket run of one scenario can
 // be compared figure by figure (llmsim compare). Figures are in the scenario's own time: seconds
-// for latencies and durations, requests per second for throughput. The JSON layout is versioned
+// for latencies, times to first token and durations, requests per second for throughput; each
+// phase also has its second-by-second timeline (models/timeline.hpp; JSON timeline[],
+// timeline_csv) and html_report.hpp renders the whole as a page with charts. The JSON layout is versioned
 // (schema_version) and documented in the README; its text is byte-identical for the same scenario
 // and seed.
 //
@@ -21,6 +23,7 @@
 
 #include "models/metrics.hpp"
 #include "models/scenario.hpp"
+#include "models/timeline.hpp"
 #include "simulator/client_model.hpp"
 
 namespace llmsim {
@@ -29,6 +32,12 @@ inline constexpr int kReportSchemaVersion = 1;
 
 struct LatencySummary {
   double avg = 0, min = 0, max = 0, p50 = 0, p90 = 0, p95 = 0, p99 = 0;
+};
+
+// A histogram for charts: counts of equal bins of width_s seconds from 0.
+struct HistogramBins {
+  double width_s = 0;
+  std::vector<std::uint64_t> counts;
 };
 
 // Attempts along one route and how many succeeded: a provider (with its keys) or "local".
@@ -52,7 +61,10 @@ struct PhaseReport {
   std::uint64_t failed = 0;
   double success_rate = 0;
   LatencySummary latency_s;   // from the intended send time
+  LatencySummary ttft_s;      // time to first token of succeeded requests, from the intended send
   LatencySummary queue_s;     // time waiting in the client (pool, CPU)
+  HistogramBins latency_bins;  // for the HTML page's histograms (no JSON or CSV field)
+  HistogramBins ttft_bins;
   double throughput_rps = 0;  // requests / duration_s
   double duration_s = 0;      // phase start to its last response
   double start_s = 0;         // phase start, from the start of the run
@@ -87,6 +99,13 @@ struct ThresholdResult {
   bool passed = false;
 };
 
+// One phase's timeline (models/timeline.hpp): its seconds, counted from the phase's start.
+struct TimelineReport {
+  std::string phase;
+  double start_s = 0;  // the phase's start, from the start of the run
+  Timeline timeline;
+};
+
 struct Report {
   std::string scenario;
   std::string mode;        // "simulated" or "real-socket"
@@ -95,6 +114,8 @@ struct Report {
   PhaseReport total;
   std::vector<LimiterReport> limiter_end;
   std::vector<ThresholdResult> thresholds;
+  // Per phase, second by second; empty in a sweep point's report (its rows are figures only).
+  std::vector<TimelineReport> timelines;
   // Extra lines of facts about the run, in order (real-socket mode: time scale, measured CPU ...).
   std::vector<std::pair<std::string, std::string>> notes;
 
@@ -118,5 +139,8 @@ std::string to_json(const Report& report);
 
 // Renders one CSV row per phase and one for the total, with a header row.
 std::string to_csv(const Report& report);
+
+// Renders the timelines as CSV: one row per phase and second, with a header row (--timeline-csv).
+std::string timeline_csv(const Report& report);
 
 }  // namespace llmsim

@@ -1,0 +1,54 @@
+// A phase's per-second timeline. See timeline.hpp.
+#include "models/timeline.hpp"
+
+#include <algorithm>
+
+namespace llmsim {
+
+namespace {
+
+constexpr Duration kBucket = std::chrono::seconds(1);
+
+// Keeps the lower of a sample and a header's value (-1 in the sample: none yet).
+void keep_lowest(std::int64_t& sample, const std::optional<std::int64_t>& value) {
+  if (!value) return;
+  sample = sample < 0 ? *value : std::min(sample, *value);
+}
+
+}  // namespace
+
+Timeline::Timeline(TimePoint start, std::vector<std::string> keys) : start_(start), keys_(std::move(keys)) {}
+
+std::size_t Timeline::second_of(TimePoint at) {
+  // Events before the start (none by construction) count in its first second.
+  const auto index = static_cast<std::size_t>(std::max<std::int64_t>(0, (at - start_) / kBucket));
+  while (seconds_.size() <= index) {
+    seconds_.push_back(TimelineSecond{.in_flight = in_flight_, .queue_length = queue_length_});
+    limiters_.resize(limiters_.size() + keys_.size());
+  }
+  return index;
+}
+
+void Timeline::count_sent(TimePoint at) { ++seconds_[second_of(at)].sent; }
+void Timeline::count_succeeded(TimePoint at) { ++seconds_[second_of(at)].succeeded; }
+void Timeline::count_rate_limited(TimePoint at) { ++seconds_[second_of(at)].rate_limited; }
+void Timeline::count_error(TimePoint at) { ++seconds_[second_of(at)].errors; }
+
+void Timeline::set_levels(TimePoint at, std::int64_t in_flight, std::int64_t queue_length) {
+  TimelineSecond& second = seconds_[second_of(at)];
+  in_flight_ = in_flight;
+  queue_length_ = queue_length;
+  second.in_flight = std::max(second.in_flight, in_flight);
+  second.queue_length = std::max(second.queue_length, queue_length);
+}
+
+void Timeline::observe_limits(TimePoint at, std::size_t key, const RateLimitHeaders& headers) {
+  const std::size_t second = second_of(at);
+  LimiterSample& sample = limiters_[second * keys_.size() + key];
+  keep_lowest(sample.remaining_requests, headers.remaining_requests);
+  keep_lowest(sample.remaining_tokens, headers.remaining_tokens);
+}
+
+void Timeline::close(TimePoint end) { second_of(end); }
+
+}  // namespace llmsim
