@@ -133,6 +133,22 @@ constexpr const char* kRoutingOutside =
     "routing is on (several keys or providers, or a local model): the models see one provider's "
     "buckets and one pool";
 
+// Adds the users working steadily the limits serve: the long-run admitted rate x (think +
+// service), and a note when the phase's users outnumber it (the bucket, not the rate, serves them).
+void add_steady_users(const PhaseInput& in, ModelAnalysis& m) {
+  const double cycle_s = in.phase.think_time_s.mean() + service_time_moments(in.scenario).mean;
+  if (!std::isfinite(in.bound.sustained_rate) || cycle_s <= 0) return;
+  const double steady = in.bound.sustained_rate * cycle_s;
+  m.figures.push_back({"steady_users", steady, std::nullopt});
+  m.notes.push_back("steady_users: users working steadily the limits serve, long-run rate x (think " +
+                    num(in.phase.think_time_s.mean()) + " s + service " + num(cycle_s - in.phase.think_time_s.mean()) +
+                    " s)");
+  if (in.phase.users > steady) {
+    m.notes.push_back("the phase's " + num(in.phase.users) + " users are more than that: a burst the bucket serves, "
+                      "users working steadily would not be (data/README.md, \"Burst users and steady users\")");
+  }
+}
+
 ModelAnalysis rate_limit_analysis(const PhaseInput& in, const std::vector<TokenBucket>& buckets) {
   ModelAnalysis m{.model = "rate_limits", .title = "Rate limits (token buckets)"};
   if (has_routing(in.scenario)) {
@@ -169,6 +185,7 @@ ModelAnalysis rate_limit_analysis(const PhaseInput& in, const std::vector<TokenB
   if (in.bound.sustained_rate < offered_per_s) {
     m.notes.push_back("long run: " + in.bound.sustained_binding + " binds");
   }
+  if (!is_open_loop(in.phase)) add_steady_users(in, m);
   return m;
 }
 
