@@ -1,6 +1,7 @@
 // `llmsim capacity`: flags in, a search (or one per strategy), text and JSON out.
 #include "simulator/capacity_command.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>

@@ -1,4 +1,6 @@
 // The analytic bound beside a capacity search, and the result as text and JSON (see capacity.hpp).
+#include "simulator/capacity.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -6,7 +8,6 @@
 #include "models/service_time.hpp"
 #include "models/token_model.hpp"
 #include "simulator/analysis.hpp"
-#include "simulator/capacity.hpp"
 
 namespace llmsim {
 

@@ -66,7 +66,7 @@ TEST(CapacityPhase, NeedsANameWithSeveralPhasesAndAKnownOne) {
 // succeed and the rest are refused; at 99% success the answer is floor(keys x 500 / 0.99).
 Scenario gaja_burst(int keys) {
   nlohmann::json document = read_json(kGaja);
-  document["client"]["connections"] = 100000;
+  document["client"]["connections"] = 20000;
   document["client"].erase("cpu");
   if (keys == 2) {
     document["provider"]["api_keys"] = {"sk-a", "sk-b"};
@@ -87,7 +87,10 @@ TEST(FindCapacity, BurstAnswerIsTheBucketOverTheSuccessRate) {
     EXPECT_EQ(*r.above, expected + 1);
     EXPECT_EQ(r.failing, std::vector<std::string>{"success_rate>=0.99"});
     EXPECT_EQ(r.bound.kind, "burst");
-    EXPECT_NEAR(r.bound.load, expected, 0.02 * expected) << r.bound.formula;
+    // The bound adds the refill over one service time (about 0.9 s), which a burst that arrives at
+    // one instant does not get: a little above the answer.
+    EXPECT_GE(r.bound.load, expected) << r.bound.formula;
+    EXPECT_LE(r.bound.load, 1.05 * expected) << r.bound.formula;
     EXPECT_FALSE(r.is_rate);
   }
 }
