@@ -88,14 +88,24 @@ std::string load_text(const CapacityResult& r, double load) {
   return r.is_rate ? format_figure(load) + "/s" : format_figure(load) + " users";
 }
 
+// Returns `text` padded with spaces to `width` characters (longer text is kept whole).
+std::string pad(const std::string& text, std::size_t width) {
+  return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
+}
+
 std::string points_table(const CapacityResult& r) {
-  std::string text = "evaluated (in the order tried; worst seed):\n  " + std::string(r.is_rate ? "rate_per_s" : "users");
-  for (const std::string& c : r.criteria) text += "  [" + c + "]";
-  text += "  passed\n";
+  std::vector<std::size_t> widths = {std::string(r.is_rate ? "rate_per_s" : "users").size()};
+  for (const std::string& c : r.criteria) widths.push_back(c.size());
+  std::string text = "evaluated (in the order tried; each criterion's worst seed):\n  " +
+                     pad(r.is_rate ? "rate_per_s" : "users", widths[0] + 2);
+  for (std::size_t c = 0; c < r.criteria.size(); ++c) text += pad(r.criteria[c], widths[c + 1] + 2);
+  text += "passed\n";
   for (const CapacityPoint& p : r.points) {
-    text += "  " + format_figure(p.load);
-    for (const CriterionValue& v : p.criteria) text += "  " + format_figure(v.worst) + (v.passed ? "" : " FAIL");
-    text += p.passed ? "  yes\n" : "  no\n";
+    text += "  " + pad(format_figure(p.load), widths[0] + 2);
+    for (std::size_t c = 0; c < p.criteria.size(); ++c) {
+      text += pad(format_figure(p.criteria[c].worst) + (p.criteria[c].passed ? "" : " FAIL"), widths[c + 1] + 2);
+    }
+    text += p.passed ? "yes\n" : "no\n";
   }
   return text;
 }
@@ -128,13 +138,15 @@ std::string to_text(const CapacityResult& r) {
 std::string capacity_comparison_text(const std::vector<CapacityResult>& results) {
   std::string text;
   for (const CapacityResult& r : results) text += to_text(r) + "\n";
-  text += "strategy  answer  just above (failing)  analytic bound\n";
+  std::size_t width = std::string("strategy").size();
+  for (const CapacityResult& r : results) width = std::max(width, r.variant.size());
+  text += pad("strategy", width + 2) + pad("answer", 10) + pad("bound", 10) + "just above (failing there)\n";
   for (const CapacityResult& r : results) {
     std::string failing;
     for (const std::string& f : r.failing) failing += (failing.empty() ? "" : ", ") + f;
-    text += r.variant + "  " + (r.answer ? format_figure(*r.answer) : std::string("none")) + "  " +
-            (r.above ? format_figure(*r.above) + " (" + failing + ")" : std::string("-")) + "  " +
-            (r.bound.kind == "none" ? std::string("-") : format_figure(r.bound.load)) + "\n";
+    text += pad(r.variant, width + 2) + pad(r.answer ? format_figure(*r.answer) : "none", 10) +
+            pad(r.bound.kind == "none" ? "-" : format_figure(r.bound.load), 10) +
+            (r.above ? format_figure(*r.above) + " (" + failing + ")" : std::string("-")) + "\n";
   }
   return text;
 }
