@@ -16,7 +16,7 @@
 // - steady users (a phase with duration_s or at least 10 requests per user): RPM x (think +
 //   service) / 60 users, the long-run admitted rate times the time a user takes per request;
 // - a burst (fewer requests per user): (bucket + refill x T) / (requests per user x the success
-//   rate asked for), T the time the burst takes (ramp + requests x (think + service));
+//   rate asked for), T the time the burst takes (ramp + requests x service + (requests - 1) x think);
 // - open arrivals: the admitted rate / the success rate asked for.
 //
 //   CapacityOptions options{.criteria = parse_criteria("success_rate>=0.99,latency_s.p95<=3")};
