@@ -1,5 +1,6 @@
 // A human-readable summary of a loaded scenario (`llmsim check`). Deterministic: the same
 // scenario always gives the same text.
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -210,6 +211,13 @@ std::string describe_thresholds(const std::vector<Threshold>& thresholds) {
 constexpr int kSteadyRequestsPerUser = 10;
 constexpr double kSecondsPerMinute = 60;
 
+// Returns a figure with 4 significant digits ("0.9119", "99.27").
+std::string short_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
+
 // Returns the warning for a burst phase whose users start with a full bucket: the bucket serves
 // them, so the answer is far above what users working steadily get (RPM x (think + service) / 60).
 std::optional<std::string> burst_warning(const Scenario& scenario, const Phase& phase, double service_s) {
@@ -225,8 +233,8 @@ std::optional<std::string> burst_warning(const Scenario& scenario, const Phase& 
   return "phase " + quoted(phase.name) + ": " + count_of(phase.users, "user") + " x " +
          count_of(*phase.requests_per_user, "request") + " start together with a full bucket (" +
          std::to_string(*rpm) + " RPM): the result holds for this burst only; users working steadily " +
-         "are bounded at RPM x (think + service) / 60 = " + std::to_string(*rpm) + " x (" + format_number(think_s) +
-         " + " + format_number(service_s) + ") / 60 = " + format_number(steady) +
+         "are bounded at RPM x (think + service) / 60 = " + std::to_string(*rpm) + " x (" + short_number(think_s) +
+         " + " + short_number(service_s) + ") / 60 = " + short_number(steady) +
          " users (data/README.md, \"Burst users and steady users\")";
 }
 
