@@ -1,9 +1,12 @@
 // A human-readable summary of a loaded scenario (`llmsim check`). Deterministic: the same
 // scenario always gives the same text.
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/scenario.hpp"
+#include "models/service_time.hpp"
 #include "scenario_sections.hpp"
 
 namespace llmsim {
@@ -204,6 +207,56 @@ std::string describe_thresholds(const std::vector<Threshold>& thresholds) {
   return text;
 }
 
+// A phase with this many requests per user (or a duration) is read as users working steadily.
+constexpr int kSteadyRequestsPerUser = 10;
+constexpr double kSecondsPerMinute = 60;
+
+// Returns a figure with 4 significant digits ("0.9119", "99.27").
+std::string short_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
+
+// Returns the warning for a burst phase whose users start with a full bucket: the bucket serves
+// them, so the answer is far above what users working steadily get (RPM x (think + service) / 60).
+std::optional<std::string> burst_warning(const Scenario& scenario, const Phase& phase, double service_s) {
+  const auto& rpm = scenario.providers.front().limits.rpm;
+  const bool is_closed = phase.start == StartMode::all_at_once || phase.start == StartMode::ramp;
+  if (!rpm || !is_closed || phase.duration_s || !phase.requests_per_user ||
+      *phase.requests_per_user >= kSteadyRequestsPerUser) {
+    return std::nullopt;
+  }
+  const double think_s = phase.think_time_s.mean();
+  const double steady = static_cast<double>(*rpm) * (think_s + service_s) / kSecondsPerMinute;
+  if (think_s + service_s <= 0 || phase.users <= steady) return std::nullopt;
+  return "phase " + quoted(phase.name) + ": " + count_of(phase.users, "user") + " x " +
+         count_of(*phase.requests_per_user, "request") + " start together with a full bucket (" +
+         std::to_string(*rpm) + " RPM): the result holds for this burst only; users working steadily " +
+         "are bounded at RPM x (think + service) / 60 = " + std::to_string(*rpm) + " x (" + short_number(think_s) +
+         " + " + short_number(service_s) + ") / 60 = " + short_number(steady) +
+         " users (data/README.md, \"Burst users and steady users\")";
+}
+
+// Returns the warnings of `llmsim check`: settings that make a result look better than it is.
+std::string describe_warnings(const Scenario& scenario) {
+  std::vector<std::string> warnings;
+  for (const ProviderConfig& provider : scenario.providers) {
+    if (is_zero(provider.latency.time_to_first_token_s) && is_zero(provider.latency.per_token_s)) {
+      warnings.push_back("provider " + quoted(provider.name) +
+                         ": latency left at 0 (time_to_first_token_s, per_token_s): every request is "
+                         "answered at once, so latency checks pass and pools never fill; set "
+                         "provider.latency (data/README.md, PROVIDER)");
+    }
+  }
+  const double service_s = service_time_moments(scenario).mean;
+  for (const Phase& phase : scenario.workload.phases) {
+    if (auto warning = burst_warning(scenario, phase, service_s)) warnings.push_back(std::move(*warning));
+  }
+  if (warnings.empty()) return "";
+  return "warnings:\n  " + join_parts(warnings, "\n  ") + "\n";
+}
+
 }  // namespace
 
 std::string describe_scenario(const Scenario& scenario) {
@@ -220,6 +273,7 @@ std::string describe_scenario(const Scenario& scenario) {
     text += describe_phase(scenario.workload.phases[i], i);
   }
   text += describe_thresholds(scenario.thresholds);
+  text += describe_warnings(scenario);
   return text;
 }
 

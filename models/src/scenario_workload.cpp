@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <stdexcept>
 
 #include "scenario_sections.hpp"
 
@@ -105,6 +106,18 @@ bool split_check(std::string_view text, Threshold& out) {
          std::isfinite(out.value);
 }
 
+constexpr const char* kCheckRule =
+    "must be \"METRIC OP VALUE\" with OP one of <, <=, >, >=, == and VALUE a number";
+
+// Returns the rule a parsed check's metric breaks ("unknown metric ..."), or nullopt.
+std::optional<std::string> metric_problem(const Threshold& check) {
+  const auto& metrics = threshold_metrics();
+  if (std::find(metrics.begin(), metrics.end(), check.metric) != metrics.end()) return std::nullopt;
+  const auto suggestion = closest_match(check.metric, metrics);
+  return "unknown metric \"" + check.metric + "\"" +
+         (suggestion ? " (did you mean \"" + *suggestion + "\"?)" : " (see data/README.md)");
+}
+
 std::optional<Threshold> read_check(Problems& problems, const Json& value,
                                     const std::string& pointer) {
   if (!value.is_string()) {
@@ -114,19 +127,11 @@ std::optional<Threshold> read_check(Problems& problems, const Json& value,
   Threshold out;
   out.text = value.get<std::string>();
   if (!split_check(out.text, out)) {
-    problems.add_got(
-        pointer, "must be \"METRIC OP VALUE\" with OP one of <, <=, >, >=, == and VALUE a number",
-        value);
+    problems.add_got(pointer, kCheckRule, value);
     return std::nullopt;
   }
-  const auto& metrics = threshold_metrics();
-  if (std::find(metrics.begin(), metrics.end(), out.metric) == metrics.end()) {
-    const auto suggestion = closest_match(out.metric, metrics);
-    problems.add_got(
-        pointer,
-        "unknown metric \"" + out.metric + "\"" +
-            (suggestion ? " (did you mean \"" + *suggestion + "\"?)" : " (see data/README.md)"),
-        value);
+  if (const auto problem = metric_problem(out)) {
+    problems.add_got(pointer, *problem, value);
     return std::nullopt;
   }
   return out;
@@ -204,4 +209,19 @@ std::vector<Threshold> read_thresholds(const ObjectReader& root, const Workload&
 }
 
 }  // namespace scenario_detail
+
+std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string_view>& candidates) {
+  return scenario_detail::closest_match(word, candidates);
+}
+
+Threshold parse_threshold_check(std::string_view text) {
+  Threshold out;
+  out.text = std::string(text);
+  if (!scenario_detail::split_check(out.text, out)) {
+    throw std::invalid_argument(std::string(scenario_detail::kCheckRule) + ", got \"" + out.text + "\"");
+  }
+  if (const auto problem = scenario_detail::metric_problem(out)) throw std::invalid_argument(*problem);
+  return out;
+}
+
 }  // namespace llmsim

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <variant>
 
 #include "models/queueing.hpp"
@@ -133,6 +134,27 @@ constexpr const char* kRoutingOutside =
     "routing is on (several keys or providers, or a local model): the models see one provider's "
     "buckets and one pool";
 
+// Adds the users working steadily the per-minute limits serve: their refill rate x (think +
+// service), and a note when the phase's users outnumber it (the bucket, not the rate, serves
+// them). Daily limits are left out: they bind over a day, not over a working session.
+void add_steady_users(const PhaseInput& in, const std::vector<TokenBucket>& buckets, ModelAnalysis& m) {
+  double per_s = std::numeric_limits<double>::infinity();
+  for (const TokenBucket& b : buckets) {
+    if (b.name == "RPM" || b.name == "TPM") per_s = std::min(per_s, b.refill_per_s / b.cost);
+  }
+  const double think_s = in.phase.think_time_s.mean();
+  const double service_s = service_time_moments(in.scenario).mean;
+  if (!std::isfinite(per_s) || think_s + service_s <= 0) return;
+  const double steady = per_s * (think_s + service_s);
+  m.figures.push_back({"steady_users", steady, std::nullopt});
+  m.notes.push_back("steady_users: users working steadily the per-minute limits serve, their rate x (think " +
+                    num(think_s) + " s + service " + num(service_s) + " s)");
+  if (in.phase.users > steady) {
+    m.notes.push_back("the phase's " + num(in.phase.users) + " users are more than that: a burst the bucket serves, "
+                      "users working steadily would not be (data/README.md, \"Burst users and steady users\")");
+  }
+}
+
 ModelAnalysis rate_limit_analysis(const PhaseInput& in, const std::vector<TokenBucket>& buckets) {
   ModelAnalysis m{.model = "rate_limits", .title = "Rate limits (token buckets)"};
   if (has_routing(in.scenario)) {
@@ -169,6 +191,7 @@ ModelAnalysis rate_limit_analysis(const PhaseInput& in, const std::vector<TokenB
   if (in.bound.sustained_rate < offered_per_s) {
     m.notes.push_back("long run: " + in.bound.sustained_binding + " binds");
   }
+  if (!is_open_loop(in.phase)) add_steady_users(in, buckets, m);
   return m;
 }
 

@@ -10,6 +10,7 @@
 #include "mockapi/cli_checks.hpp"
 #include "models/scenario.hpp"
 #include "simulator/analysis.hpp"
+#include "simulator/capacity_command.hpp"
 #include "simulator/compare.hpp"
 #include "simulator/des_driver.hpp"
 #include "simulator/html_report.hpp"
@@ -333,6 +334,7 @@ void register_simulator_commands(CLI::App& app, int& status) {
   register_load(app, status);
   register_calibrate_command(app, status);
   register_sweep_command(app, status);
+  register_capacity_command(app, status);
 }
 
 }  // namespace llmsim

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "models/scenario.hpp"
 #include "simulator/report.hpp"
@@ -111,7 +112,46 @@ std::vector<std::pair<std::string, const Json*>> phases_of(const Json& report) {
   return phases;
 }
 
+// Returns "the reports have different phases: only in A: "x"; only in B: "y"" (or the order).
+std::string phase_difference(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  const auto only = [](const std::vector<std::string>& mine, const std::vector<std::string>& theirs) {
+    std::string text;
+    for (const std::string& name : mine) {
+      if (std::find(theirs.begin(), theirs.end(), name) == theirs.end()) text += (text.empty() ? "\"" : ", \"") + name + "\"";
+    }
+    return text;
+  };
+  const std::string only_a = only(a, b);
+  const std::string only_b = only(b, a);
+  std::string text = "the reports have different phases:";
+  if (!only_a.empty()) text += " only in A: " + only_a + ";";
+  if (!only_b.empty()) text += " only in B: " + only_b + ";";
+  if (only_a.empty() && only_b.empty()) text += " the same names in another order;";
+  text.pop_back();
+  return text;
+}
+
+// Returns whether a metric is in seconds (latency_s.*, queue_s.*, duration_s).
+bool is_seconds(const std::string& metric) {
+  return metric.find("latency_s.") != std::string::npos || metric.find("queue_s.") != std::string::npos ||
+         metric.ends_with("duration_s");
+}
+
 }  // namespace
+
+std::string format_compared_value(const std::string& metric, double value) {
+  char text[64];
+  const double magnitude = std::abs(value);
+  // Seconds under one read better in ms, under a millisecond in us.
+  if (is_seconds(metric) && magnitude > 0 && magnitude < 1e-3) {
+    std::snprintf(text, sizeof text, "%.4g us", value * 1e6);
+  } else if (is_seconds(metric) && magnitude > 0 && magnitude < 1) {
+    std::snprintf(text, sizeof text, "%.4g ms", value * 1e3);
+  } else {
+    std::snprintf(text, sizeof text, "%.6g", value);
+  }
+  return text;
+}
 
 Json read_report(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -141,7 +181,10 @@ Tolerance parse_tolerance(const std::string& text) {
   if (eq == std::string::npos ||
       (!is_route && !is_class_metric(metric) &&
        std::find(known.begin(), known.end(), metric) == known.end())) {
-    throw std::invalid_argument("--tolerance: must be METRIC=RELATIVE with a compared metric, got \"" + text + "\"");
+    const std::vector<std::string_view> names(known.begin(), known.end());
+    const auto suggestion = closest_name(metric, names);
+    throw std::invalid_argument("--tolerance: must be METRIC=RELATIVE with a compared metric, got \"" + text + "\"" +
+                                (suggestion ? " (did you mean \"" + *suggestion + "\"?)" : ""));
   }
   char* end = nullptr;
   const std::string number = text.substr(eq + 1);
@@ -158,7 +201,7 @@ std::vector<ComparisonRow> compare_reports(const Json& a, const Json& b, const s
   std::vector<std::string> names_a, names_b;
   for (const auto& [name, _] : phases_a) names_a.push_back(name);
   for (const auto& [name, _] : phases_b) names_b.push_back(name);
-  if (names_a != names_b) throw std::runtime_error("the reports have different phases");
+  if (names_a != names_b) throw std::runtime_error(phase_difference(names_a, names_b));
   std::vector<ComparisonRow> rows;
   for (std::size_t i = 0; i < phases_a.size(); ++i) {
     std::vector<std::string> metrics = compared_metrics();
@@ -191,7 +234,8 @@ std::string comparison_text(const std::vector<ComparisonRow>& rows, const std::s
       std::snprintf(line, sizeof line, "%-28s %14s %14s %9s\n", "metric", "A", "B", "diff");
       out << line;
     }
-    std::snprintf(line, sizeof line, "%-28s %14.6g %14.6g %+8.1f%%", row.metric.c_str(), row.a, row.b,
+    std::snprintf(line, sizeof line, "%-28s %14s %14s %+8.1f%%", row.metric.c_str(),
+                  format_compared_value(row.metric, row.a).c_str(), format_compared_value(row.metric, row.b).c_str(),
                   100.0 * row.relative);
     out << line;
     if (row.tolerance) {
@@ -201,7 +245,22 @@ std::string comparison_text(const std::vector<ComparisonRow>& rows, const std::s
     }
     out << "\n";
   }
-  return out.str();
+  return out.str() + "\n" + comparison_summary(rows) + "\n";
+}
+
+std::string comparison_summary(const std::vector<ComparisonRow>& rows) {
+  std::size_t toleranced = 0;
+  std::string outside;
+  std::size_t failed = 0;
+  for (const ComparisonRow& row : rows) {
+    if (row.tolerance) ++toleranced;
+    if (row.passed) continue;
+    ++failed;
+    outside += (outside.empty() ? "" : ", ") + row.phase + " " + row.metric;
+  }
+  std::string text = std::to_string(rows.size()) + " figures compared, " + std::to_string(toleranced) +
+                     " with a tolerance, " + std::to_string(failed) + " outside";
+  return failed == 0 ? text : text + ": " + outside;
 }
 
 }  // namespace llmsim

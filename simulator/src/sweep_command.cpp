@@ -10,6 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "models/sweep_grid.hpp"
@@ -27,6 +28,7 @@ struct SweepFlags {
   std::string csv_path;
   std::string jsonl_path;
   std::string html_path;
+  std::optional<std::string> columns;  // globs; none: every column in files, the short set on stdout
   std::optional<unsigned> jobs;
 };
 
@@ -106,14 +108,22 @@ std::vector<std::string> run_share(const SweepGrid& grid, const SweepFlags& flag
 }
 
 // Writes the rows where the flags say (stdout when no file is named); returns the exit status.
+// Files get every column unless --columns says otherwise; stdout, which a person reads, gets the
+// short set (sweep_default_columns).
 int write_rows(const SweepGrid& grid, const std::vector<std::string>& reports, const SweepFlags& flags) {
   if (!flags.html_path.empty() && !write_output(flags.html_path, sweep_html(grid, reports))) return 2;
-  if (flags.csv_path.empty() && flags.jsonl_path.empty()) {
-    std::cout << sweep_csv(grid, reports);
-    return 0;
+  const std::vector<std::string> chosen = flags.columns ? parse_column_globs(*flags.columns) : std::vector<std::string>{};
+  try {
+    if (flags.csv_path.empty() && flags.jsonl_path.empty()) {
+      std::cout << sweep_csv(grid, reports, flags.columns ? chosen : sweep_default_columns(grid));
+      return 0;
+    }
+    if (!flags.csv_path.empty() && !write_output(flags.csv_path, sweep_csv(grid, reports, chosen))) return 2;
+    if (!flags.jsonl_path.empty() && !write_output(flags.jsonl_path, sweep_jsonl(grid, reports, chosen))) return 2;
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "llmsim sweep: " << error.what() << "\n";
+    return 2;
   }
-  if (!flags.csv_path.empty() && !write_output(flags.csv_path, sweep_csv(grid, reports))) return 2;
-  if (!flags.jsonl_path.empty() && !write_output(flags.jsonl_path, sweep_jsonl(grid, reports))) return 2;
   return 0;
 }
 
@@ -156,6 +166,9 @@ void register_sweep_command(CLI::App& app, int& status) {
   sweep->add_option("--jsonl", flags->jsonl_path, "Write the rows as JSON lines to this file");
   sweep->add_option("--html", flags->html_path,
                     "Also write a self-contained HTML page: each figure against each axis, a line per strategy");
+  sweep->add_option("--columns", flags->columns,
+                    "Columns to write, globs over the flattened names: \"users,seed,total.latency_s.*\" "
+                    "(default: every column in files; axes, seed, success, p95, 429s, retries, passed on stdout)");
   sweep->add_option("--jobs", flags->jobs, "Threads per process (default: the cores, shared among MPI ranks)")
       ->check(CLI::Range(1U, 4096U));
   sweep->callback([flags, &status] { status = run_sweep_command(*flags); });

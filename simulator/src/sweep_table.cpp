@@ -5,9 +5,12 @@
 #include <cctype>
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 
+#include "models/scenario.hpp"
 #include "simulator/report.hpp"
 
 namespace llmsim {
@@ -90,6 +93,33 @@ Table make_table(const SweepGrid& grid, const std::vector<std::string>& reports)
   return table;
 }
 
+// Keeps the columns the globs select; a glob that matches nothing is an error.
+void select_columns(Table& table, const std::vector<std::string>& globs) {
+  if (globs.empty()) return;
+  std::vector<std::string> selected;
+  for (const std::string& glob : globs) {
+    bool matched = false;
+    for (const std::string& column : table.columns) {
+      if (!glob_match(glob, column)) continue;
+      matched = true;
+      if (std::find(selected.begin(), selected.end(), column) == selected.end()) selected.push_back(column);
+    }
+    if (matched) continue;
+    const std::vector<std::string_view> names(table.columns.begin(), table.columns.end());
+    const auto suggestion = closest_name(glob, names);
+    throw std::invalid_argument("--columns: \"" + glob + "\" matches no column" +
+                                (suggestion ? " (did you mean \"" + *suggestion + "\"?)" : ""));
+  }
+  table.columns = std::move(selected);
+}
+
+Table selected_table(const SweepGrid& grid, const std::vector<std::string>& reports,
+                     const std::vector<std::string>& columns) {
+  Table table = make_table(grid, reports);
+  select_columns(table, columns);
+  return table;
+}
+
 // Returns a CSV field: quoted (quotes doubled) when it holds a comma, quote or line break.
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
@@ -115,8 +145,9 @@ std::vector<std::string> sweep_report_columns_reserved() {
   return names;
 }
 
-std::string sweep_csv(const SweepGrid& grid, const std::vector<std::string>& reports) {
-  const Table table = make_table(grid, reports);
+std::string sweep_csv(const SweepGrid& grid, const std::vector<std::string>& reports,
+                      const std::vector<std::string>& columns) {
+  const Table table = selected_table(grid, reports, columns);
   std::string text;
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     if (c > 0) text += ',';
@@ -134,8 +165,9 @@ std::string sweep_csv(const SweepGrid& grid, const std::vector<std::string>& rep
   return text;
 }
 
-std::string sweep_jsonl(const SweepGrid& grid, const std::vector<std::string>& reports) {
-  const Table table = make_table(grid, reports);
+std::string sweep_jsonl(const SweepGrid& grid, const std::vector<std::string>& reports,
+                        const std::vector<std::string>& columns) {
+  const Table table = selected_table(grid, reports, columns);
   std::string text;
   for (const Json& row : table.rows) {
     Json line = Json::object();
@@ -146,6 +178,53 @@ std::string sweep_jsonl(const SweepGrid& grid, const std::vector<std::string>& r
     text += line.dump() + "\n";
   }
   return text;
+}
+
+std::vector<std::string> sweep_default_columns(const SweepGrid& grid) {
+  std::vector<std::string> columns;
+  for (const SweepAxis& axis : grid.axes) columns.push_back(axis.name);
+  for (const char* name : {"seed", "total.success_rate", "total.latency_s.p95", "total.errors.rate_limit_requests",
+                           "total.retries", "passed"}) {
+    columns.emplace_back(name);
+  }
+  return columns;
+}
+
+std::vector<std::string> parse_column_globs(const std::string& text) {
+  std::vector<std::string> globs;
+  std::size_t begin = 0;
+  while (begin <= text.size()) {
+    const std::size_t end = std::min(text.find(',', begin), text.size());
+    const std::string glob = text.substr(begin, end - begin);
+    const std::size_t first = glob.find_first_not_of(' ');
+    if (first != std::string::npos) globs.push_back(glob.substr(first, glob.find_last_not_of(' ') - first + 1));
+    begin = end + 1;
+  }
+  return globs;
+}
+
+bool glob_match(std::string_view glob, std::string_view name) {
+  // Iterative wildcard matching with one backtrack point (the last "*").
+  std::size_t g = 0;
+  std::size_t n = 0;
+  std::size_t star = std::string_view::npos;
+  std::size_t resume = 0;
+  while (n < name.size()) {
+    if (g < glob.size() && (glob[g] == '?' || glob[g] == name[n])) {
+      ++g;
+      ++n;
+    } else if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      resume = n;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
 }
 
 }  // namespace llmsim

@@ -21,6 +21,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::Eq;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::ThrowsMessage;
 using Json = nlohmann::ordered_json;
 
@@ -936,7 +937,29 @@ TEST(ScenarioDescribe, MinimalScenarioInFull) {
             "not streamed\n"
             "workload: 1 phase\n"
             "  phase 1: 1 user, all at once, 1 request each, gap 0 s\n"
-            "thresholds: none\n");
+            "thresholds: none\n"
+            "warnings:\n"
+            "  provider \"openai\": latency left at 0 (time_to_first_token_s, per_token_s): every "
+            "request is answered at once, so latency checks pass and pools never fill; set "
+            "provider.latency (data/README.md, PROVIDER)\n");
+}
+
+TEST(ScenarioDescribe, WarnsWhenABurstStartsWithAFullBucket) {
+  // 1,000 users, two requests 5 s apart, service 1 s: steady users would get 500 x 6 / 60 = 50.
+  const std::string text = describe_scenario(parse(R"({
+    "name": "t",
+    "provider": {"limits": {"rpm": 500}, "latency": {"time_to_first_token_s": 1}},
+    "workload": {"phases": [{"name": "burst", "users": 1000, "start": "ramp", "ramp_s": 10,
+                             "requests_per_user": 2, "think_time_s": 5},
+                            {"name": "steady", "users": 1000, "duration_s": 600, "think_time_s": 5}]}
+  })"));
+  EXPECT_THAT(text, HasSubstr("warnings:\n  phase \"burst\": 1000 users x 2 requests start together with a full "
+                              "bucket (500 RPM): the result holds for this burst only; users working steadily are "
+                              "bounded at RPM x (think + service) / 60 = 500 x (5 + 1) / 60 = 50 users "
+                              "(data/README.md, \"Burst users and steady users\")\n"));
+  // The steady phase and a latency that is set: no warning.
+  EXPECT_THAT(text, Not(HasSubstr("phase \"steady\":")));
+  EXPECT_THAT(text, Not(HasSubstr("latency left at 0")));
 }
 
 TEST(ScenarioDescribe, FullScenarioHasTheKeyLines) {

@@ -12,6 +12,7 @@
 
 #include "models/queueing.hpp"
 #include "models/scenario.hpp"
+#include "models/service_time.hpp"
 #include "simulator/des_driver.hpp"
 
 namespace llmsim {
@@ -100,6 +101,18 @@ INSTANTIATE_TEST_SUITE_P(Loads, ErlangCAgreement,
                                            LoadRow{"rho_0_85", 0.85, 8, 1000000},
                                            LoadRow{"rho_0_95", 0.95, 10, 4000000}),
                          [](const auto& row) { return std::string(row.param.what); });
+
+// capacity-500rpm.json: 1,000 users, two requests each about 5 s apart, under 500 RPM. Users working
+// steadily would be served up to 500/60 per second x (5 s think + service): far fewer than the
+// 1,000 the bucket serves in a burst, which the notes say.
+TEST(Analysis, RateLimitsGiveTheSteadyUsersBound) {
+  const Scenario scenario = load_scenario(LLMSIM_SOURCE_DIR "/data/scenarios/capacity-500rpm.json");
+  const Analysis a = analyze(scenario, simulate(scenario));
+  const ModelAnalysis& limits = model_of(a.phases[0], "rate_limits");
+  const double service_s = service_time_moments(scenario).mean;
+  EXPECT_NEAR(figure_of(limits, "steady_users").analytic, 500.0 / 60 * (5 + service_s), 1e-9);
+  EXPECT_THAT(limits.notes, ::testing::Contains(HasSubstr("a burst the bucket serves")));
+}
 
 TEST(Analysis, ErlangCScenarioIsAnalysedAsMmc) {
   const Scenario s = load_scenario(LLMSIM_SOURCE_DIR "/data/scenarios/erlang-c.json");

@@ -65,9 +65,30 @@ TEST(SweepCommand, OneAndTwoJobsWriteByteIdenticalFiles) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 9);
   EXPECT_THAT(csv, HasSubstr("\n20,no_retries,1,"));
   EXPECT_THAT(csv, HasSubstr("\n200,sdk,2,"));
-  // Without --csv or --jsonl the CSV goes to stdout.
+  // Without --csv or --jsonl the CSV goes to stdout: the short set a person reads, or every
+  // column with --columns '*'.
   const CommandResult out = llmsim("sweep " + grid + " --jobs 2 2>/dev/null");
-  EXPECT_EQ(out.output, csv);
+  EXPECT_EQ(out.output.substr(0, out.output.find('\n')),
+            "connections,strategy,seed,total.success_rate,total.latency_s.p95,total.errors.rate_limit_requests,"
+            "total.retries,passed");
+  EXPECT_EQ(std::count(out.output.begin(), out.output.end(), '\n'), 9);
+  EXPECT_EQ(llmsim("sweep " + grid + " --jobs 2 --columns '*' 2>/dev/null").output, csv);
+}
+
+TEST(SweepCommand, ColumnsAreGlobsOverTheFlattenedNames) {
+  const std::string dir = test_dir();
+  const std::string grid = poisson_grid();
+  const CommandResult r =
+      llmsim("sweep " + grid + " --columns 'strategy, total.latency_s.p9?,seed' --csv " + dir + "sweep_cols.csv");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string csv = read_file(dir + "sweep_cols.csv");
+  // Glob after glob, in table order within one; each column once.
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "strategy,total.latency_s.p90,total.latency_s.p95,total.latency_s.p99,seed");
+  // A glob that matches nothing: one line, a suggestion, exit 2.
+  const CommandResult bad = llmsim("sweep " + grid + " --columns 'total.sucess_rate'");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.output,
+            "llmsim sweep: --columns: \"total.sucess_rate\" matches no column (did you mean \"total.success_rate\"?)\n");
 }
 
 TEST(SweepCommand, ARowHoldsTheFiguresOfLlmsimRun) {

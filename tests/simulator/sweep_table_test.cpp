@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace llmsim {
 namespace {
@@ -60,6 +62,39 @@ TEST(SweepTable, JsonLinesKeepTypesAndTheCsvColumnOrder) {
                                 R"("phases.0.name":"p \"1\"","phases.1.name":null,)"));
   EXPECT_THAT(jsonl, HasSubstr(R"({"users":{"x":1},"strategy":"pacing","seed":2,)"));
   EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 2);
+}
+
+TEST(SweepTable, GlobsMatchAnyRunAndOneCharacter) {
+  // Table-driven: glob, name, match.
+  const struct {
+    const char* glob;
+    const char* name;
+    bool matches;
+  } rows[] = {
+      {"total.success_rate", "total.success_rate", true},  // a plain name: itself only
+      {"total.*", "total.errors.timeout", true},           // "*" crosses dots
+      {"phases.?.name", "phases.3.name", true},            // "?" one character
+      {"phases.?.name", "phases.10.name", false},          // ... not two
+      {"*.p95", "phases.0.latency_s.p95", true},
+      {"*", "", true},
+      {"a*b*c", "axxbxxc", true},                           // backtracking over two stars
+      {"a*b*c", "axxbxx", false},
+  };
+  for (const auto& row : rows) EXPECT_EQ(glob_match(row.glob, row.name), row.matches) << row.glob << " " << row.name;
+  EXPECT_EQ(parse_column_globs(" users, total.* ,,seed"), (std::vector<std::string>{"users", "total.*", "seed"}));
+}
+
+TEST(SweepTable, ColumnsSelectGlobAfterGlobEachOnce) {
+  const std::string csv = sweep_csv(two_point_grid(), kReports, {"strategy", "total.*", "total.success_rate", "seed"});
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "strategy,total.cache_hits,total.errors.timeout,total.success_rate,seed");
+  EXPECT_THAT(csv, HasSubstr("\npacing,7,3,1,2\n"));
+  EXPECT_THAT([] { sweep_csv(two_point_grid(), kReports, {"total.sucess_rate"}); },
+              ::testing::ThrowsMessage<std::invalid_argument>(
+                  "--columns: \"total.sucess_rate\" matches no column (did you mean \"total.success_rate\"?)"));
+  // The short set keeps the axes first.
+  EXPECT_EQ(sweep_default_columns(two_point_grid()),
+            (std::vector<std::string>{"users", "strategy", "seed", "total.success_rate", "total.latency_s.p95",
+                                      "total.errors.rate_limit_requests", "total.retries", "passed"}));
 }
 
 TEST(SweepTable, ReservedColumnsAreTheReportsTopLevelFigures) {

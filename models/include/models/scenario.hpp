@@ -282,4 +282,14 @@ std::string describe_scenario(const Scenario& scenario);
 // order data/README.md lists them.
 const std::vector<std::string_view>& threshold_metrics();
 
+// Parses one "METRIC OP VALUE" check as a scenario's thresholds are written ("success_rate>=0.99",
+// "latency_s.p95 <= 3"); throws std::invalid_argument with the rule it breaks, as the scenario
+// loader says it: `must be "METRIC OP VALUE" with OP one of ...` or `unknown metric "x" (did you
+// mean "y"?)`.
+Threshold parse_threshold_check(std::string_view text);
+
+// Returns the candidate closest to `word` for a "did you mean" (within 2 edits, or one per 3
+// letters), or nullopt; the scenario loader's own rule, for the command line's names.
+std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string_view>& candidates);
+
 }  // namespace llmsim

@@ -39,16 +39,24 @@ struct ComparisonRow {
 // schema_version this build does not know.
 nlohmann::json read_report(const std::string& path);
 
-// Parses "METRIC=RELATIVE" (e.g. "latency_s.p90=0.1"); throws std::invalid_argument naming the rule.
+// Parses "METRIC=RELATIVE" (e.g. "latency_s.p90=0.1"); throws std::invalid_argument naming the rule
+// (with "did you mean" for a metric close to a compared one).
 Tolerance parse_tolerance(const std::string& text);
 
 // Compares every figure of every phase present in both reports; throws std::runtime_error when
-// the phases differ.
+// the phases differ, naming those only in A and only in B.
 std::vector<ComparisonRow> compare_reports(const nlohmann::json& a, const nlohmann::json& b,
                                            const std::vector<Tolerance>& tolerances);
 
-// Renders the rows as a side-by-side table with PASS/FAIL for toleranced rows.
+// Renders the rows as a side-by-side table with PASS/FAIL for toleranced rows, ending with the
+// summary line. Seconds under 1 are shown in ms, under 1 ms in us.
 std::string comparison_text(const std::vector<ComparisonRow>& rows, const std::string& a_name,
                             const std::string& b_name);
+
+// Returns "N figures compared, T with a tolerance, M outside[: PHASE METRIC, ...]".
+std::string comparison_summary(const std::vector<ComparisonRow>& rows);
+
+// Returns a figure for the table: seconds under 1 in ms ("12.5 ms"), under 1 ms in us, else %.6g.
+std::string format_compared_value(const std::string& metric, double value);
 
 }  // namespace llmsim
