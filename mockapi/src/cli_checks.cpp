@@ -1,6 +1,8 @@
 // Flag checks and "did you mean". See cli_checks.hpp.
 #include "mockapi/cli_checks.hpp"
 
+#include "models/scenario.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -9,22 +11,6 @@
 
 namespace llmsim::cli {
 namespace {
-
-// Returns the Levenshtein distance between two byte strings.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // Returns whether `arg` is written as a flag: "-x", "--name", "--name=value"; not "-" (stdout)
 // or a negative number.
@@ -100,17 +86,10 @@ CLI::Validator positive_number() {
 }
 
 std::string closest_name(std::string_view word, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_distance = 0;
-  for (const std::string& candidate : candidates) {
-    const std::size_t distance = edit_distance(word, candidate);
-    const std::size_t allowed = std::max<std::size_t>(2, std::max(word.size(), candidate.size()) / 3);
-    if (distance <= allowed && (best.empty() || distance < best_distance)) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  return best;
+  // The scenario loader's suggestion rule (models/scenario.hpp), so flags, commands, fields and
+  // metric names are suggested alike.
+  const std::vector<std::string_view> views(candidates.begin(), candidates.end());
+  return llmsim::closest_name(word, views).value_or("");
 }
 
 std::string unknown_argument_message(const CLI::App& app, const std::vector<std::string>& args) {

@@ -8,6 +8,7 @@
 #include "models/calibration.hpp"
 #include "models/trace.hpp"
 #include "simulator/commands.hpp"
+#include "simulator/output_file.hpp"
 
 namespace llmsim {
 
@@ -25,13 +26,7 @@ int run_calibrate(const CalibrateFlags& flags) {
     const CalibrationResult fit = calibrate(read_trace(flags.trace_path), flags.seed);
     std::cout << calibration_text(fit);
     if (flags.output_path.empty()) return 0;
-    std::ofstream out(flags.output_path, std::ios::binary);
-    out << provider_json(fit);
-    out.close();
-    if (!out) {
-      std::cerr << flags.output_path << ": cannot write the provider section\n";
-      return 2;
-    }
+    if (!write_output(flags.output_path, provider_json(fit), "provider section")) return 2;
     std::cout << "provider section written to " << flags.output_path << "\n";
     return 0;
   } catch (const TraceError& error) {

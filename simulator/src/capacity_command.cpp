@@ -13,7 +13,9 @@
 #include "models/scenario.hpp"
 #include "models/sweep_grid.hpp"
 #include "simulator/capacity.hpp"
+#include "simulator/html_report.hpp"
 #include "simulator/sweep_table.hpp"
+#include "simulator/output_file.hpp"
 
 namespace llmsim {
 
@@ -29,6 +31,7 @@ struct CapacityFlags {
   std::optional<unsigned> jobs;
   std::string strategies_path;
   std::string json_path;
+  std::string html_path;
   bool quiet = false;
 };
 
@@ -59,14 +62,6 @@ std::vector<std::pair<std::string, Scenario>> strategy_variants(const std::strin
   return variants;
 }
 
-bool write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) std::cerr << path << ": cannot write the capacity report\n";
-  return static_cast<bool>(out);
-}
-
 int run_capacity(const CapacityFlags& flags) {
   std::vector<CapacityResult> results;
   try {
@@ -86,8 +81,10 @@ int run_capacity(const CapacityFlags& flags) {
     std::cerr << "llmsim capacity: " << error.what() << "\n";
     return 2;
   }
-  if (!flags.quiet) std::cout << (results.size() == 1 ? to_text(results.front()) : capacity_comparison_text(results));
-  if (!flags.json_path.empty() && !write_text(flags.json_path, to_json(results))) return 2;
+  const std::string text = results.size() == 1 ? to_text(results.front()) : capacity_comparison_text(results);
+  if (!flags.quiet) std::cout << text;
+  if (!flags.json_path.empty() && !write_output(flags.json_path, to_json(results), "capacity report")) return 2;
+  if (!flags.html_path.empty() && !write_output(flags.html_path, capacity_html(results, text), "capacity page")) return 2;
   const bool any_answer = std::any_of(results.begin(), results.end(), [](const CapacityResult& r) { return r.answer.has_value(); });
   return any_answer ? 0 : 1;
 }
@@ -111,6 +108,8 @@ void register_capacity_command(CLI::App& app, int& status) {
   capacity->add_option("--strategies", flags->strategies_path,
                        "A sweep grid whose base is SCENARIO: search each variant of its strategy axis");
   capacity->add_option("--json", flags->json_path, "Also write the result as JSON to this file");
+  capacity->add_option("--html", flags->html_path,
+                       "Also write a self-contained HTML page: every load tried against each criterion's line");
   capacity->add_flag("--quiet", flags->quiet, "Do not print the text");
   capacity->callback([flags, &status] { status = run_capacity(*flags); });
 }

@@ -18,6 +18,7 @@
 #include "simulator/socket_driver.hpp"
 #include "simulator/trace_recorder.hpp"
 #include "simulator/sweep_command.hpp"
+#include "simulator/output_file.hpp"
 
 #include <unistd.h>
 
@@ -53,22 +54,6 @@ void register_check(CLI::App& app, int& status) {
   });
 }
 
-// Writes `text` to `path` ("-": standard output); returns false (and says why) when it cannot.
-bool write_file(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::cout << text << std::flush;
-    return static_cast<bool>(std::cout);
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) {
-    std::cerr << path << ": cannot write report\n";
-    return false;
-  }
-  return true;
-}
-
 struct OutputOptions {
   std::string json_path;
   std::string csv_path;
@@ -90,10 +75,10 @@ void add_output_options(CLI::App* command, OutputOptions& options) {
 // Prints and writes a report; returns the exit status: 0, 1 when a threshold failed, 2 on I/O.
 int emit_report(const Report& report, const OutputOptions& options) {
   if (!options.quiet) std::cout << to_text(report);
-  if (!options.json_path.empty() && !write_file(options.json_path, to_json(report))) return 2;
-  if (!options.csv_path.empty() && !write_file(options.csv_path, to_csv(report))) return 2;
-  if (!options.html_path.empty() && !write_file(options.html_path, report_html(report))) return 2;
-  if (!options.timeline_csv_path.empty() && !write_file(options.timeline_csv_path, timeline_csv(report))) return 2;
+  if (!options.json_path.empty() && !write_output(options.json_path, to_json(report), "report")) return 2;
+  if (!options.csv_path.empty() && !write_output(options.csv_path, to_csv(report), "report")) return 2;
+  if (!options.html_path.empty() && !write_output(options.html_path, report_html(report), "report page")) return 2;
+  if (!options.timeline_csv_path.empty() && !write_output(options.timeline_csv_path, timeline_csv(report), "timeline")) return 2;
   return report.is_passing() ? 0 : 1;
 }
 
@@ -183,7 +168,7 @@ void register_analyze(CLI::App& app, int& status) {
     if (flags->seed) scenario->seed = *flags->seed;
     const Analysis analysis = analyze(*scenario, simulate(*scenario));
     std::cout << to_text(analysis);
-    status = !flags->json_path.empty() && !write_file(flags->json_path, to_json(analysis)) ? 2 : 0;
+    status = !flags->json_path.empty() && !write_output(flags->json_path, to_json(analysis), "analysis") ? 2 : 0;
   });
 }
 
@@ -314,7 +299,7 @@ void register_compare(CLI::App& app, int& status) {
       const bool passed = std::all_of(rows.begin(), rows.end(), [](const ComparisonRow& r) { return r.passed; });
       status = passed ? 0 : 1;
       if (!flags->html_path.empty() &&
-          !write_file(flags->html_path, compare_html(a, b, flags->a_path, flags->b_path, rows))) {
+          !write_output(flags->html_path, compare_html(a, b, flags->a_path, flags->b_path, rows), "comparison page")) {
         status = 2;
       }
     } catch (const std::exception& error) {

@@ -134,36 +134,50 @@ std::string report_html(const Report& report) {
   return page.render();
 }
 
-std::string capacity_html(const std::string& title, const std::string& x_label, std::string_view summary,
-                          const std::vector<CapacityCriterion>& criteria, std::vector<CapacityPoint> points) {
-  HtmlPage page(title);
-  if (!summary.empty()) page.add_preformatted(summary);
-  std::stable_sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.x < b.x; });
+namespace {
+
+// Adds one capacity search: the loads tried as a table, and a chart per criterion.
+void add_capacity(HtmlPage& page, const CapacityResult& result) {
+  const std::string x_label = result.is_rate ? "arrivals per second" : "users";
+  std::vector<Threshold> criteria;
+  for (const std::string& text : result.criteria) criteria.push_back(parse_threshold_check(text));
+  std::vector<CapacityPoint> points = result.points;
+  std::stable_sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.load < b.load; });
   std::vector<std::vector<std::string>> rows;
   for (const CapacityPoint& point : points) {
-    std::vector<std::string> row{fixed(point.x, "%g")};
-    for (double v : point.values) row.push_back(fixed(v, "%.6g"));
+    std::vector<std::string> row{fixed(point.load, "%g")};
+    for (const CriterionValue& v : point.criteria) row.push_back(fixed(v.worst, "%.6g"));
     row.push_back(point.passed ? "PASS" : "FAIL");
     rows.push_back(std::move(row));
   }
   std::vector<std::string> header{x_label};
-  for (const CapacityCriterion& c : criteria) header.push_back(c.metric + " " + c.op + " " + fixed(c.threshold, "%g"));
+  for (const Threshold& c : criteria) header.push_back(c.metric + " " + c.op + " " + fixed(c.value, "%g"));
   header.emplace_back("result");
-  page.add_heading("Points tried");
+  page.add_heading(result.variant.empty() ? "Loads tried (phase " + result.phase + ")"
+                                          : result.variant + ": loads tried (phase " + result.phase + ")");
   page.add_table(header, rows);
   for (std::size_t c = 0; c < criteria.size(); ++c) {
-    HtmlChart chart{.title = header[c + 1], .x_label = x_label, .y_label = criteria[c].metric, .is_numeric_x = true};
-    HtmlSeries measured{.label = criteria[c].metric};
-    HtmlSeries line{.label = "criterion " + criteria[c].op + " " + fixed(criteria[c].threshold, "%g"), .is_dashed = true};
+    HtmlChart chart{.title = (result.variant.empty() ? "" : result.variant + ": ") + header[c + 1],
+                    .x_label = x_label, .y_label = criteria[c].metric, .is_numeric_x = true};
+    HtmlSeries measured{.label = criteria[c].metric + " (worst seed)"};
+    HtmlSeries line{.label = "criterion " + criteria[c].op + " " + fixed(criteria[c].value, "%g"), .is_dashed = true};
     for (const CapacityPoint& point : points) {
-      chart.x.push_back(fixed(point.x, "%.17g"));
-      measured.y.push_back(c < point.values.size() ? std::optional<double>(point.values[c]) : std::nullopt);
-      measured.passed.push_back(point.passed);
-      line.y.push_back(criteria[c].threshold);
+      chart.x.push_back(fixed(point.load, "%.17g"));
+      measured.y.push_back(c < point.criteria.size() ? std::optional<double>(point.criteria[c].worst) : std::nullopt);
+      measured.passed.push_back(c < point.criteria.size() && point.criteria[c].passed);
+      line.y.push_back(criteria[c].value);
     }
     chart.series = {std::move(measured), std::move(line)};
     page.add_chart(std::move(chart));
   }
+}
+
+}  // namespace
+
+std::string capacity_html(const std::vector<CapacityResult>& results, std::string_view summary) {
+  HtmlPage page(results.empty() ? "llmsim capacity" : "llmsim capacity: " + results.front().scenario);
+  if (!summary.empty()) page.add_preformatted(summary);
+  for (const CapacityResult& result : results) add_capacity(page, result);
   return page.render();
 }
 

@@ -18,6 +18,7 @@
 #include "simulator/mpi_world.hpp"
 #include "simulator/sweep.hpp"
 #include "simulator/sweep_table.hpp"
+#include "simulator/output_file.hpp"
 
 namespace llmsim {
 
@@ -56,19 +57,6 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point drawn_{};
 };
-
-// Writes `text` to `path` ("-": standard output); returns false (and says why) when it cannot.
-bool write_output(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::cout << text << std::flush;
-    return static_cast<bool>(std::cout);
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) std::cerr << path << ": cannot write the sweep's rows\n";
-  return static_cast<bool>(out);
-}
 
 // Returns the threads each rank uses by default: this machine's cores shared among its ranks.
 unsigned default_jobs(int ranks_here) {
@@ -111,15 +99,15 @@ std::vector<std::string> run_share(const SweepGrid& grid, const SweepFlags& flag
 // Files get every column unless --columns says otherwise; stdout, which a person reads, gets the
 // short set (sweep_default_columns).
 int write_rows(const SweepGrid& grid, const std::vector<std::string>& reports, const SweepFlags& flags) {
-  if (!flags.html_path.empty() && !write_output(flags.html_path, sweep_html(grid, reports))) return 2;
+  if (!flags.html_path.empty() && !write_output(flags.html_path, sweep_html(grid, reports), "sweep page")) return 2;
   const std::vector<std::string> chosen = flags.columns ? parse_column_globs(*flags.columns) : std::vector<std::string>{};
   try {
     if (flags.csv_path.empty() && flags.jsonl_path.empty()) {
       std::cout << sweep_csv(grid, reports, flags.columns ? chosen : sweep_default_columns(grid));
       return 0;
     }
-    if (!flags.csv_path.empty() && !write_output(flags.csv_path, sweep_csv(grid, reports, chosen))) return 2;
-    if (!flags.jsonl_path.empty() && !write_output(flags.jsonl_path, sweep_jsonl(grid, reports, chosen))) return 2;
+    if (!flags.csv_path.empty() && !write_output(flags.csv_path, sweep_csv(grid, reports, chosen), "sweep's rows")) return 2;
+    if (!flags.jsonl_path.empty() && !write_output(flags.jsonl_path, sweep_jsonl(grid, reports, chosen), "sweep's rows")) return 2;
   } catch (const std::invalid_argument& error) {
     std::cerr << "llmsim sweep: " << error.what() << "\n";
     return 2;

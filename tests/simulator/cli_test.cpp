@@ -135,7 +135,7 @@ TEST(Cli, FailedThresholdExitsOne) {
 TEST(Cli, UnwritableReportIsAnError) {
   const CommandResult run = llmsim("run " + kScenario + " --quiet --json /no/such/dir/out.json");
   EXPECT_EQ(run.status, 2);
-  EXPECT_THAT(run.output, HasSubstr("/no/such/dir/out.json: cannot write report"));
+  EXPECT_THAT(run.output, HasSubstr("/no/such/dir/out.json: cannot write the report"));
 }
 
 }  // namespace
@@ -193,10 +193,10 @@ TEST(Cli, LoadTimesTheFirstStreamedTokenAndWritesTheTimelineAndPage) {
 TEST(Cli, UnwritablePageOrTimelineIsAnError) {
   const CommandResult html = llmsim("run " + kScenario + " --quiet --html /no/such/dir/out.html");
   EXPECT_EQ(html.status, 2);
-  EXPECT_THAT(html.output, HasSubstr("/no/such/dir/out.html: cannot write report"));
+  EXPECT_THAT(html.output, HasSubstr("/no/such/dir/out.html: cannot write the report page"));
   const CommandResult csv = llmsim("run " + kScenario + " --quiet --timeline-csv /no/such/dir/t.csv");
   EXPECT_EQ(csv.status, 2);
-  EXPECT_THAT(csv.output, HasSubstr("/no/such/dir/t.csv: cannot write report"));
+  EXPECT_THAT(csv.output, HasSubstr("/no/such/dir/t.csv: cannot write the timeline"));
 }
 
 TEST(Cli, CtrlCStopsALoadRunAndStillWritesItsReport) {

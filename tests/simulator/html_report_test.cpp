@@ -78,15 +78,23 @@ TEST(ReportHtml, HasTheSummaryAndChartsPerPhase) {
   EXPECT_EQ(html, report_html(gaja_report()));  // byte-identical
 }
 
+// A search of two loads under two criteria, as find_capacity returns it (tried 800, then 400).
+CapacityResult two_point_search() {
+  CapacityResult r{.scenario = "s", .phase = "burst", .criteria = {"success_rate>=0.99", "latency_s.p95<=5"}};
+  r.answer = 400;
+  r.above = 800;
+  r.points = {{.load = 800, .criteria = {{.worst = 0.9, .passed = false}, {.worst = 7, .passed = false}}, .passed = false},
+              {.load = 400, .criteria = {{.worst = 1.0, .passed = true}, {.worst = 2, .passed = true}}, .passed = true}};
+  return r;
+}
+
 TEST(CapacityHtml, PlotsEveryCriterionWithItsLine) {
-  const std::string html = capacity_html(
-      "capacity", "users", "largest passing: 400 users",
-      {{.metric = "success_rate", .op = ">=", .threshold = 0.99}, {.metric = "latency_s.p95", .op = "<=", .threshold = 5}},
-      {{.x = 800, .values = {0.9, 7}, .passed = false}, {.x = 400, .values = {1.0, 2}, .passed = true}});
+  const std::string html = capacity_html({two_point_search()}, "largest passing: 400 users");
   EXPECT_EQ(chart_count(html), 2u);
   EXPECT_THAT(html, HasSubstr("\"criterion <= 5\""));
-  EXPECT_THAT(html, HasSubstr("\"passed\":[true,false]"));  // sorted by x
+  EXPECT_THAT(html, HasSubstr("\"passed\":[true,false]"));  // sorted by load
   EXPECT_THAT(html, HasSubstr("<td>400</td><td>1</td><td>2</td><td>PASS</td>"));
+  EXPECT_THAT(html, HasSubstr("largest passing: 400 users"));
 }
 
 TEST(SweepHtml, OneLinePerStrategyAgainstEachValueAxis) {
@@ -164,10 +172,7 @@ TEST(ReportHtml, ChromiumDrawsEveryChartWithoutConsoleErrors) {
 // The capacity and comparison pages in a real browser (numeric x, reference lines, bars).
 TEST(CapacityHtml, ChromiumDrawsEveryChartWithoutConsoleErrors) {
   const std::string page = LLMSIM_BINARY_DIR "/tests/html_capacity_test.html";
-  std::ofstream(page) << capacity_html(
-      "capacity", "users", "largest passing: 400 users", {{.metric = "success_rate", .op = ">=", .threshold = 0.99}},
-      {{.x = 800, .values = {0.9}, .passed = false}, {.x = 400, .values = {1.0}, .passed = true},
-       {.x = 600, .values = {0.97}, .passed = false}});
+  std::ofstream(page) << capacity_html({two_point_search()}, "largest passing: 400 users");
   expect_chromium_draws_every_chart(page);
   const auto a = nlohmann::json::parse(to_json(gaja_report()));
   const std::string compare_page = LLMSIM_BINARY_DIR "/tests/html_compare_test.html";

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/sweep_grid.hpp"
+#include "simulator/capacity.hpp"
 #include "simulator/compare.hpp"
 #include "simulator/report.hpp"
 
@@ -83,25 +84,10 @@ std::string sweep_html(const SweepGrid& grid, const std::vector<std::string>& re
 std::string compare_html(const nlohmann::json& a, const nlohmann::json& b, const std::string& a_name,
                          const std::string& b_name, const std::vector<ComparisonRow>& rows);
 
-// One point a capacity search ran: the swept value, each criterion's measured value (in the
-// criteria's order) and whether the point passed them all.
-struct CapacityPoint {
-  double x = 0;
-  std::vector<double> values;
-  bool passed = false;
-};
-
-// One criterion of a capacity search: "latency_s.p95 <= 5" is {metric, op, threshold}.
-struct CapacityCriterion {
-  std::string metric;
-  std::string op;
-  double threshold = 0;
-};
-
-// Returns the page of a capacity search: per criterion, its value at every point tried (green
-// passed, red failed) against the swept value, and the criterion's threshold as a dashed line.
-// `summary` is shown above the charts (the search's answer, as text).
-std::string capacity_html(const std::string& title, const std::string& x_label, std::string_view summary,
-                          const std::vector<CapacityCriterion>& criteria, std::vector<CapacityPoint> points);
+// Returns the page of `llmsim capacity`: `summary` (the command's text) above the charts, then
+// per result (one, or one per strategy variant) the loads tried as a table and, per criterion,
+// its worst-seed value at every load tried (green passed, red failed) against the load, with the
+// criterion's threshold as a dashed line.
+std::string capacity_html(const std::vector<CapacityResult>& results, std::string_view summary);
 
 }  // namespace llmsim
