@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstddef>
 
 #include <nlohmann/json.hpp>
 
@@ -30,8 +31,11 @@ void append_escaped(std::string& out, char c) {
   out += kHex[static_cast<unsigned char>(c) & 0xf];
 }
 
-// Returns the length of the valid UTF-8 character at the start of `text`, or 0 when it is not one.
-std::size_t character_length(std::string_view text) {
+// Returns the length of the valid UTF-8 character at the start of `text` (> 0), or minus the
+// length of its longest invalid start (the bytes one U+FFFD replaces: the lead byte and the
+// continuation bytes that fit it, as Unicode's "maximal subpart" practice and nlohmann's
+// replace handler count them).
+std::ptrdiff_t character_length(std::string_view text) {
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char lead = byte(0);
   if (lead < kFirstNonAscii) return 1;
@@ -49,13 +53,14 @@ std::size_t character_length(std::string_view text) {
     if (lead == 0xf0) low = 0x90;
     if (lead == 0xf4) high = 0x8f;
   } else {
-    return 0;
+    return -1;
   }
-  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xbf) return 0;
+  std::size_t i = 1;
+  for (; i < length && i < text.size(); ++i) {
+    const unsigned char b = byte(i);
+    if (i == 1 ? (b < low || b > high) : (b < 0x80 || b > 0xbf)) break;
   }
-  return length;
+  return i == length ? static_cast<std::ptrdiff_t>(length) : -static_cast<std::ptrdiff_t>(i);
 }
 
 }  // namespace
@@ -65,13 +70,13 @@ std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   while (!text.empty()) {
-    const std::size_t length = character_length(text);
-    if (length == 0) {
+    const std::ptrdiff_t length = character_length(text);
+    if (length < 0) {
       out += kReplacement;
-      text.remove_prefix(1);
+      text.remove_prefix(static_cast<std::size_t>(-length));
     } else {
-      out.append(text.substr(0, length));
-      text.remove_prefix(length);
+      out.append(text.substr(0, static_cast<std::size_t>(length)));
+      text.remove_prefix(static_cast<std::size_t>(length));
     }
   }
   return out;

@@ -24,9 +24,9 @@ namespace llmsim::mockapi {
 // when `text` is not valid UTF-8.
 void append_json_string(std::string& out, std::string_view text);
 
-// Returns `text` with every byte that is not part of a valid UTF-8 character (RFC 3629: no
-// overlong forms, surrogates or code points above U+10FFFF) replaced by U+FFFD, as
-// nlohmann's error_handler_t::replace does; valid text comes back unchanged.
+// Returns `text` with each invalid UTF-8 sequence (RFC 3629: no overlong forms, surrogates or
+// code points above U+10FFFF) replaced by one U+FFFD per maximal invalid subpart, as nlohmann's
+// error_handler_t::replace does; valid text comes back unchanged.
 std::string valid_utf8(std::string_view text);
 
 // Appends `text` as a JSON string literal like append_json_string, but never throws: invalid
