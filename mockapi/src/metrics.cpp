@@ -68,16 +68,24 @@ std::uint64_t Metrics::total_requests() const {
 
 std::string Metrics::prometheus_text(
     const std::map<std::string, std::vector<LimiterLevel>>& levels) const {
+  // A copy under the lock (a few dozen labels), the text outside it: recording a request never
+  // waits for a render.
+  decltype(requests_) requests;
+  decltype(latency_) latencies;
+  {
+    std::lock_guard lock(mutex_);
+    requests = requests_;
+    latencies = latency_;
+  }
   std::ostringstream out;
-  std::lock_guard lock(mutex_);
   header(out, "llmsim_requests_total", "counter", "Requests answered, by endpoint and status.");
-  for (const auto& [labels, count] : requests_) {
+  for (const auto& [labels, count] : requests) {
     out << "llmsim_requests_total{endpoint=\"" << label(labels.first) << "\",status=\""
         << label(labels.second) << "\"} " << count << "\n";
   }
   header(out, "llmsim_request_duration_seconds", "histogram",
          "Wall time from request read to last byte written, by endpoint.");
-  for (const auto& [endpoint, latency] : latency_) {
+  for (const auto& [endpoint, latency] : latencies) {
     const std::string prefix =
         "llmsim_request_duration_seconds_bucket{endpoint=\"" + label(endpoint) + "\",le=\"";
     std::uint64_t cumulative = 0;
@@ -95,6 +103,8 @@ std::string Metrics::prometheus_text(
   out << "llmsim_open_connections " << connections_.load() << "\n";
   header(out, "llmsim_requests_in_flight", "gauge", "Requests read but not yet answered.");
   out << "llmsim_requests_in_flight " << in_flight_.load() << "\n";
+  header(out, "llmsim_ratelimit_keys", "gauge", "API keys whose limits the server keeps now.");
+  out << "llmsim_ratelimit_keys " << levels.size() << "\n";
   header(out, "llmsim_ratelimit_limit", "gauge", "Capacity of each rate limit, by key.");
   for (const auto& [key, key_levels] : levels) {
     for (const LimiterLevel& level : key_levels) {

@@ -28,22 +28,31 @@ const char* limit_type(LimitKind kind) {
 
 std::string mask_key(std::string_view key) {
   if (key.size() <= kKeyPrefixShown + kKeySuffixShown) {
-    return std::string(key);
+    return valid_utf8(key);
   }
-  std::string masked(key.substr(0, kKeyPrefixShown));
-  masked.append(key.size() - kKeyPrefixShown - kKeySuffixShown, '*');
-  masked.append(key.substr(key.size() - kKeySuffixShown));
-  return masked;
+  // Cuts fall between characters: a multi-byte character at a cut is shown whole.
+  const auto is_continuation = [&](std::size_t i) {
+    return (static_cast<unsigned char>(key[i]) & 0xc0) == 0x80;
+  };
+  std::size_t prefix_end = kKeyPrefixShown;
+  while (prefix_end < key.size() && is_continuation(prefix_end)) ++prefix_end;
+  std::size_t suffix_start = key.size() - kKeySuffixShown;
+  while (suffix_start > prefix_end && is_continuation(suffix_start)) --suffix_start;
+  std::string masked(key.substr(0, prefix_end));
+  masked.append(suffix_start - prefix_end, '*');
+  masked.append(key.substr(suffix_start));
+  return valid_utf8(masked);
 }
 
 std::string error_json(const ApiError& error) {
+  // Messages and params may copy client input (a path, a header value, a key): never throw.
   std::string out = R"({"error":{"message":)";
-  append_json_string(out, error.message);
+  append_json_string_lossy(out, error.message);
   out += R"(,"type":)";
   append_json_string(out, error.type);
   out += R"(,"param":)";
   if (error.param) {
-    append_json_string(out, *error.param);
+    append_json_string_lossy(out, *error.param);
   } else {
     out += "null";
   }
@@ -166,6 +175,48 @@ ApiError body_too_large(std::uint64_t limit_bytes) {
 
 ApiError malformed_http() {
   return make(400, "We could not parse your HTTP request. Check that it is valid HTTP/1.1.");
+}
+
+ApiError header_too_large() {
+  return make(431,
+              "Request header fields too large. Reduce the size of your request headers and try "
+              "again.",
+              std::nullopt, "request_header_fields_too_large");
+}
+
+ApiError missing_host() {
+  return make(400, "We could not parse your HTTP request: an HTTP/1.1 request needs a Host header.");
+}
+
+ApiError unsupported_transfer_coding() {
+  return make(501,
+              "We could not read your request body: the only Transfer-Encoding supported is "
+              "chunked.",
+              std::nullopt, "not_implemented");
+}
+
+ApiError request_timeout(std::chrono::milliseconds timeout) {
+  return make(408,
+              "Your request did not arrive whole within " + std::to_string(timeout.count()) +
+                  " ms (llmsim serve --read-timeout-s). Send the whole request and try again.",
+              std::nullopt, "request_timeout");
+}
+
+ApiError invalid_admin_token() {
+  return make(401,
+              "llmsim admin routes need the server's admin token: send it as Authorization: "
+              "Bearer TOKEN (llmsim serve --admin-token, or the token it printed at start).",
+              std::nullopt, "invalid_admin_token");
+}
+
+ApiError too_many_keys(std::size_t max_keys) {
+  ApiError error = make(503,
+                        "llmsim keeps the rate limits of at most " + std::to_string(max_keys) +
+                            " API keys (llmsim serve --max-keys) and every one of them has "
+                            "partly used limits. Retry later, or raise --max-keys.",
+                        std::nullopt, "too_many_keys");
+  error.type = "server_error";
+  return error;
 }
 
 ApiError rate_limited(std::string_view model, std::string_view organization,

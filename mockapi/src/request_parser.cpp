@@ -29,7 +29,34 @@ std::string type_name(const Json& value) {
 
 [[noreturn]] void fail(ApiError error) { throw RequestError(std::move(error)); }
 
+// Returns whether `body` nests arrays and objects deeper than kMaxJsonDepth (brackets inside
+// strings do not count). Cheap, and before the parser: 8 MB of `[` would cost it 700 MB.
+bool is_too_deep(std::string_view body) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 Json parse_object(std::string_view body) {
+  if (is_too_deep(body)) {
+    fail(invalid_json());
+  }
   Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
     fail(invalid_json());
@@ -133,8 +160,13 @@ std::string message_text(const Json& message, const std::string& where) {
                       type_name(*content)));
   }
   std::string text;
-  for (const Json& part : *content) {
-    const Json* part_text = part.is_object() ? find_field(part, "text") : nullptr;
+  for (std::size_t i = 0; i < content->size(); ++i) {
+    const Json& part = (*content)[i];
+    if (!part.is_object()) {
+      fail(invalid_type(where + ".content[" + std::to_string(i) + "]", "an object",
+                        type_name(part)));
+    }
+    const Json* part_text = find_field(part, "text");
     if (part_text != nullptr && part_text->is_string()) {
       text += part_text->get<std::string>();
     }

@@ -114,20 +114,57 @@ std::optional<std::string> ResponsePlan::header(std::string_view name) const {
   return std::nullopt;
 }
 
-Router::Router(ProviderConfig config, std::uint64_t seed, std::int64_t created_unix_s)
-    : config_(config), seed_(seed), created_unix_s_(created_unix_s),
+Router::Router(ProviderConfig config, std::uint64_t seed, std::int64_t created_unix_s,
+               RouterOptions options)
+    : config_(config), seed_(seed), created_unix_s_(created_unix_s), options_(std::move(options)),
       provider_(std::move(config), seed) {}
 
 Router::Context Router::begin(const std::string& key, TimePoint now) {
   std::uint64_t n = 0;
   {
     std::lock_guard lock(mutex_);
-    n = counters_[key]++;
+    n = key.empty() ? anonymous_count_++ : counters_[key]++;
   }
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
   return Context{PlanContext{config_, seed_, key, n, request_id(seed_, key, n),
                              created_unix_s_ + seconds.count()},
                  now};
+}
+
+bool Router::keep_key(const std::string& key, TimePoint now) {
+  if (!config_.api_keys.empty()) return true;  // the configured keys bound the state already
+  std::lock_guard lock(mutex_);
+  latest_ = std::max(latest_, now);
+  if (counters_.contains(key) || counters_.size() < options_.max_keys) return true;
+  if (latest_ < next_sweep_) return false;
+  forget_fresh_keys();
+  if (counters_.size() < options_.max_keys) return true;
+  next_sweep_ = latest_ + std::chrono::seconds(1);  // a sweep is O(keys): not on every request
+  return false;
+}
+
+void Router::forget_fresh_keys() {
+  for (auto it = counters_.begin(); it != counters_.end();) {
+    it = provider_.forget_if_fresh(it->first, latest_) ? counters_.erase(it) : std::next(it);
+  }
+}
+
+std::size_t Router::key_count() {
+  std::lock_guard lock(mutex_);
+  return counters_.size();
+}
+
+std::optional<ResponsePlan> Router::check_admin(const HttpRequest& request, TimePoint now) {
+  const std::string token = bearer_key(request.authorization);
+  const std::string& expected = options_.admin_token;
+  // Compares every byte whatever the first difference, so timing tells nothing of the token.
+  bool is_same = !expected.empty() && token.size() == expected.size();
+  unsigned char difference = 0;
+  for (std::size_t i = 0; is_same && i < token.size(); ++i) {
+    difference = static_cast<unsigned char>(difference | (token[i] ^ expected[i]));
+  }
+  if (is_same && difference == 0) return std::nullopt;
+  return error_plan(begin("", now), invalid_admin_token());
 }
 
 ResponsePlan Router::error_plan(const Context& context, const ApiError& error) {
@@ -148,7 +185,7 @@ ResponsePlan Router::handle(const HttpRequest& request, TimePoint now) {
   const std::string_view path = path_of(request.target);
   std::string_view endpoint = find_route(kOpsRoutes, request.method, path);
   if (!endpoint.empty()) {
-    ResponsePlan plan = handle_ops(endpoint, now);
+    ResponsePlan plan = handle_ops(request, endpoint, now);
     plan.endpoint = endpoint;
     return plan;
   }
@@ -173,6 +210,9 @@ ResponsePlan Router::handle_v1(const HttpRequest& request, std::string_view endp
   const auto& keys = config_.api_keys;
   if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
     return error_plan(begin("", now), invalid_api_key(key));
+  }
+  if (!keep_key(key, now)) {
+    return error_plan(begin("", now), too_many_keys(options_.max_keys));
   }
   const Context context = begin(key, now);
   ResponsePlan plan = dispatch_v1(context, request, endpoint);
@@ -281,38 +321,79 @@ ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest
   return embedding_plan(context.plan, params, dimensions, decision);
 }
 
-ResponsePlan Router::handle_ops(std::string_view endpoint, TimePoint now) {
-  const Context context = begin("", now);
-  if (endpoint == "healthz") {
-    return json_plan(context.plan, 200, R"({"status":"ok"})");
-  }
+ResponsePlan Router::handle_ops(const HttpRequest& request, std::string_view endpoint,
+                               TimePoint now) {
   if (endpoint == "admin") {
+    if (auto refusal = check_admin(request, now)) return *refusal;
+    const Context context = begin("", now);
     std::lock_guard lock(mutex_);
     provider_.reset();
     counters_.clear();
     return json_plan(context.plan, 200, R"({"status":"reset"})");
   }
+  const Context context = begin("", now);
+  if (endpoint == "healthz") {
+    return json_plan(context.plan, 200, R"({"status":"ok"})");
+  }
+  return metrics_plan(context, now);
+}
+
+namespace {
+
+// Returns the levels by masked key; keys that mask alike get "#2", "#3" ... in key order.
+std::map<std::string, std::vector<LimiterLevel>> masked_levels(
+    std::map<std::string, std::vector<LimiterLevel>> levels) {
+  std::map<std::string, std::vector<LimiterLevel>> out;
+  for (auto& [key, key_levels] : levels) {
+    std::string label = mask_key(key);
+    for (int copy = 2; out.contains(label); ++copy) {
+      label = mask_key(key) + "#" + std::to_string(copy);
+    }
+    out.emplace(std::move(label), std::move(key_levels));
+  }
+  return out;
+}
+
+}  // namespace
+
+ResponsePlan Router::metrics_plan(const Context& context, TimePoint now) {
   std::map<std::string, std::vector<LimiterLevel>> levels;
   {
+    // Held for one copy of at most max_keys levels; masking and the text come after.
     std::lock_guard lock(mutex_);
     latest_ = std::max(latest_, now);
     levels = provider_.levels(latest_);
   }
-  ResponsePlan plan = json_plan(context.plan, 200, metrics_.prometheus_text(levels));
+  ResponsePlan plan =
+      json_plan(context.plan, 200, metrics_.prometheus_text(masked_levels(std::move(levels))));
   plan.headers.front().second = "text/plain; version=0.0.4; charset=utf-8";
   return plan;
 }
 
-ResponsePlan Router::body_too_large(std::uint64_t limit_bytes) {
-  ResponsePlan plan = error_plan(begin("", TimePoint{}), mockapi::body_too_large(limit_bytes));
+ResponsePlan Router::transport_plan(const ApiError& error) {
+  ResponsePlan plan = error_plan(begin("", TimePoint{}), error);
   plan.endpoint = "unknown";
   return plan;
 }
 
-ResponsePlan Router::malformed_request() {
-  ResponsePlan plan = error_plan(begin("", TimePoint{}), malformed_http());
-  plan.endpoint = "unknown";
-  return plan;
+ResponsePlan Router::body_too_large(std::uint64_t limit_bytes) {
+  return transport_plan(mockapi::body_too_large(limit_bytes));
 }
+
+ResponsePlan Router::malformed_request() { return transport_plan(malformed_http()); }
+
+ResponsePlan Router::header_too_large() { return transport_plan(mockapi::header_too_large()); }
+
+ResponsePlan Router::missing_host() { return transport_plan(mockapi::missing_host()); }
+
+ResponsePlan Router::unsupported_transfer_coding() {
+  return transport_plan(mockapi::unsupported_transfer_coding());
+}
+
+ResponsePlan Router::request_timeout(std::chrono::milliseconds timeout) {
+  return transport_plan(mockapi::request_timeout(timeout));
+}
+
+ResponsePlan Router::internal_error() { return transport_plan(server_error()); }
 
 }  // namespace llmsim::mockapi

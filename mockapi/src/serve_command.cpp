@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "mockapi/cli_checks.hpp"
@@ -40,6 +41,20 @@ void raise_file_limit() {
   }
 }
 
+}  // namespace
+
+std::optional<std::string> exposure_warning(const std::string& host) {
+  boost::system::error_code error;
+  const boost::asio::ip::address address = boost::asio::ip::make_address(host, error);
+  if (!error && address.is_loopback()) return std::nullopt;
+  return "llmsim serve: warning: --host " + host +
+         " is not a loopback address: any machine that can reach it may use the mock API with "
+         "any key, read /metrics (request counts, masked keys) and, with the admin token, call "
+         "/admin/reset\n";
+}
+
+namespace {
+
 std::string url_host(const std::string& host) {
   return host.find(':') == std::string::npos ? host : "[" + host + "]";
 }
@@ -56,6 +71,7 @@ int run_server(const ServeFlags& flags, ProviderConfig config, std::uint64_t see
     options.created_unix_s = flags.created_unix_s;
   }
   raise_file_limit();
+  const bool is_token_random = options.admin_token.empty();
   mockapi::Server server(options, std::move(config), seed);
   try {
     server.start();
@@ -63,8 +79,10 @@ int run_server(const ServeFlags& flags, ProviderConfig config, std::uint64_t see
     std::cerr << "llmsim serve: " << error.what() << "\n";
     return 2;
   }
+  if (auto warning = exposure_warning(options.host)) std::cerr << *warning << std::flush;
   std::cout << "listening on http://" << url_host(options.host) << ":" << server.port()
             << std::endl;
+  if (is_token_random) std::cout << "admin token: " << server.admin_token() << std::endl;
   signals.async_wait([](const boost::system::error_code&, int) {});
   signal_io.run();
   server.stop();
@@ -156,6 +174,14 @@ void register_serve_command(CLI::App& app, int& status) {
   flags->created_option = command->add_option(
       "--created-unix-s", flags->created_unix_s,
       "Unix time of the bodies' `created` at start (default: now), for byte-identical replays");
+  command->add_option("--admin-token", options.admin_token,
+                      "Token the /admin routes need (Authorization: Bearer TOKEN); default: a "
+                      "random one, printed at start");
+  command->add_option("--max-keys", options.max_keys,
+                      "Without api_keys in the scenario: most API keys whose limits are kept "
+                      "(idle keys with full limits make room; beyond, new keys get a 503)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   command->add_flag("--log-requests", options.log_requests,
                     "Print one line per request on stderr (time, method, target, status, key, "
                     "duration)");

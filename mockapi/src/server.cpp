@@ -3,6 +3,8 @@
 
 #include <iostream>
 #include <memory>
+#include <random>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -81,14 +83,35 @@ ProviderConfig default_provider_config() {
   return config;
 }
 
+std::string random_admin_token() {
+  std::random_device entropy;
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string token = "llmsim-admin-";
+  for (int i = 0; i < 4; ++i) {
+    const std::uint32_t word = entropy();
+    for (int shift = 28; shift >= 0; shift -= 4) token += kHex[(word >> shift) & 0xfu];
+  }
+  return token;
+}
+
+namespace {
+
+ServerOptions with_admin_token(ServerOptions options) {
+  if (options.admin_token.empty()) options.admin_token = random_admin_token();
+  return options;
+}
+
+}  // namespace
+
 struct Server::State {
   State(ServerOptions server_options, ProviderConfig config, std::uint64_t seed)
-      : options(std::move(server_options)),
+      : options(with_admin_token(std::move(server_options))),
         router(std::move(config), seed,
                options.created_unix_s.value_or(std::chrono::duration_cast<std::chrono::seconds>(
                                                    std::chrono::system_clock::now()
                                                        .time_since_epoch())
-                                                   .count())),
+                                                   .count()),
+               RouterOptions{.admin_token = options.admin_token, .max_keys = options.max_keys}),
         context{router, options, stopping, registry, std::chrono::steady_clock::now()} {}
 
   ServerOptions options;
@@ -148,6 +171,8 @@ void Server::start() {
 std::uint16_t Server::port() const { return state_->port; }
 
 int Server::thread_count() const { return static_cast<int>(state_->threads.size()); }
+
+const std::string& Server::admin_token() const { return state_->options.admin_token; }
 
 Router& Server::router() { return state_->router; }
 

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,6 +20,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
+#include "mockapi/json_text.hpp"
 #include "mockapi/request_reader.hpp"
 #include "mockapi/response_head.hpp"
 
@@ -50,6 +52,45 @@ class RegistryEntry {
  private:
   SessionContext& context_;
   std::uint64_t id_;
+};
+
+// Counts a request in flight for as long as it lives, however the request ends.
+class InFlight {
+ public:
+  explicit InFlight(Metrics& metrics) : metrics_(metrics) { metrics_.add_in_flight(1); }
+  ~InFlight() { metrics_.add_in_flight(-1); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  Metrics& metrics_;
+};
+
+// Arms the connection's read timeout for one request; disarms it when destroyed. On expiry the
+// pending read is cancelled and read_timed_out is set.
+class ReadDeadline {
+ public:
+  ReadDeadline(const std::shared_ptr<Connection>& connection, std::chrono::milliseconds timeout)
+      : connection_(*connection) {
+    const std::uint64_t generation = ++connection_.read_generation;
+    connection_.read_timed_out = false;
+    connection_.stream.expires_never();
+    connection_.read_timer.expires_after(timeout);
+    connection_.read_timer.async_wait([connection, generation](const beast::error_code& error) {
+      if (error || connection->read_generation != generation) return;
+      connection->read_timed_out = true;
+      connection->stream.cancel();
+    });
+  }
+  ~ReadDeadline() {
+    ++connection_.read_generation;
+    connection_.read_timer.cancel();
+  }
+  ReadDeadline(const ReadDeadline&) = delete;
+  ReadDeadline& operator=(const ReadDeadline&) = delete;
+
+ private:
+  Connection& connection_;
 };
 
 template <class Body>
@@ -187,7 +228,8 @@ void log_request(const HttpRequest& request, const ResponsePlan& plan, double se
   gmtime_r(&time, &utc);
   std::ostringstream line;
   line << std::put_time(&utc, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(3) << std::setfill('0')
-       << millis << "Z " << request.method << ' ' << request.target << ' ' << plan.status_label()
+       << millis << "Z " << (request.method.empty() ? "-" : request.method) << ' '
+       << (request.target.empty() ? "-" : request.target) << ' ' << plan.status_label()
        << " key=" << (plan.key.empty() ? "-" : mask_key(plan.key)) << ' ' << std::fixed
        << std::setprecision(3) << seconds << "s\n";
   std::cerr << line.str() << std::flush;  // one write per line, so threads do not interleave
@@ -199,40 +241,61 @@ asio::awaitable<bool> serve_request(SessionContext& context, Connection& connect
                                     bool wants_keep_alive) {
   const auto started = std::chrono::steady_clock::now();
   Metrics& metrics = context.router.metrics();
-  metrics.add_in_flight(1);
-  ResponsePlan plan = context.router.handle(request, context.model_now());
+  const InFlight in_flight(metrics);
+  ResponsePlan plan;
+  try {
+    plan = context.router.handle(request, context.model_now());
+  } catch (const std::exception& error) {
+    // A bug, not the client's fault; the client still gets an answer and the gauges go down.
+    std::cerr << "llmsim serve: " << request.method << " " << valid_utf8(request.target) << ": "
+              << error.what() << "\n";
+    plan = context.router.internal_error();
+  }
   add_time_scale_header(context, plan);
   const bool keep_alive = co_await execute(context, connection, plan, version, wants_keep_alive);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics.record(plan.endpoint, plan.status_label(), seconds);
-  metrics.add_in_flight(-1);
   if (context.options.log_requests) {
     log_request(request, plan, seconds);
   }
   co_return keep_alive;
 }
 
-// Answers a request that could not be read whole (413, 400), then the connection closes.
-asio::awaitable<void> refuse(SessionContext& context, Connection& connection, ResponsePlan plan) {
+// Answers a request that could not be read or must not be served (400, 408, 413, 431, 501),
+// then the connection closes.
+asio::awaitable<void> refuse(SessionContext& context, Connection& connection,
+                             const HttpRequest& request, ResponsePlan plan) {
+  const auto started = std::chrono::steady_clock::now();
   add_time_scale_header(context, plan);
   co_await send_response(context, connection, plan, kHttp11, /*keep_alive=*/false);
-  context.router.metrics().record(plan.endpoint, plan.status_label(), 0.0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  context.router.metrics().record(plan.endpoint, plan.status_label(), seconds);
+  if (context.options.log_requests) {
+    log_request(request, plan, seconds);
+  }
 }
 
 // Reads one request within the read timeout. Until its head arrives the connection is idle (a
 // stopping server may close it); `Expect: 100-continue` (curl sends it for larger bodies) is
 // answered before the body is read.
+// A head that must be refused is returned as http::error::bad_value, with nothing more read.
 asio::awaitable<beast::error_code> read_request(const SessionContext& context,
-                                                Connection& connection, beast::flat_buffer& buffer,
+                                                const std::shared_ptr<Connection>& shared,
+                                                beast::flat_buffer& buffer,
                                                 RequestReader& parser) {
+  Connection& connection = *shared;
+  const ReadDeadline deadline(shared, context.options.read_timeout);
   connection.is_cancellable = true;
-  connection.stream.expires_after(context.options.read_timeout);
   auto [error, bytes] = co_await http::async_read_header(connection.stream, buffer, parser,
                                                          kAsTuple);
   connection.is_cancellable = false;
   if (error) {
     co_return error;
+  }
+  if (parser.head_refusal() != HeadRefusal::none) {
+    co_return http::error::bad_value;
   }
   if (parser.expects_continue()) {
     http::response<http::empty_body> proceed{http::status::continue_, parser.version()};
@@ -250,6 +313,32 @@ bool is_malformed(const beast::error_code& error) {
   return error.category() == http::make_error_code(http::error::bad_target).category() &&
          error != http::error::end_of_stream && error != http::error::partial_message;
 }
+
+// Returns the plan refusing a request that could not be read or served, or nullopt when the
+// connection just closes (the client closed it, or went quiet before starting a request, or the
+// server is stopping).
+std::optional<ResponsePlan> refusal_for(SessionContext& context, const Connection& connection,
+                                        const beast::error_code& error,
+                                        const RequestReader& parser,
+                                        const beast::flat_buffer& buffer) {
+  Router& router = context.router;
+  if (error == http::error::body_limit) return router.body_too_large(context.options.body_limit_bytes);
+  if (error == http::error::header_limit) return router.header_too_large();
+  if (error == http::error::bad_value && parser.is_header_done()) {
+    switch (parser.head_refusal()) {
+      case HeadRefusal::missing_host: return router.missing_host();
+      case HeadRefusal::unsupported_coding: return router.unsupported_transfer_coding();
+      case HeadRefusal::chunked_not_final: return router.malformed_request();
+      case HeadRefusal::none: break;
+    }
+  }
+  if (connection.read_timed_out && (parser.got_some() || buffer.size() > 0)) {
+    return router.request_timeout(context.options.read_timeout);
+  }
+  if (is_malformed(error)) return router.malformed_request();
+  return std::nullopt;
+}
+
 
 }  // namespace
 
@@ -272,19 +361,15 @@ asio::awaitable<void> run_session(SessionContext& context, std::shared_ptr<Conne
   while (keep_alive && !context.stopping) {
     RequestReader parser(request);
     parser.body_limit(context.options.body_limit_bytes);
-    const beast::error_code error = co_await read_request(context, *connection, buffer, parser);
+    const beast::error_code error = co_await read_request(context, connection, buffer, parser);
     connection->is_cancellable = false;
-    if (error == http::error::body_limit) {
-      co_await refuse(context, *connection,
-                      context.router.body_too_large(context.options.body_limit_bytes));
-      break;
-    }
-    if (is_malformed(error)) {
-      co_await refuse(context, *connection, context.router.malformed_request());
-      break;
-    }
     if (error) {
-      break;  // closed by the client, read timeout, or cancelled by stop()
+      // Refused or timed-out requests get their answer; otherwise the client closed, went quiet
+      // between requests, or the server is stopping.
+      if (auto plan = refusal_for(context, *connection, error, parser, buffer)) {
+        co_await refuse(context, *connection, request, *plan);
+      }
+      break;
     }
     keep_alive = co_await serve_request(context, *connection, request, parser.version(),
                                         parser.keep_alive());

@@ -17,6 +17,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "mockapi/router.hpp"
@@ -25,9 +26,15 @@
 namespace llmsim::mockapi {
 
 struct Connection {
-  explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Connection(boost::asio::ip::tcp::socket socket)
+      : stream(std::move(socket)), read_timer(stream.get_executor()) {}
   boost::beast::tcp_stream stream;
   std::string response_head;  // reused for every response's status line and headers
+  // The read timeout: cancels the read (tcp_stream's own timeout would close the socket, and a
+  // started request is owed a 408). The generation tells a stale expiry from the current one.
+  boost::asio::steady_timer read_timer;
+  std::uint64_t read_generation = 0;
+  bool read_timed_out = false;
   // Touched only on the connection's thread: true while waiting for a request or hanging, when
   // a stopping server may close the connection at once.
   bool is_cancellable = false;

@@ -207,6 +207,17 @@ std::map<std::string, std::vector<LimiterLevel>> ProviderModel::levels(TimePoint
   return result;
 }
 
+bool ProviderModel::forget_if_fresh(const std::string& key, TimePoint now) {
+  const auto it = limiters_.find(key);
+  if (it == limiters_.end()) return true;
+  // A new limiter starts with the day's initial usage spent: a full one is not the same then.
+  const bool starts_spent = (config_.initial_usage.requests_today > 0 && config_.limits.rpd) ||
+                            (config_.initial_usage.tokens_today > 0 && config_.limits.tpd);
+  if (starts_spent || !it->second.is_full(now)) return false;
+  limiters_.erase(it);
+  return true;
+}
+
 void ProviderModel::reset() { limiters_.clear(); }
 
 }  // namespace llmsim

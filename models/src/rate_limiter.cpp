@@ -224,6 +224,12 @@ RateLimitHeaders RateLimiter::headers(TimePoint now) const {
   return out;
 }
 
+bool RateLimiter::is_full(TimePoint now) const {
+  return std::all_of(buckets_.begin(), buckets_.end(), [now](const Bucket& bucket) {
+    return bucket.level_scaled(now) == Int128{bucket.capacity} * bucket.rate_period.count();
+  });
+}
+
 std::vector<LimiterLevel> RateLimiter::levels(TimePoint now) const {
   assert(now >= last_now_ && "rate limiter time went backwards");
   std::vector<LimiterLevel> out;

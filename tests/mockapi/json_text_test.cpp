@@ -61,5 +61,26 @@ TEST(AppendJsonInt, WritesDecimalLikeDump) {
   }
 }
 
+TEST(ValidUtf8, ReplacesEachBadByteAsNlohmannsReplaceHandlerDoes) {
+  using nlohmann::json;
+  const std::vector<std::string> texts = {
+      "plain", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",  // valid: unchanged
+      "\xff", "a\x80z", "\xc3", "\xe2\x82", "\xc0\xaf",          // bad lead, lone, cut, overlong
+      "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x28\xa1",        // surrogate, > U+10FFFF, bad tail
+  };
+  for (const std::string& text : texts) {
+    const std::string dumped_replace = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string out;
+    append_json_string_lossy(out, text);
+    EXPECT_EQ(out, dumped_replace) << text;
+    std::string quoted(1, '"');
+    quoted += valid_utf8(text);
+    quoted += '"';
+    EXPECT_TRUE(json::accept(quoted)) << text;
+  }
+  EXPECT_EQ(valid_utf8("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(valid_utf8("a\xffz"), "a\xef\xbf\xbdz");
+}
+
 }  // namespace
 }  // namespace llmsim::mockapi

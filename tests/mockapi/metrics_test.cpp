@@ -1,5 +1,8 @@
 #include "mockapi/metrics.hpp"
 
+#include <atomic>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -60,6 +63,32 @@ TEST(Metrics, ResetForgetsCounts) {
   metrics.reset();
   EXPECT_EQ(metrics.total_requests(), 0u);
   EXPECT_THAT(metrics.prometheus_text({}), testing::Not(HasSubstr("endpoint=\"models\"")));
+}
+
+TEST(Metrics, RecordingDoesNotWaitForARender) {
+  // A render of many keys takes a while; requests ending meanwhile must not queue behind it
+  // (the render once held the lock every request's record() takes).
+  Metrics metrics;
+  std::map<std::string, std::vector<LimiterLevel>> levels;
+  for (int i = 0; i < 50'000; ++i) {
+    levels["sk-" + std::to_string(i)] = {{LimitKind::rpm, 500, 499.5}, {LimitKind::tpm, 9, 1.0}};
+  }
+  std::atomic<bool> started{false};
+  std::atomic<bool> rendered{false};
+  std::thread render([&] {
+    started = true;
+    const std::string text = metrics.prometheus_text(levels);
+    rendered = true;
+    EXPECT_THAT(text, HasSubstr("llmsim_ratelimit_keys 50000\n"));
+  });
+  while (!started) std::this_thread::yield();
+  int recorded_during_render = 0;
+  while (!rendered) {
+    metrics.record("healthz", "200", 0.001);
+    if (!rendered) ++recorded_during_render;
+  }
+  render.join();
+  EXPECT_GT(recorded_during_render, 100);
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "mockapi/openai_errors.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace llmsim::mockapi {
 namespace {
+
+using testing::HasSubstr;
 
 TEST(ErrorJson, WritesOpenAiKeysInOrderWithNulls) {
   const ApiError error{404, "Invalid URL (GET /v1/x)", "invalid_request_error", std::nullopt,
@@ -35,6 +38,33 @@ TEST(MaskKey, ShowsFirstEightAndLastFourOfLongKeys) {
   for (const Row& row : rows) {
     EXPECT_EQ(mask_key(row.key), row.masked) << row.key;
   }
+}
+
+TEST(MaskKey, CutsBetweenCharactersAndNeverReturnsInvalidUtf8) {
+  // "€" is three bytes: a cut inside one shows it whole.
+  EXPECT_EQ(mask_key("sk-aaaa\xe2\x82\xac\xe2\x82\xac-bbbbbbbbb"), "sk-aaaa\xe2\x82\xac*********bbbb");
+  EXPECT_EQ(mask_key("sk-aaaaaaaaaaa\xe2\x82\xac"), "sk-aaaaa*****a\xe2\x82\xac");
+  EXPECT_EQ(mask_key("sk-\xff"), "sk-\xef\xbf\xbd");
+  EXPECT_EQ(mask_key("sk-\xffxxxxxxxxxxx"), "sk-\xef\xbf\xbdxxxx***xxxx");
+}
+
+TEST(ErrorJson, ReplacesInvalidUtf8InsteadOfThrowing) {
+  std::string body;
+  ASSERT_NO_THROW(body = error_json(invalid_url("GET", "/\xff\xc3")));
+  EXPECT_EQ(body, "{\"error\":{\"message\":\"Invalid URL (GET /\xef\xbf\xbd\xef\xbf\xbd)\","
+                  "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+  ASSERT_NO_THROW(error_json(unknown_fault("\x80")));
+}
+
+TEST(OpenAiErrors, TransportErrorsHaveTheirStatuses) {
+  EXPECT_EQ(header_too_large().status, 431);
+  EXPECT_EQ(missing_host().status, 400);
+  EXPECT_EQ(unsupported_transfer_coding().status, 501);
+  EXPECT_EQ(request_timeout(std::chrono::milliseconds(1500)).status, 408);
+  EXPECT_THAT(request_timeout(std::chrono::milliseconds(1500)).message, HasSubstr("1500 ms"));
+  EXPECT_EQ(invalid_admin_token().status, 401);
+  EXPECT_EQ(too_many_keys(10).status, 503);
+  EXPECT_EQ(too_many_keys(10).type, "server_error");
 }
 
 TEST(OpenAiErrors, AuthenticationErrorsAre401) {

@@ -132,6 +132,42 @@ TEST(ParseChatRequest, RefusesEachBadFieldWithOpenAisError) {
   }
 }
 
+TEST(ParseChatRequest, RefusesContentPartsThatAreNotObjects) {
+  const ApiError error =
+      error_of(kChat, R"({"model":"m","messages":[{"role":"user","content":[{"type":"text",)"
+                      R"("text":"a"},[[["b"]]]]}]})");
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(error.message,
+            "Invalid type for 'messages[0].content[1]': expected an object, but got an array "
+            "instead.");
+  EXPECT_EQ(error.param, "messages[0].content[1]");
+}
+
+TEST(ParseRequests, RefuseNestingDeeperThanTheLimitBeforeParsing) {
+  const auto nested = [](int depth) {
+    return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']');
+  };
+  // At the limit the body parses (and is refused for what it holds); one deeper is invalid JSON.
+  const std::string at_limit =
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"x":)" + nested(kMaxJsonDepth - 1) + "}";
+  const std::string too_deep =
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"x":)" + nested(kMaxJsonDepth) + "}";
+  EXPECT_EQ(error_of(kChat, at_limit).status, 0);
+  EXPECT_EQ(error_of(kChat, too_deep).message, invalid_json().message);
+  // Brackets inside strings do not count.
+  EXPECT_EQ(error_of(kChat, chat_body(R"(,"user":")" + std::string(1000, '[') + R"(\"[")")).status, 0);
+  // 8 MB of `[`: refused at once, whatever the endpoint.
+  const std::string brackets(8 << 20, '[');
+  for (const auto& parse : {+[](const std::string& b) { (void)parse_chat_request(b); },
+                            +[](const std::string& b) { (void)parse_completion_request(b); },
+                            +[](const std::string& b) { (void)parse_embedding_request(b); }}) {
+    EXPECT_EQ(error_of(parse, brackets).message, invalid_json().message);
+  }
+  const std::string deep_content = R"({"model":"m","messages":[{"role":"user","content":)" +
+                                   std::string(200, '[') + std::string(200, ']') + "}]}";
+  EXPECT_EQ(error_of(kChat, deep_content).message, invalid_json().message);
+}
+
 TEST(ParseCompletionRequest, DefaultsMaxTokensTo16AndCountsPromptForms) {
   struct Row {
     std::string prompt;

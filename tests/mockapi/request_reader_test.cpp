@@ -126,5 +126,47 @@ TEST(RequestReader, ClearsWhatTheLastRequestLeft) {
   EXPECT_EQ(parsed.request.method, "GET");
 }
 
+TEST(RequestReader, ReservesNoMoreThanACommonBodyBeforeItArrives) {
+  // 8 MB declared, one byte sent: the body holds what arrived, not what was announced.
+  HttpRequest request;
+  RequestReader reader(request);
+  reader.body_limit(16 << 20);
+  error_code error;
+  const std::string head =
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: h\r\nContent-Length: 8388608\r\n\r\n{";
+  reader.put(boost::asio::buffer(head), error);
+  ASSERT_FALSE(error) << error.message();
+  reader.put(boost::asio::buffer(head.data() + head.size() - 1, 1), error);
+  EXPECT_EQ(request.body, "{");
+  EXPECT_LE(request.body.capacity(), kBodyReserveBytes);
+}
+
+HeadRefusal refusal_of(const std::string& head) {
+  HttpRequest request;
+  RequestReader reader(request);
+  error_code error;
+  reader.put(boost::asio::buffer(head), error);
+  EXPECT_TRUE(!error || error == http::error::need_more) << error.message() << " " << head;
+  EXPECT_TRUE(reader.is_header_done()) << head;
+  return reader.head_refusal();
+}
+
+TEST(RequestReader, NotesHeadsTheServerMustRefuse) {
+  EXPECT_EQ(refusal_of("GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n"), HeadRefusal::none);
+  EXPECT_EQ(refusal_of("GET /healthz HTTP/1.0\r\n\r\n"), HeadRefusal::none);
+  EXPECT_EQ(refusal_of("GET /healthz HTTP/1.1\r\n\r\n"), HeadRefusal::missing_host);
+  EXPECT_EQ(refusal_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n"),
+            HeadRefusal::none);
+  EXPECT_EQ(refusal_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n"),
+            HeadRefusal::chunked_not_final);
+  EXPECT_EQ(refusal_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"),
+            HeadRefusal::chunked_not_final);
+  EXPECT_EQ(refusal_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+            HeadRefusal::unsupported_coding);
+  EXPECT_EQ(refusal_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n"),
+            HeadRefusal::unsupported_coding);
+}
+
 }  // namespace
 }  // namespace llmsim::mockapi

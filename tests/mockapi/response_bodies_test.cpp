@@ -97,7 +97,8 @@ std::string model_list_json(const std::vector<std::string>& ids, std::int64_t cr
   return body.dump();
 }
 
-std::string error_json(const ApiError& error) {
+std::string error_json(const ApiError& error,
+                       Json::error_handler_t handler = Json::error_handler_t::strict) {
   Json inner;
   inner["message"] = error.message;
   inner["type"] = error.type;
@@ -105,7 +106,7 @@ std::string error_json(const ApiError& error) {
   inner["code"] = error.code ? Json(*error.code) : nullptr;
   Json outer;
   outer["error"] = std::move(inner);
-  return outer.dump();
+  return outer.dump(-1, ' ', false, handler);
 }
 
 }  // namespace reference
@@ -186,10 +187,12 @@ TEST(OpenAiErrorBody, IsByteForByteTheDumpedDocument) {
   EXPECT_EQ(error_json(invalid_json()), reference::error_json(invalid_json()));
 }
 
-TEST(OpenAiErrorBody, ThrowsOnInvalidUtf8AsTheDocumentDid) {
-  const ApiError error = model_not_found("bad\xff");
+TEST(OpenAiErrorBody, ReplacesInvalidUtf8WhereTheDocumentThrew) {
+  // Error messages copy client input: the document's dump() threw (no response, a stuck gauge);
+  // the body now has U+FFFD where its replace handler puts them.
+  const ApiError error = model_not_found("bad\xff\xe2\x82");
   EXPECT_THROW(reference::error_json(error), nlohmann::json::type_error);
-  EXPECT_THROW(error_json(error), nlohmann::json::type_error);
+  EXPECT_EQ(error_json(error), reference::error_json(error, reference::Json::error_handler_t::replace));
 }
 
 }  // namespace

@@ -66,10 +66,11 @@ std::string error_body(const std::string& message, const std::string& type,
 class RouterTest : public testing::Test {
  protected:
   ProviderConfig config_ = test_config();
+  RouterOptions options_{.admin_token = "tok-admin"};
   std::optional<Router> router_;
 
   Router& router() {
-    if (!router_) router_.emplace(config_, kSeed, kCreated);
+    if (!router_) router_.emplace(config_, kSeed, kCreated, options_);
     return *router_;
   }
   ResponsePlan handle(const HttpRequest& request, TimePoint now = kStart) {
@@ -468,10 +469,118 @@ TEST_F(RouterTest, AdminResetRefillsLimitsAndRestartsNumbering) {
   config_.limits.rpm = 1;
   const ResponsePlan first = handle(chat());
   EXPECT_EQ(handle(chat()).status, 429);
-  EXPECT_EQ(handle(post("/admin/reset", "", "")).status, 200);
+  EXPECT_EQ(handle(post("/admin/reset", "", "tok-admin")).status, 200);
   const ResponsePlan after = handle(chat());
   EXPECT_EQ(after.status, 200);
   EXPECT_EQ(after.header("x-request-id"), first.header("x-request-id"));
+}
+
+TEST_F(RouterTest, AdminRoutesNeedTheAdminToken) {
+  config_.limits.rpm = 1;
+  handle(chat());
+  for (const std::string key : {"", "sk-test", "tok-admi", "tok-adminx"}) {
+    const ResponsePlan refused = handle(post("/admin/reset", "", key));
+    EXPECT_EQ(refused.status, 401) << key;
+    EXPECT_THAT(refused.body, HasSubstr(R"("code":"invalid_admin_token")")) << key;
+    EXPECT_EQ(refused.endpoint, "admin");
+  }
+  EXPECT_EQ(handle(chat()).status, 429);  // nothing was reset
+  const HttpRequest admin = post("/admin/reset", "", "tok-admin");
+  EXPECT_FALSE(router().check_admin(admin, kStart).has_value());
+  EXPECT_EQ(handle(admin).status, 200);
+}
+
+TEST(RouterAdmin, WithoutATokenEveryAdminRequestIsRefused) {
+  Router router(test_config(), kSeed, kCreated, RouterOptions{.admin_token = ""});
+  EXPECT_EQ(router.handle(post("/admin/reset", "", ""), kStart).status, 401);
+  EXPECT_EQ(router.handle(HttpRequest{.method = "POST", .target = "/admin/reset",
+                                      .authorization = "Bearer "}, kStart).status, 401);
+}
+
+TEST_F(RouterTest, MetricsShowKeysMasked) {
+  config_.limits.rpm = 10;
+  handle(chat("", "sk-proj-0123456789abcdef"));
+  handle(chat("", "sk-proj-9999999999abcdef"));  // masks alike: told apart in key order
+  const std::string body = handle(get("/metrics", "")).body;
+  EXPECT_THAT(body, HasSubstr("llmsim_ratelimit_keys 2\n"));
+  EXPECT_THAT(body, HasSubstr(R"(llmsim_ratelimit_available{key="sk-proj-************cdef",)"));
+  EXPECT_THAT(body, HasSubstr(R"(llmsim_ratelimit_available{key="sk-proj-************cdef#2",)"));
+  EXPECT_EQ(body.find("0123456789"), std::string::npos);
+}
+
+// --- client input that is not UTF-8 -------------------------------------------------------------
+
+TEST_F(RouterTest, ErrorsCopyingInvalidUtf8AnswerWithReplacementCharacters) {
+  config_.api_keys = {"sk-known"};
+  const std::vector<std::pair<HttpRequest, int>> requests = {
+      {get("/\xff", ""), 404},
+      {chat("", "sk-known", std::string("\xff\xfe")), 400},
+      {chat("", "sk-\xc3\xa9\xff-bad-key-1234"), 401},
+      {chat("", "sk-aaaa\xe2\x82\xac\xe2\x82\xac-bbbbbbbbb"), 401},  // cut inside a euro sign
+  };
+  for (const auto& [request, status] : requests) {
+    ResponsePlan plan;
+    ASSERT_NO_THROW(plan = handle(request)) << request.target;
+    EXPECT_EQ(plan.status, status);
+    const Json body = Json::parse(plan.body);  // valid UTF-8, or this throws
+    EXPECT_TRUE(body["error"]["message"].is_string());
+  }
+  EXPECT_THAT(handle(get("/\xff", "")).body, HasSubstr("Invalid URL (GET /\xef\xbf\xbd)"));
+  EXPECT_THAT(handle(chat("", "sk-aaaa\xe2\x82\xac\xe2\x82\xac-bbbbbbbbb")).body,
+              HasSubstr("sk-aaaa\xe2\x82\xac*********bbbb"));
+}
+
+// --- keys kept ----------------------------------------------------------------------------------
+
+TEST_F(RouterTest, KeepsAtMostMaxKeysForgettingOnlyKeysWithFullLimits) {
+  config_.limits.rpm = 60;  // one request refills in 1 s
+  options_.max_keys = 50;
+  for (int i = 0; i < 2000; ++i) {
+    const TimePoint now = kStart + from_seconds(1.001 * i);
+    ASSERT_EQ(handle(chat("", "sk-random-" + std::to_string(i)), now).status, 200) << i;
+    ASSERT_LE(router().key_count(), 50u);
+  }
+  const std::string metrics = handle(get("/metrics", ""), kStart + from_seconds(2002)).body;
+  EXPECT_THAT(metrics, HasSubstr("llmsim_ratelimit_keys 50\n"));
+  EXPECT_LT(metrics.size(), 20'000u);
+}
+
+TEST_F(RouterTest, RefusesANewKeyWhileEveryKeptKeyHasPartlyUsedLimits) {
+  config_.limits.rpm = 60;
+  options_.max_keys = 3;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(handle(chat("", "sk-" + std::to_string(i))).status, 200);
+  const ResponsePlan refused = handle(chat("", "sk-new"), kStart + from_seconds(0.5));
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_THAT(refused.body, HasSubstr(R"("code":"too_many_keys")"));
+  EXPECT_EQ(handle(chat("", "sk-0"), kStart + from_seconds(1.0)).status, 200);  // kept keys work
+  EXPECT_EQ(router().key_count(), 3u);
+  // No sweep for a second after a failed one, then sk-1 and sk-2 (full again) make room; sk-0,
+  // spent again at 1 s, stays.
+  EXPECT_EQ(handle(chat("", "sk-new"), kStart + from_seconds(1.4)).status, 503);
+  EXPECT_EQ(handle(chat("", "sk-new"), kStart + from_seconds(1.6)).status, 200);
+  EXPECT_EQ(router().key_count(), 2u);
+}
+
+TEST_F(RouterTest, AForgottenKeyGetsTheLimitsItWouldHaveHad) {
+  config_.limits.rpm = 60;
+  config_.limits.tpm = 1000;
+  Router small(config_, kSeed, kCreated, RouterOptions{.max_keys = 1});
+  Router large(config_, kSeed, kCreated, RouterOptions{.max_keys = 10});
+  for (Router* router : {&small, &large}) {
+    router->handle(chat("", "sk-a"), kStart);
+    router->handle(chat("", "sk-b"), kStart + from_seconds(61));  // small forgets sk-a here
+  }
+  EXPECT_EQ(small.key_count(), 1u);
+  EXPECT_EQ(large.key_count(), 2u);
+  const TimePoint later = kStart + from_seconds(122);
+  const ResponsePlan forgotten = small.handle(chat("", "sk-a"), later);
+  const ResponsePlan kept = large.handle(chat("", "sk-a"), later);
+  for (const char* header : {"x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
+                             "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens",
+                             "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"}) {
+    EXPECT_EQ(forgotten.header(header), kept.header(header)) << header;
+  }
+  EXPECT_EQ(forgotten.status, kept.status);
 }
 
 }  // namespace

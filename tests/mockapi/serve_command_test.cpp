@@ -173,6 +173,58 @@ TEST(ServeCommand, ServesOnAnEphemeralPortAndExitsZeroOnSigterm) {
   EXPECT_THAT(log, HasSubstr(" POST /v1/chat/completions 200 key=sk-test "));
 }
 
+TEST(ServeCommand, PrintsARandomAdminTokenThatResetNeeds) {
+  Process server({"serve", "--port", "0", "--threads", "1", "--log-requests"});
+  const int port = listening_port(server);
+  ASSERT_GT(port, 0);
+  const std::optional<std::string> line = server.read_line(milliseconds(10'000));
+  std::smatch match;
+  ASSERT_TRUE(line && std::regex_match(*line, match,
+                                       std::regex("admin token: (llmsim-admin-[0-9a-f]{32})")))
+      << line.value_or("(nothing)");
+  const std::string reset = "POST /admin/reset HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+  EXPECT_THAT(http_exchange(port, reset + "Content-Length: 0\r\n\r\n"),
+              HasSubstr("HTTP/1.1 401 Unauthorized"));
+  EXPECT_THAT(http_exchange(port, reset + "Authorization: Bearer " + match[1].str() +
+                                      "\r\nContent-Length: 0\r\n\r\n"),
+              HasSubstr("{\"status\":\"reset\"}"));
+  // A malformed request is logged too.
+  EXPECT_THAT(http_exchange(port, "HELLO THERE\r\n\r\n"), HasSubstr("HTTP/1.1 400 Bad Request"));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(milliseconds(10'000)), 0);
+  const std::string log = server.stderr_text();
+  EXPECT_THAT(log, HasSubstr(" POST /admin/reset 401 key=- "));
+  EXPECT_THAT(log, HasSubstr(" POST /admin/reset 200 key=- "));
+  EXPECT_THAT(log, HasSubstr(" - - 400 key=- "));
+  EXPECT_EQ(log.find("warning"), std::string::npos);  // 127.0.0.1: nothing exposed
+}
+
+TEST(ServeCommand, TakesTheAdminTokenFromTheFlagAndDoesNotPrintIt) {
+  Process server({"serve", "--port", "0", "--threads", "1", "--admin-token", "tok-1"});
+  const int port = listening_port(server);
+  ASSERT_GT(port, 0);
+  EXPECT_THAT(http_exchange(port, "POST /admin/reset HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                  "Authorization: Bearer tok-1\r\nContent-Length: 0\r\n\r\n"),
+              HasSubstr("{\"status\":\"reset\"}"));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(milliseconds(10'000)), 0);
+  EXPECT_FALSE(server.read_line(milliseconds(100)).has_value());  // no "admin token:" line
+}
+
+TEST(ServeCommand, WarnsWhenTheAddressIsNotLoopback) {
+  EXPECT_FALSE(exposure_warning("127.0.0.1").has_value());
+  EXPECT_FALSE(exposure_warning("127.0.0.2").has_value());
+  EXPECT_FALSE(exposure_warning("::1").has_value());
+  for (const char* host : {"0.0.0.0", "::", "192.168.1.10", "localhost"}) {
+    const std::optional<std::string> warning = exposure_warning(host);
+    ASSERT_TRUE(warning.has_value()) << host;
+    EXPECT_EQ(*warning, "llmsim serve: warning: --host " + std::string(host) +
+                            " is not a loopback address: any machine that can reach it may use "
+                            "the mock API with any key, read /metrics (request counts, masked "
+                            "keys) and, with the admin token, call /admin/reset\n");
+  }
+}
+
 TEST(ServeCommand, SigintAlsoStopsWithExitZero) {
   Process server({"serve", "--port", "0", "--threads", "1"});
   ASSERT_GT(listening_port(server), 0);

@@ -135,6 +135,7 @@ std::unique_ptr<Server> start_server(ProviderConfig config, ServerOptions option
 std::string metrics_text(std::uint16_t port) {
   TestClient client(port);
   http::request<http::string_body> request{http::verb::get, "/metrics", 11};
+  request.set(http::field::host, "127.0.0.1");
   return client.exchange(request).response.body();
 }
 
@@ -271,10 +272,25 @@ TEST(Server, ClosesAHalfOpenClientAfterTheReadTimeoutWhileServingOthers) {
   EXPECT_EQ(TestClient(server->port()).exchange(chat_request()).response.result_int(), 200);
   const Reply reply = slow.read_reply(milliseconds(5'000));
   EXPECT_FALSE(reply.timed_out);
+  // A started request is owed an answer: 408, then the connection closes.
+  EXPECT_EQ(reply.response.result_int(), 408);
+  EXPECT_THAT(reply.response.body(), HasSubstr(R"("code":"request_timeout")"));
+  EXPECT_FALSE(reply.response.keep_alive());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, milliseconds(190));
+  EXPECT_TRUE(slow.read_reply(milliseconds(5'000)).error == http::error::end_of_stream);
+}
+
+TEST(Server, ClosesAnIdleKeptAliveConnectionSilentlyAfterTheReadTimeout) {
+  ServerOptions options;
+  options.read_timeout = milliseconds(200);
+  auto server = start_server(fixed_config(0.0, 0.0, 1.0), options);
+  TestClient client(server->port());
+  EXPECT_EQ(client.exchange(chat_request()).response.result_int(), 200);
+  const Reply reply = client.read_reply(milliseconds(5'000));  // no request started: no 408
+  EXPECT_FALSE(reply.timed_out);
   EXPECT_TRUE(reply.error == http::error::end_of_stream ||
               reply.error == asio::error::connection_reset)
       << reply.error.message();
-  EXPECT_GE(std::chrono::steady_clock::now() - started, milliseconds(190));
 }
 
 TEST(Server, AnswersOversizedAndMalformedRequestsThenCloses) {
@@ -292,6 +308,117 @@ TEST(Server, AnswersOversizedAndMalformedRequestsThenCloses) {
   const Reply malformed = garbage.read_reply();
   EXPECT_EQ(malformed.response.result_int(), 400);
   EXPECT_THAT(malformed.response.body(), HasSubstr("\"type\":\"invalid_request_error\""));
+}
+
+// Sends `bytes` on a new connection; returns the first response and whether the server then
+// closed the connection (instead of reading what followed as another request).
+std::pair<Reply, bool> refused_then_closed(std::uint16_t port, const std::string& bytes) {
+  TestClient client(port);
+  client.send_raw(bytes);
+  Reply first = client.read_reply();
+  const Reply next = client.read_reply(milliseconds(2'000));
+  const bool closed = !next.timed_out && (next.error == http::error::end_of_stream ||
+                                          next.error == asio::error::connection_reset);
+  return {std::move(first), closed};
+}
+
+TEST(Server, RefusesHeadsItCannotServeThenCloses) {
+  auto server = start_server(fixed_config(0.0, 0.0, 1.0));
+  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  struct Row {
+    std::string head;
+    int status;
+  };
+  const std::vector<Row> rows = {
+      // over Beast's 8 KB header limit
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nx-big: " + std::string(16 * 1024, 'a') + "\r\n\r\n",
+       431},
+      // the gzip body would otherwise be read as the next request
+      {"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n" +
+           healthz, 400},
+      {"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+       "0\r\n\r\n" + healthz, 501},
+      {"GET /healthz HTTP/1.1\r\n\r\n" + healthz, 400},  // HTTP/1.1 without Host
+  };
+  for (const Row& row : rows) {
+    const auto [reply, closed] = refused_then_closed(server->port(), row.head);
+    EXPECT_EQ(reply.response.result_int(), row.status) << row.head.substr(0, 80);
+    EXPECT_THAT(reply.response.body(), HasSubstr("\"error\":{")) << row.head.substr(0, 80);
+    EXPECT_FALSE(reply.response.keep_alive());
+    EXPECT_TRUE(closed) << row.head.substr(0, 80);
+  }
+  EXPECT_TRUE(eventually_in_metrics(server->port(),
+      "llmsim_requests_total{endpoint=\"unknown\",status=\"431\"} 1\n"));
+  // HTTP/1.0 needs no Host.
+  EXPECT_EQ(refused_then_closed(server->port(), "GET /healthz HTTP/1.0\r\n\r\n").first
+                .response.result_int(), 200);
+}
+
+TEST(Server, AnswersInvalidUtf8InputAndEveryGaugeReturnsToZero) {
+  ProviderConfig config = fixed_config(0.0, 0.0, 1.0);
+  config.api_keys = {"sk-test"};
+  auto server = start_server(config);
+  const std::vector<std::pair<std::string, int>> requests = {
+      {"GET /\xff HTTP/1.1\r\nHost: x\r\n\r\n", 404},
+      {"GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-test\r\n"
+       "x-llmsim-fault: \xff\xfe\r\n\r\n", 400},
+      {"GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-\xc3\xa9\xff-not-a-key\r\n\r\n",
+       401},
+  };
+  for (const auto& [bytes, status] : requests) {
+    TestClient client(server->port());
+    client.send_raw(bytes);
+    const Reply reply = client.read_reply();
+    ASSERT_FALSE(reply.error) << reply.error.message();
+    EXPECT_EQ(reply.response.result_int(), status);
+    EXPECT_THAT(reply.response.body(), HasSubstr("\xef\xbf\xbd"));  // U+FFFD
+  }
+  // Only the /metrics request itself is left in flight, on its own connection.
+  EXPECT_TRUE(eventually_in_metrics(server->port(), "llmsim_requests_in_flight 1\n"));
+  EXPECT_TRUE(eventually_in_metrics(server->port(), "llmsim_open_connections 1\n"));
+}
+
+TEST(Server, AdminResetNeedsTheServersToken) {
+  ServerOptions options;
+  options.admin_token = "tok-server";
+  auto server = start_server(fixed_config(0.0, 0.0, 1.0), options);
+  EXPECT_EQ(server->admin_token(), "tok-server");
+  http::request<http::string_body> reset{http::verb::post, "/admin/reset", 11};
+  reset.set(http::field::host, "127.0.0.1");
+  reset.prepare_payload();
+  EXPECT_EQ(TestClient(server->port()).exchange(reset).response.result_int(), 401);
+  reset.set(http::field::authorization, "Bearer tok-server");
+  EXPECT_EQ(TestClient(server->port()).exchange(reset).response.result_int(), 200);
+  // Without a token given, the server makes up one.
+  auto other = start_server(fixed_config(0.0, 0.0, 1.0));
+  EXPECT_THAT(other->admin_token(), testing::MatchesRegex("llmsim-admin-[0-9a-f]{32}"));
+  EXPECT_NE(other->admin_token(), random_admin_token());
+}
+
+// Returns this process's virtual memory size (VmSize) in kB.
+std::int64_t vm_size_kb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmSize:")) return std::stoll(line.substr(7));
+  }
+  return 0;
+}
+
+TEST(Server, ReservesNoMemoryForBodiesThatDoNotArrive) {
+  // A thousand clients each announcing 8 MB and sending one byte once cost 8 GB.
+  ServerOptions options;
+  options.body_limit_bytes = 64ull << 20;
+  auto server = start_server(fixed_config(0.0, 0.0, 1.0), options);
+  const std::int64_t size_before_kb = vm_size_kb();
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 200; ++i) {
+    clients.push_back(std::make_unique<TestClient>(server->port()));
+    clients.back()->send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                             "Content-Length: 67108864\r\n\r\n{");
+  }
+  ASSERT_TRUE(eventually_in_metrics(server->port(), "llmsim_open_connections 201\n"));
+  // 200 x 64 MB reserved would be 12.8 GB of address space (untouched, so not resident).
+  EXPECT_LT(vm_size_kb() - size_before_kb, 1'000'000);
 }
 
 TEST(Server, AnswersExpectContinueBeforeReadingTheBody) {

@@ -569,4 +569,30 @@ TEST(RetryAfterHeaders, RoundUpSoThatWaitingThemSuffices) {
 }
 
 }  // namespace
+TEST(ProviderModelKeys, ForgetsAKeyOnlyWhenANewLimiterWouldAnswerTheSame) {
+  ProviderModel provider(constant_config({.rpm = 60, .tpm = 200000}), 1);
+  EXPECT_TRUE(provider.forget_if_fresh("never-seen", kStart));
+  provider.decide(ProviderRequest{.key = "a", .prompt_tokens = 5, .request_id = 0}, kStart);
+  EXPECT_EQ(provider.key_count(), 1u);
+  EXPECT_FALSE(provider.forget_if_fresh("a", kStart + from_seconds(0.5)));  // RPM not refilled
+  EXPECT_EQ(provider.key_count(), 1u);
+  const TimePoint later = kStart + from_seconds(60);
+  const RateLimitHeaders kept = provider.headers("a", later);
+  EXPECT_TRUE(provider.forget_if_fresh("a", later));
+  EXPECT_EQ(provider.key_count(), 0u);
+  const RateLimitHeaders fresh = provider.headers("a", later);  // a new limiter, same answer
+  EXPECT_EQ(fresh.remaining_requests, kept.remaining_requests);
+  EXPECT_EQ(fresh.remaining_tokens, kept.remaining_tokens);
+  EXPECT_EQ(fresh.reset_requests, kept.reset_requests);
+}
+
+TEST(ProviderModelKeys, NeverForgetsAKeyWhenNewOnesStartWithTodaysUsage) {
+  ProviderConfig config = constant_config({.rpm = 60, .rpd = 1000});
+  config.initial_usage.requests_today = 100;
+  ProviderModel provider(config, 1);
+  provider.headers("a", kStart);
+  EXPECT_FALSE(provider.forget_if_fresh("a", kStart + from_seconds(86400)));
+  EXPECT_EQ(provider.key_count(), 1u);
+}
+
 }  // namespace llmsim

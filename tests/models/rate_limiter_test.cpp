@@ -417,4 +417,14 @@ TEST(GoDuration, MatchesGoDurationStringRoundedToMilliseconds) {
 }
 
 }  // namespace
+TEST(RateLimiterFull, IsFullUntilADebitAndAgainOnceEveryBucketRefilled) {
+  RateLimiter limiter(
+      RateLimits{.rpm = 60, .tpm = 600, .quantization_window = std::chrono::milliseconds(100)});
+  EXPECT_TRUE(limiter.is_full(kStart));
+  ASSERT_TRUE(limiter.try_admit(kStart, 10).admitted);
+  EXPECT_FALSE(limiter.is_full(kStart));
+  EXPECT_FALSE(limiter.is_full(at_seconds(0.999)));  // one request refills in 1 s
+  EXPECT_TRUE(limiter.is_full(at_seconds(1.0)));       // and 10 tokens in 1 s too
+}
+
 }  // namespace llmsim

@@ -24,6 +24,15 @@ namespace llmsim::mockapi {
 // when `text` is not valid UTF-8.
 void append_json_string(std::string& out, std::string_view text);
 
+// Returns `text` with each invalid UTF-8 sequence (RFC 3629: no overlong forms, surrogates or
+// code points above U+10FFFF) replaced by one U+FFFD per maximal invalid subpart, as nlohmann's
+// error_handler_t::replace does; valid text comes back unchanged.
+std::string valid_utf8(std::string_view text);
+
+// Appends `text` as a JSON string literal like append_json_string, but never throws: invalid
+// UTF-8 is replaced by U+FFFD first. For text that copies client input (error messages).
+void append_json_string_lossy(std::string& out, std::string_view text);
+
 // Appends `value` in decimal.
 void append_json_int(std::string& out, std::int64_t value);
 

@@ -3,7 +3,9 @@
 // Counts answered requests by endpoint and status, keeps a latency histogram per endpoint (wall
 // seconds from the request read to the last byte written; fixed buckets, Prometheus-cumulative),
 // gauges of open connections and requests in flight, and, passed in at render time, the provider
-// model's limiter levels per API key. Thread-safe; the output is sorted, so it is deterministic.
+// model's limiter levels per API key (masked by the caller) and their count. Thread-safe: a
+// render copies the counters under the lock and formats them outside it, so requests recording
+// their end never wait for a render. The output is sorted, so it is deterministic.
 //
 //   Metrics metrics;
 //   metrics.record("chat.completions", "200", 0.42);

@@ -9,6 +9,8 @@
 //   std::string body = error_json(e);  // 400, param "max_tokens", code "integer_below_min_value"
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,11 +28,13 @@ struct ApiError {
   std::optional<std::string> code;
 };
 
-// Returns the ErrorResponse JSON for `error` (no trailing newline).
+// Returns the ErrorResponse JSON for `error` (no trailing newline); never throws: text that is
+// not valid UTF-8 (client input copied into a message) has U+FFFD in place of its bad bytes.
 std::string error_json(const ApiError& error);
 
-// Returns `key` masked as OpenAI shows it: the first 8 and last 4 characters, stars between;
-// keys of 12 characters or fewer are shown whole.
+// Returns `key` masked as OpenAI shows it: the first 8 and last 4 bytes, stars between, a
+// multi-byte character at a cut shown whole; keys of 12 bytes or fewer are shown whole. The
+// result is valid UTF-8 (invalid bytes become U+FFFD).
 std::string mask_key(std::string_view key);
 
 // --- authentication and routing -------------------------------------------------------------
@@ -89,6 +93,24 @@ ApiError body_too_large(std::uint64_t limit_bytes);
 
 // Returns the 400 for bytes that are not an HTTP request.
 ApiError malformed_http();
+
+// Returns the 431 for a request head over the server's header limit.
+ApiError header_too_large();
+
+// Returns the 400 for an HTTP/1.1 request without a Host header.
+ApiError missing_host();
+
+// Returns the 501 for a Transfer-Encoding other than chunked (no coding is decoded).
+ApiError unsupported_transfer_coding();
+
+// Returns the 408 for a request not read whole within `timeout`.
+ApiError request_timeout(std::chrono::milliseconds timeout);
+
+// Returns the 401 for an admin route without the server's admin token.
+ApiError invalid_admin_token();
+
+// Returns the 503 for a new API key when `max_keys` keys are kept and none can be forgotten.
+ApiError too_many_keys(std::size_t max_keys);
 
 // --- provider outcomes ----------------------------------------------------------------------
 

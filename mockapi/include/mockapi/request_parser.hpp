@@ -38,6 +38,9 @@ inline constexpr std::int64_t kMaxTokensLimit = 2147483647;
 inline constexpr int kMaxChoices = 128;
 // Default max_tokens of the legacy completions endpoint when the request gives none.
 inline constexpr std::int64_t kCompletionsDefaultMaxTokens = 16;
+// Deepest nesting of arrays and objects in a body; deeper bodies get the 400 for invalid JSON
+// before any parsing (the quick chat scan accepts at most 68 levels, well within).
+inline constexpr int kMaxJsonDepth = 128;
 // Most inputs one embeddings request may carry (OpenAI's limit).
 inline constexpr std::size_t kMaxEmbeddingInputs = 2048;
 

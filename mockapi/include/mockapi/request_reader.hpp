@@ -8,6 +8,11 @@
 // HttpRequest for all its requests, whose strings keep their capacity. Like any Beast parser, a
 // reader parses one request; make a new one for the next.
 //
+// The body grows with the bytes that arrive: a declared Content-Length reserves at most
+// kBodyReserveBytes, so a client announcing 8 MB and sending one byte costs one byte, not 8 MB.
+// Heads Beast accepts but the server must refuse (RFC 9112) are noted, not failed, so that
+// the reader reads what Beast reads: head_refusal() says which, once the head is read.
+//
 //   HttpRequest request;
 //   RequestReader reader(request);
 //   reader.body_limit(1 << 20);
@@ -22,6 +27,17 @@
 
 namespace llmsim::mockapi {
 
+// Most bytes reserved for a body before they arrive.
+inline constexpr std::size_t kBodyReserveBytes = 64 * 1024;
+
+// Why a head Beast parsed must still be refused (then the connection closes).
+enum class HeadRefusal {
+  none,
+  missing_host,         // HTTP/1.1 without Host: 400
+  unsupported_coding,   // Transfer-Encoding with a coding other than chunked before it: 501
+  chunked_not_final,    // Transfer-Encoding whose last coding is not chunked: 400 (length unknown)
+};
+
 class RequestReader final : public boost::beast::http::basic_parser<true> {
  public:
   // Clears `request` (keeping its strings' capacity) and reads the next request into it.
@@ -32,6 +48,9 @@ class RequestReader final : public boost::beast::http::basic_parser<true> {
 
   // Returns whether the request asked for `Expect: 100-continue`.
   bool expects_continue() const { return expects_continue_; }
+
+  // Returns why the head must be refused, or HeadRefusal::none; valid once the head is read.
+  HeadRefusal head_refusal() const;
 
  private:
   using string_view = boost::beast::string_view;
@@ -57,6 +76,9 @@ class RequestReader final : public boost::beast::http::basic_parser<true> {
   bool has_authorization_ = false;
   bool has_expect_ = false;
   bool expects_continue_ = false;
+  bool has_host_ = false;
+  bool has_transfer_encoding_ = false;
+  HeadRefusal coding_refusal_ = HeadRefusal::none;  // from the Transfer-Encoding fields
 };
 
 }  // namespace llmsim::mockapi

@@ -11,7 +11,14 @@
 //
 // Routes (anything else, or another method, is OpenAI's 404 "Invalid URL (METHOD /path)"):
 //   POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, GET /v1/models,
-//   GET /v1/models/{id} (Bearer key required); GET /healthz, GET /metrics, POST /admin/reset.
+//   GET /v1/models/{id} (Bearer key required); GET /healthz, GET /metrics; POST /admin/reset
+//   (the admin token required: `Authorization: Bearer TOKEN`, see check_admin()).
+//
+// Keys kept: without `api_keys` any key is accepted, and the Router keeps a key's limiter and
+// request count for at most `max_keys` keys. A new key beyond that makes room by forgetting the
+// keys whose limiters a new one would equal (every bucket full), so no client's limits change;
+// when none can go, the new key gets a 503 (too_many_keys) and no sweep runs for a model second.
+// A forgotten key seen again numbers its requests from 0 again (its x-request-id repeat).
 // Order of checks, as OpenAI: route, key (401), x-llmsim-fault (400), body (400), model (404),
 // then the provider model (429, 500, 503, hang, drop, or the completion).
 //
@@ -21,6 +28,7 @@
 //                                     now);
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -80,11 +88,20 @@ struct ResponsePlan {
   std::optional<std::string> header(std::string_view name) const;
 };
 
+// Keys kept without `api_keys` (llmsim serve --max-keys).
+inline constexpr std::size_t kDefaultMaxKeys = 10'000;
+
+struct RouterOptions {
+  std::string admin_token;                // "": every admin request is refused
+  std::size_t max_keys = kDefaultMaxKeys;  // keys whose limits are kept (without api_keys)
+};
+
 class Router {
  public:
   // Serves `config`'s models and limits; `created_unix_s` is the Unix time of model time 0 (the
   // `created` field of bodies is created_unix_s + whole seconds of `now`).
-  Router(ProviderConfig config, std::uint64_t seed, std::int64_t created_unix_s);
+  Router(ProviderConfig config, std::uint64_t seed, std::int64_t created_unix_s,
+         RouterOptions options = {});
 
   // Returns the plan for `request` arriving at model time `now`.
   ResponsePlan handle(const HttpRequest& request, TimePoint now);
@@ -92,8 +109,30 @@ class Router {
   // Returns the 413 for a request whose body is over `limit_bytes` (only the head was read).
   ResponsePlan body_too_large(std::uint64_t limit_bytes);
 
-  // Returns the 400 for bytes that do not parse as HTTP.
+  // Returns the 400 for bytes that do not parse as HTTP (or a body length that cannot be known).
   ResponsePlan malformed_request();
+
+  // Returns the 431 for a request head over the header limit.
+  ResponsePlan header_too_large();
+
+  // Returns the 400 for an HTTP/1.1 request without Host.
+  ResponsePlan missing_host();
+
+  // Returns the 501 for a transfer coding other than chunked.
+  ResponsePlan unsupported_transfer_coding();
+
+  // Returns the 408 for a request not read whole within `timeout`.
+  ResponsePlan request_timeout(std::chrono::milliseconds timeout);
+
+  // Returns the 500 for a request whose handling failed (a bug, answered all the same).
+  ResponsePlan internal_error();
+
+  // Returns nullopt when `request` carries the admin token, else the 401 to send. Every admin
+  // route calls it first.
+  std::optional<ResponsePlan> check_admin(const HttpRequest& request, TimePoint now);
+
+  // Returns the number of keys whose limits and request count are kept now.
+  std::size_t key_count();
 
   Metrics& metrics() { return metrics_; }
   const ProviderConfig& config() const { return config_; }
@@ -102,6 +141,9 @@ class Router {
   struct Context;  // one request's key, number, id and time
 
   Context begin(const std::string& key, TimePoint now);
+  ResponsePlan transport_plan(const ApiError& error);
+  bool keep_key(const std::string& key, TimePoint now);
+  void forget_fresh_keys();
   ResponsePlan error_plan(const Context& context, const ApiError& error);
   ResponsePlan handle_v1(const HttpRequest& request, std::string_view endpoint, TimePoint now);
   ResponsePlan dispatch_v1(const Context& context, const HttpRequest& request,
@@ -110,18 +152,22 @@ class Router {
   ResponsePlan handle_chat(const Context& context, const HttpRequest& request,
                            std::string_view endpoint);
   ResponsePlan handle_embeddings(const Context& context, const HttpRequest& request);
-  ResponsePlan handle_ops(std::string_view endpoint, TimePoint now);
+  ResponsePlan handle_ops(const HttpRequest& request, std::string_view endpoint, TimePoint now);
+  ResponsePlan metrics_plan(const Context& context, TimePoint now);
   Decision decide(ProviderRequest request, TimePoint now);
   bool has_model(const std::string& model) const;
 
   const ProviderConfig config_;
   const std::uint64_t seed_;
   const std::int64_t created_unix_s_;
+  const RouterOptions options_;
   Metrics metrics_;
   std::mutex mutex_;                               // guards what follows
   ProviderModel provider_;
-  std::map<std::string, std::uint64_t> counters_;  // requests seen per key
+  std::map<std::string, std::uint64_t> counters_;  // requests seen per key kept
+  std::uint64_t anonymous_count_ = 0;              // requests without an accepted key
   TimePoint latest_{};                             // the latest `now` given to the model
+  TimePoint next_sweep_{};                         // no sweep for room before this
 };
 
 }  // namespace llmsim::mockapi

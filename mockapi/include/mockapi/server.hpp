@@ -47,7 +47,12 @@ struct ServerOptions {
   std::chrono::milliseconds grace_period{5'000};     // for requests in progress at stop()
   bool log_requests = false;                         // one line per request on stderr
   std::optional<std::int64_t> created_unix_s;        // `created` at model time 0; default: now
+  std::string admin_token;                           // for /admin routes; "": a random one
+  std::size_t max_keys = kDefaultMaxKeys;            // keys whose limits are kept (no api_keys)
 };
+
+// Returns a random admin token: "llmsim-admin-" and 32 hex digits from the system's entropy.
+std::string random_admin_token();
 
 // Returns the provider served without a scenario: gpt-3.5-turbo, gpt-4o-mini, gpt-4o and two
 // embedding models; any key; generous limits (10,000 RPM and 10,000,000 TPM per key, far above
@@ -74,6 +79,9 @@ class Server {
 
   // Returns the number of threads serving requests.
   int thread_count() const;
+
+  // Returns the admin token /admin routes need (options.admin_token, or the random one).
+  const std::string& admin_token() const;
 
   // Returns the router (metrics, config) for in-process callers.
   Router& router();

@@ -108,6 +108,14 @@ class ProviderModel {
   // Returns each limiter's levels at `now`, by key (sorted).
   std::map<std::string, std::vector<LimiterLevel>> levels(TimePoint now);
 
+  // Forgets `key`'s limiter when a new one would answer the same from `now` on (every bucket
+  // full, and no initial usage that a new one would start with); returns whether the key now has
+  // no limiter. The mock server calls it to bound the keys it keeps.
+  bool forget_if_fresh(const std::string& key, TimePoint now);
+
+  // Returns the number of keys with a limiter.
+  std::size_t key_count() const { return limiters_.size(); }
+
   // Refills every limiter (mock server admin reset) and forgets keys.
   void reset();
 

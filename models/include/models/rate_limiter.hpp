@@ -101,6 +101,10 @@ class RateLimiter {
   // Returns each configured limit's level at `now`, in the order RPM, TPM, RPD, TPD.
   std::vector<LimiterLevel> levels(TimePoint now) const;
 
+  // Returns whether every bucket (the quantized ones too) is full at `now`: the limiter then
+  // answers every request as a new one would.
+  bool is_full(TimePoint now) const;
+
   // Refills every bucket to capacity (the mock server's admin reset).
   void reset();
 
