@@ -54,6 +54,19 @@ TEST(CapacityCli, IsByteIdenticalWhateverTheJobs) {
   EXPECT_FALSE(read_file(one_json).empty());
 }
 
+// --html: the search's page, with one chart per criterion and the answer's text above them.
+TEST(CapacityCli, HtmlPageHoldsEveryLoadTriedAndEachCriterion) {
+  const std::string page = LLMSIM_BINARY_DIR "/tests/capacity_page.html";
+  const CommandResult r = llmsim("capacity " + kCapacity +
+                                 " --criteria 'success_rate>=0.99,latency_s.p95<2' --quiet --html " + page);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string html = read_file(page);
+  EXPECT_THAT(html, HasSubstr("answer: "));
+  EXPECT_THAT(html, HasSubstr("<th>success_rate &gt;= 0.99</th>"));
+  EXPECT_THAT(html, HasSubstr("<th>latency_s.p95 &lt; 2</th>"));
+  EXPECT_EQ(llmsim("capacity " + kCapacity + " --criteria 'success_rate>=0.99' --quiet --html /no/such/dir/p.html").status, 2);
+}
+
 // Bad input: one line on stderr, exit status 2.
 TEST(CapacityCli, BadInputIsOneLineAndExitsTwo) {
   const struct {
