@@ -19,6 +19,9 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// Spelled out for clang 14, which lacks C++20's deduction for aggregates (P1816).
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Beyond this many integer values, completion tokens are summed in bins.
 constexpr double kMaxTokenTerms = 100000;

@@ -1,6 +1,8 @@
 // Building a sweep's points: the cartesian product of the axes and seeds, each the base scenario
 // with its patches applied and validated by the scenario loader (see models/sweep_grid.hpp).
+#include <limits>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "models/sweep_grid.hpp"
@@ -27,7 +29,10 @@ std::optional<std::size_t> array_index(const std::string& token) {
   std::size_t index = 0;
   for (char c : token) {
     if (c < '0' || c > '9') return std::nullopt;
-    index = index * 10 + static_cast<std::size_t>(c - '0');
+    const auto digit = static_cast<std::size_t>(c - '0');
+    // An index past size_t is past every array; wrapping around would name element 0.
+    if (index > (std::numeric_limits<std::size_t>::max() - digit) / 10) return std::nullopt;
+    index = index * 10 + digit;
   }
   return index;
 }

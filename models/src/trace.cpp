@@ -27,8 +27,12 @@ const std::vector<std::string> kRouteColumns = {"provider", "key_index"};
 
 // Formats seconds with nanosecond resolution (the simulator's clock).
 std::string seconds_text(double s) {
-  char text[48];
-  std::snprintf(text, sizeof text, "%.9f", s);
+  // Sized for the value: a large finite time (the reader takes any, 1e300 too) has over 300
+  // digits before the point, and a cut text would read back as another number.
+  const int size = std::snprintf(nullptr, 0, "%.9f", s);
+  std::string text(static_cast<std::size_t>(size) + 1, '\0');
+  std::snprintf(text.data(), text.size(), "%.9f", s);
+  text.pop_back();
   return text;
 }
 

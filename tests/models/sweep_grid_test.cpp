@@ -156,6 +156,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "sweep_bad.json: /parameters/u/~1workload~1phases~15~1users/0: point 0 (u=1): cannot set "
                 "/workload/phases/5/users in "},
         BadGrid{R"("parameters": {"u": {"/workload/phases/5/users": [1, 2]}})", ": /workload/phases has no element 5 (it has 2)"},
+        // an index past size_t (2^64) once wrapped around to element 0 and patched phase "a"
+        BadGrid{R"("parameters": {"u": {"/workload/phases/18446744073709551616/users": [1]}})",
+                ": /workload/phases has no element 18446744073709551616 (it has 2)"},
         // a pointer through a number
         BadGrid{R"("parameters": {"v": {"a": {"/client/connections/x": 1}}})",
                 "/client/connections holds 10, not an object or array"},

@@ -61,6 +61,21 @@ TEST(Trace, RowsRoundTrip) {
   EXPECT_EQ(trace_csv_line(rows[0]) + trace_csv_line(rows[1]), trace_csv_line(row) + trace_csv_line(empty));
 }
 
+// Found by fuzz/trace_fuzz.cpp: seconds were written into 48 bytes, so a large time the reader
+// accepts (1e300) came back cut, as another number.
+TEST(Trace, LargeSecondsRoundTrip) {
+  TraceRow row;
+  row.intended_s = 1e300;
+  row.sent_s = -1.7976931348623157e308;
+  row.retry_after_s = 1e40;
+  const auto rows = parse_trace(trace_csv_header() + trace_csv_line(row), "t.csv");
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].intended_s, 1e300);
+  EXPECT_EQ(rows[0].sent_s, -1.7976931348623157e308);
+  EXPECT_EQ(rows[0].retry_after_s, 1e40);
+  EXPECT_EQ(trace_csv_line(rows[0]), trace_csv_line(row));
+}
+
 TEST(Trace, ColumnsAreFoundByNameAndCrlfIsAccepted) {
   std::string header = trace_csv_header();
   header.insert(0, "extra,");
