@@ -16,12 +16,10 @@ namespace llmsim::scenario_detail {
 
 namespace {
 
-// Walks the token stream and records every key that appears twice in one object (nlohmann keeps
-// the last silently; a scenario should not).
-class DuplicateKeyFinder : public nlohmann::json_sax<Json> {
+// Follows the JSON pointer of each value while nlohmann's SAX parser reads a text: the part of
+// the two walkers below that is the same. A subclass answers key() and parse_error().
+class PointerWalker : public nlohmann::json_sax<Json> {
  public:
-  explicit DuplicateKeyFinder(Problems& problems) : problems_(&problems) {}
-
   bool null() override { return scalar(); }
   bool boolean(bool) override { return scalar(); }
   bool number_integer(number_integer_t) override { return scalar(); }
@@ -34,25 +32,11 @@ class DuplicateKeyFinder : public nlohmann::json_sax<Json> {
   bool end_object() override { return close(); }
   bool end_array() override { return close(); }
 
-  bool key(string_t& name) override {
-    Frame& frame = stack_.back();
-    frame.key = name;
-    if (!frame.keys.insert(name).second) {
-      problems_->add(child_pointer(frame.pointer, name),
-                     "duplicate key (each key may appear once in an object)");
-    }
-    return true;
-  }
-
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return false;  // the document was parsed once already; nothing to add
-  }
-
- private:
+ protected:
   struct Frame {
     std::string pointer;
     bool is_object = false;
-    std::set<std::string> keys;
+    std::set<std::string> keys;  // only DuplicateKeyFinder fills it
     std::string key;
     std::size_t next_index = 0;
   };
@@ -65,6 +49,9 @@ class DuplicateKeyFinder : public nlohmann::json_sax<Json> {
     return child_pointer(frame.pointer, frame.next_index++);
   }
 
+  std::vector<Frame> stack_;
+
+ private:
   bool scalar() {
     next_pointer();
     return true;
@@ -82,9 +69,30 @@ class DuplicateKeyFinder : public nlohmann::json_sax<Json> {
     stack_.pop_back();
     return true;
   }
+};
 
+// Walks the token stream and records every key that appears twice in one object (nlohmann keeps
+// the last silently; a scenario should not).
+class DuplicateKeyFinder : public PointerWalker {
+ public:
+  explicit DuplicateKeyFinder(Problems& problems) : problems_(&problems) {}
+
+  bool key(string_t& name) override {
+    Frame& frame = stack_.back();
+    frame.key = name;
+    if (!frame.keys.insert(name).second) {
+      problems_->add(child_pointer(frame.pointer, name),
+                     "duplicate key (each key may appear once in an object)");
+    }
+    return true;
+  }
+
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;  // the document was parsed once already; nothing to add
+  }
+
+ private:
   Problems* problems_;
-  std::vector<Frame> stack_;
 };
 
 // Returns the parser's explanation without its "[json.exception...] parse error at ...: " prefix.
@@ -97,21 +105,9 @@ std::string parse_error_reason(const std::string& what) {
 
 // Follows the pointer of each value while parsing and keeps the first problem: a syntax error
 // (line and column) or a number too large for a double (its pointer and text).
-class FirstProblemFinder : public nlohmann::json_sax<Json> {
+class FirstProblemFinder : public PointerWalker {
  public:
   explicit FirstProblemFinder(const std::string& text) : text_(&text) {}
-
-  bool null() override { return scalar(); }
-  bool boolean(bool) override { return scalar(); }
-  bool number_integer(number_integer_t) override { return scalar(); }
-  bool number_unsigned(number_unsigned_t) override { return scalar(); }
-  bool number_float(number_float_t, const string_t&) override { return scalar(); }
-  bool string(string_t&) override { return scalar(); }
-  bool binary(binary_t&) override { return scalar(); }
-  bool start_object(std::size_t) override { return open(true); }
-  bool start_array(std::size_t) override { return open(false); }
-  bool end_object() override { return close(); }
-  bool end_array() override { return close(); }
 
   bool key(string_t& name) override {
     stack_.back().key = name;
@@ -133,13 +129,6 @@ class FirstProblemFinder : public nlohmann::json_sax<Json> {
   std::optional<ScenarioProblem>& problem() { return problem_; }
 
  private:
-  struct Frame {
-    std::string pointer;
-    bool is_object = false;
-    std::string key;
-    std::size_t next_index = 0;
-  };
-
   // Returns the problem at byte `position` (1-based index of the last character read).
   ScenarioProblem syntax_problem(std::size_t position, const std::string& what) const {
     const std::string& text = *text_;
@@ -153,34 +142,7 @@ class FirstProblemFinder : public nlohmann::json_sax<Json> {
     return problem;
   }
 
-  // Returns the pointer of the value that starts now.
-  std::string next_pointer() {
-    if (stack_.empty()) return "";
-    Frame& frame = stack_.back();
-    if (frame.is_object) return child_pointer(frame.pointer, frame.key);
-    return child_pointer(frame.pointer, frame.next_index++);
-  }
-
-  bool scalar() {
-    next_pointer();
-    return true;
-  }
-
-  bool open(bool is_object) {
-    Frame frame;
-    frame.pointer = next_pointer();
-    frame.is_object = is_object;
-    stack_.push_back(std::move(frame));
-    return true;
-  }
-
-  bool close() {
-    stack_.pop_back();
-    return true;
-  }
-
   const std::string* text_;
-  std::vector<Frame> stack_;
   std::optional<ScenarioProblem> problem_;
 };
 
