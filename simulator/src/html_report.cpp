@@ -16,9 +16,10 @@ std::string fixed(double value, const char* pattern = "%.3f") {
   return text;
 }
 
-std::vector<std::string> seconds_axis(std::size_t count) {
+// Returns each bucket's start, in seconds since the phase started.
+std::vector<std::string> seconds_axis(std::size_t count, std::int64_t width_s) {
   std::vector<std::string> x;
-  for (std::size_t i = 0; i < count; ++i) x.push_back(std::to_string(i));
+  for (std::size_t i = 0; i < count; ++i) x.push_back(std::to_string(static_cast<std::int64_t>(i) * width_s));
   return x;
 }
 
@@ -60,14 +61,17 @@ void add_limiter_charts(HtmlPage& page, const Timeline& t, const std::vector<std
 
 void add_timeline_charts(HtmlPage& page, const Timeline& t) {
   const auto& seconds = t.seconds();
-  const std::vector<std::string> x = seconds_axis(seconds.size());
-  page.add_chart(HtmlChart{.title = "Requests per second", .x_label = "seconds since the phase started",
-                           .y_label = "per second", .x = x,
+  const std::int64_t width_s = std::chrono::duration_cast<std::chrono::seconds>(t.bucket()).count();
+  const std::vector<std::string> x = seconds_axis(seconds.size(), width_s);
+  // A phase longer than an hour has wider buckets (models/timeline.hpp): counts are per bucket.
+  const std::string per = width_s == 1 ? "per second" : "per " + std::to_string(width_s) + " s";
+  page.add_chart(HtmlChart{.title = "Requests " + per, .x_label = "seconds since the phase started",
+                           .y_label = per, .x = x,
                            .series = {counts_series("sent (attempts)", seconds, &TimelineSecond::sent),
                                       counts_series("succeeded", seconds, &TimelineSecond::succeeded),
                                       counts_series("429s", seconds, &TimelineSecond::rate_limited),
                                       counts_series("other errors", seconds, &TimelineSecond::errors)}});
-  page.add_chart(HtmlChart{.title = "In flight and client queue (most at once each second)",
+  page.add_chart(HtmlChart{.title = "In flight and client queue (most at once, " + per + ")",
                            .x_label = "seconds since the phase started", .y_label = "requests", .x = x,
                            .series = {levels_series("in flight", seconds, &TimelineSecond::in_flight),
                                       levels_series("client queue", seconds, &TimelineSecond::queue_length)}});

@@ -85,11 +85,17 @@ Json phase_json(const PhaseReport& p) {
 // A remaining level as JSON: null when no response said it in that second.
 Json level_json(std::int64_t level) { return level < 0 ? Json(nullptr) : Json(level); }
 
-// Returns one object per phase and second: counts, levels and each key's remaining limits.
+// Returns the width of a timeline's buckets in seconds (1, or more for a phase over an hour).
+std::int64_t bucket_seconds(const Timeline& timeline) {
+  return std::chrono::duration_cast<std::chrono::seconds>(timeline.bucket()).count();
+}
+
+// Returns one object per phase and bucket: counts, levels and each key's remaining limits.
 Json timeline_json(const Report& report) {
   Json rows = Json::array();
   for (const TimelineReport& t : report.timelines) {
     const std::vector<TimelineSecond>& seconds = t.timeline.seconds();
+    const std::int64_t width_s = bucket_seconds(t.timeline);
     for (std::size_t i = 0; i < seconds.size(); ++i) {
       const TimelineSecond& s = seconds[i];
       Json limiters = Json::object();
@@ -98,7 +104,8 @@ Json timeline_json(const Report& report) {
         limiters[t.timeline.keys()[k]] = Json{{"remaining_requests", level_json(sample.remaining_requests)},
                                               {"remaining_tokens", level_json(sample.remaining_tokens)}};
       }
-      rows.push_back(Json{{"phase", t.phase}, {"t_s", i}, {"sent", s.sent}, {"succeeded", s.succeeded},
+      rows.push_back(Json{{"phase", t.phase}, {"t_s", static_cast<std::int64_t>(i) * width_s},
+                          {"width_s", width_s}, {"sent", s.sent}, {"succeeded", s.succeeded},
                           {"rate_limited", s.rate_limited}, {"errors", s.errors},
                           {"in_flight_max", s.in_flight}, {"queue_length_max", s.queue_length},
                           {"limiters", limiters}});
@@ -299,7 +306,7 @@ std::string to_csv(const Report& report) {
 
 std::string timeline_csv(const Report& report) {
   std::ostringstream out;
-  out << "phase,t_s,sent,succeeded,rate_limited,errors,in_flight_max,queue_length_max";
+  out << "phase,t_s,width_s,sent,succeeded,rate_limited,errors,in_flight_max,queue_length_max";
   // Every phase has the same keys (the scenario's); the first names the columns.
   const std::vector<std::string> no_keys;
   const auto& keys = report.timelines.empty() ? no_keys : report.timelines.front().timeline.keys();
@@ -310,9 +317,10 @@ std::string timeline_csv(const Report& report) {
   const auto level = [](std::int64_t v) { return v < 0 ? std::string() : std::to_string(v); };
   for (const TimelineReport& t : report.timelines) {
     const std::vector<TimelineSecond>& seconds = t.timeline.seconds();
+    const std::int64_t width_s = bucket_seconds(t.timeline);
     for (std::size_t i = 0; i < seconds.size(); ++i) {
       const TimelineSecond& s = seconds[i];
-      out << csv_quoted(t.phase) << ',' << i << ',' << s.sent << ',' << s.succeeded << ',' << s.rate_limited
+      out << csv_quoted(t.phase) << ',' << static_cast<std::int64_t>(i) * width_s << ',' << width_s << ',' << s.sent << ',' << s.succeeded << ',' << s.rate_limited
           << ',' << s.errors << ',' << s.in_flight << ',' << s.queue_length;
       for (std::size_t k = 0; k < t.timeline.keys().size(); ++k) {
         out << ',' << level(t.timeline.limiter(i, k).remaining_requests) << ','

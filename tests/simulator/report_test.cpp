@@ -178,7 +178,7 @@ TEST(Report, TimelineIsInTheJsonAndItsCsv) {
   EXPECT_TRUE(first["limiters"].begin()->contains("remaining_requests"));
   const std::string csv = timeline_csv(report);
   EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), 1 + rows);
-  EXPECT_THAT(csv, HasSubstr("phase,t_s,sent,succeeded,rate_limited,errors,in_flight_max,queue_length_max,"
+  EXPECT_THAT(csv, HasSubstr("phase,t_s,width_s,sent,succeeded,rate_limited,errors,in_flight_max,queue_length_max,"
                              "\"remaining_requests "));
   EXPECT_THAT(csv, HasSubstr("\n\"100 users\",0,"));
   EXPECT_EQ(csv, timeline_csv(run(gaja())));

@@ -1,8 +1,10 @@
 // A phase's timeline: what happened in each second of it, for charts and CSV.
 //
-// Fixed one-second buckets of the run's time (virtual in the simulator, wall time scaled to the
-// scenario in real-socket runs), counted from the phase's start; memory grows with the phase's
-// duration, never with its number of requests. Per second: attempts sent to a provider, requests
+// Buckets of one second of the run's time (virtual in the simulator, wall time scaled to the
+// scenario in real-socket runs), counted from the phase's start. A phase longer than kMaxBuckets
+// seconds doubles the bucket's width (merging pairs) as often as it must to stay within
+// kMaxBuckets, so memory and the report stay bounded however long the phase runs, and never grow
+// with its number of requests. Per bucket ("second" below): attempts sent to a provider, requests
 // that succeeded, attempts refused with a 429 (any rate or daily limit, or quota), other failed
 // attempts (5xx, timeouts, connection errors, other) and requests the client shed, the most
 // requests in flight and the longest client waiting line at any moment of the second, and for each
@@ -43,6 +45,9 @@ struct LimiterSample {
 
 class Timeline {
  public:
+  // The most buckets a phase keeps: an hour at one second each.
+  static constexpr std::size_t kMaxBuckets = 3600;
+
   Timeline() = default;
   // Starts a timeline at `start` for the rate-limit keys `keys` (names as the report gives them).
   Timeline(TimePoint start, std::vector<std::string> keys);
@@ -59,6 +64,8 @@ class Timeline {
   void close(TimePoint end);
 
   TimePoint start() const { return start_; }
+  // Returns the width of every bucket: one second, or a power of two of seconds for long phases.
+  Duration bucket() const { return bucket_; }
   const std::vector<std::string>& keys() const { return keys_; }
   const std::vector<TimelineSecond>& seconds() const { return seconds_; }
   // Returns key `key`'s sample of second `second`.
@@ -69,8 +76,11 @@ class Timeline {
  private:
   // Returns the bucket holding `at`, adding the seconds up to it (levels carried).
   std::size_t second_of(TimePoint at);
+  // Doubles the buckets' width, merging each pair (sums, maxima, lowest levels).
+  void coarsen();
 
   TimePoint start_{};
+  Duration bucket_ = std::chrono::seconds(1);
   std::vector<std::string> keys_;
   std::vector<TimelineSecond> seconds_;
   std::vector<LimiterSample> limiters_;  // seconds x keys, row-major
