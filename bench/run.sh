@@ -16,6 +16,10 @@
 #   cost         CPU cost per request, which a busy machine hardly changes: instructions (callgrind)
 #                of the server and of the load generator, and CPU time per request of llmsim
 #                serve, nginx, llmsim load and wrk (not in the default list: callgrind is slow)
+#   soak         the mock server's resident memory under 10 minutes of mixed traffic (chat,
+#                streams, a new random key each request, 4xx, 5xx; bench/wrk/mixed.lua): RSS after
+#                the first minute vs at the end (not in the default list: it takes
+#                LLMSIM_SOAK_SECONDS, 600)
 # Environment: LLMSIM_BUILD (build/release); LLMSIM_BENCH_MAX_LOAD (1.5) and LLMSIM_BENCH_WAIT_S
 # (600): before each figure, wait until the load is below that or the cores were 85% idle over
 # 2 s, at most 120 s a figure and LLMSIM_BENCH_WAIT_S in all. LLMSIM_BENCH_OPEN_FROM and
@@ -522,6 +526,30 @@ section_cost() {
   stop_pid "$nginx_pid"
 }
 
+# Prints the resident memory of process $1 in kB.
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+section_soak() {
+  local seconds=${LLMSIM_SOAK_SECONDS:-600} t first_minute="" last
+  start_serve bench/scenarios/zero-latency.json 2
+  echo "soak: llmsim serve, ${seconds} s of mixed traffic (wrk -t1 -c8, bench/wrk/mixed.lua), load $(load1)"
+  wrk -t1 -c8 -d"${seconds}s" --latency -s bench/wrk/mixed.lua "http://127.0.0.1:$serve_port" >"$work/soak.out" 2>&1 &
+  local wrk_pid=$!
+  pids+=("$wrk_pid")
+  echo "soak: t=0 s RSS $(rss_kb "$serve_pid") kB"
+  for ((t = 60; t <= seconds; t += 60)); do
+    sleep 60
+    last=$(rss_kb "$serve_pid")
+    [[ -n $first_minute ]] || first_minute=$last
+    echo "soak: t=$t s RSS $last kB"
+  done
+  wait "$wrk_pid" || true
+  echo "soak: $(grep -o 'wrk-figures.*' "$work/soak.out")"
+  echo "soak: keys kept: $(curl -s "http://127.0.0.1:$serve_port/metrics" | awk '/^llmsim_ratelimit_keys/ { print $2 }')"
+  awk -v a="$first_minute" -v b="$last" 'BEGIN { printf "soak: RSS after the first minute %d kB, at the end %d kB: %+.1f%%\n", a, b, (b - a) * 100 / a }'
+  stop_pid "$serve_pid"
+}
+
 section_loadgen() {
   section_loadgen_closed
   section_loadgen_open
@@ -535,7 +563,7 @@ main() {
   local section
   for section in "${sections[@]}"; do
     case $section in
-      machine | micro | startup | ten-million | server | timer | loadgen | loadgen-closed | loadgen-open | cost)
+      machine | micro | startup | ten-million | server | timer | loadgen | loadgen-closed | loadgen-open | cost | soak)
         "section_${section//-/_}" ;;
       *)
         echo "bench/run.sh: unknown section \"$section\" (see the usage at the top of this file)" >&2
