@@ -27,7 +27,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "mockapi/server.hpp"
 #include "simulator/event_queue.hpp"
 #include "simulator/trace_recorder.hpp"
 #include "simulator/http_exchange.hpp"
@@ -321,7 +320,7 @@ class SocketDriver final : public ClientDriver {
       state.facts = facts_of_response(*first_byte, static_cast<int>(response.result_int()), header, response.body());
     }
     if (!route_of(state).is_scale_checked) {
-      check_time_scale(route_of(state), header(mockapi::kTimeScaleHeader));
+      check_time_scale(route_of(state), header(kTimeScaleHeader));
       if (time_scale_error_) co_return failed;
     }
     const auto content_type = header("content-type");
@@ -362,7 +361,7 @@ class SocketDriver final : public ClientDriver {
     char text[64];
     std::snprintf(text, sizeof text, "%g", options_.time_scale);
     time_scale_error_ = "the mock server at http://" + route.target.host + ":" + route.target.port + " runs at time scale " + std::string(*stated) +
-                        " (its " + std::string(mockapi::kTimeScaleHeader) + " header), this run at --time-scale " +
+                        " (its " + std::string(kTimeScaleHeader) + " header), this run at --time-scale " +
                         text + ": its delays would be off by their ratio; start both with the same --time-scale";
     io_.stop();
   }

@@ -30,12 +30,9 @@
 
 #include "mockapi/router.hpp"
 #include "models/scenario.hpp"
+#include "models/time.hpp"
 
 namespace llmsim::mockapi {
-
-// The header every response carries with the server's time_scale, shortest decimal text ("10"),
-// so that a load generator running at another scale can refuse to measure it.
-inline constexpr std::string_view kTimeScaleHeader = "x-llmsim-time-scale";
 
 struct ServerOptions {
   std::string host = "127.0.0.1";

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 namespace llmsim {
 
@@ -43,5 +44,10 @@ inline double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1
 
 // Returns a TimePoint as seconds since the start of the run.
 inline double to_seconds(TimePoint t) { return to_seconds(t.time_since_epoch()); }
+
+// The header every mock server response carries with the server's time scale, shortest decimal
+// text ("10"): `llmsim serve` writes it, and `llmsim load` refuses a server running at another
+// scale than its own (a real API sends none, and is never refused).
+inline constexpr std::string_view kTimeScaleHeader = "x-llmsim-time-scale";
 
 }  // namespace llmsim
