@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 SCENARIO ?= data/scenarios/gaja-2025-06-10.json
-LLMSIM := build/release/simulator/llmsim
+LLMSIM := build/release/llmsim
 
 .PHONY: setup build run test test-sanitize fuzz bench clean
 

@@ -30,7 +30,7 @@ shopt -u patsub_replacement 2>/dev/null || true  # '&' in a ${x//a/b} replacemen
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 build=${LLMSIM_BUILD:-build/release}
-llmsim=$build/simulator/llmsim
+llmsim=$build/llmsim
 max_load=${LLMSIM_BENCH_MAX_LOAD:-1.5}
 wait_s=${LLMSIM_BENCH_WAIT_S:-600}
 gaja=data/scenarios/gaja-2025-06-10.json

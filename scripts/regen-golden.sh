@@ -4,5 +4,5 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmake --build --preset release --target llmsim >/dev/null
-bash "$root/tests/golden/golden.sh" regen "$root/build/release/simulator/llmsim"
+bash "$root/tests/golden/golden.sh" regen "$root/build/release/llmsim"
 git -C "$root" status --short tests/golden

@@ -30,7 +30,7 @@ using testing_support::CommandResult;
 
 CommandResult shell(const std::string& command) { return testing_support::run_command(command); }
 
-const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
+const std::string kLlmsim = LLMSIM_BINARY_DIR "/llmsim";
 const std::string kTolerances =
     kChecksTiming ? " --tolerance succeeded=0.03 --tolerance latency_s.avg=0.10"
                     " --tolerance latency_s.p50=0.10 --tolerance latency_s.p90=0.10"

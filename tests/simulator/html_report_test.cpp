@@ -163,7 +163,7 @@ void expect_chromium_draws_every_chart(const std::string& page) {
 // A report `llmsim run --html` wrote, in a real browser.
 TEST(ReportHtml, ChromiumDrawsEveryChartWithoutConsoleErrors) {
   const std::string page = LLMSIM_BINARY_DIR "/tests/html_report_test.html";
-  const CommandResult run = run_command(std::string(LLMSIM_BINARY_DIR "/simulator/llmsim run ") +
+  const CommandResult run = run_command(std::string(LLMSIM_BINARY_DIR "/llmsim run ") +
                                         LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json --quiet --html " + page);
   ASSERT_EQ(run.status, 0) << run.output;
   expect_chromium_draws_every_chart(page);

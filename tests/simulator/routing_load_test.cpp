@@ -35,7 +35,7 @@ using Json = nlohmann::ordered_json;
 using ::testing::HasSubstr;
 using testing_support::run_command;
 
-const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
+const std::string kLlmsim = LLMSIM_BINARY_DIR "/llmsim";
 const std::string kDir = LLMSIM_BINARY_DIR "/tests/";
 
 Json read_json(const std::string& path) {

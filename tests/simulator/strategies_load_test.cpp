@@ -16,7 +16,7 @@ namespace {
 using Json = nlohmann::json;
 using testing_support::CommandResult;
 
-const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
+const std::string kLlmsim = LLMSIM_BINARY_DIR "/llmsim";
 const std::string kDir = LLMSIM_BINARY_DIR "/tests/";
 // Scenario seconds per wall second: the paced run spans ~100 scenario seconds.
 constexpr const char* kTimeScale = "20";

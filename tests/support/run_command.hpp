@@ -1,6 +1,6 @@
 // Runs a shell command from a test and captures what it printed and how it exited.
 //
-//   CommandResult r = run_command(LLMSIM_BINARY_DIR "/simulator/llmsim --version");
+//   CommandResult r = run_command(LLMSIM_BINARY_DIR "/llmsim --version");
 //   EXPECT_EQ(r.status, 0);
 #pragma once
 

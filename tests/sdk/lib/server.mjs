@@ -1,6 +1,6 @@
 // Starts `llmsim serve --port 0` as a child process for one test file, and stops it with SIGTERM.
 //
-// The binary comes from $LLMSIM (ctest sets it to the build's simulator/llmsim); without it the
+// The binary comes from $LLMSIM (ctest sets it to the build's llmsim); without it the
 // Release build's path is tried. Scenario paths are relative to tests/sdk/scenarios/.
 //
 //   const server = await start_server({ scenario: 'limits.json', time_scale: 1 });
@@ -18,7 +18,7 @@ const repo_root = resolve(sdk_dir, '..', '..');
 const startup_timeout_ms = 10_000;
 const stop_timeout_ms = 10_000;
 
-// Returns the llmsim binary: $LLMSIM, else build/release/simulator/llmsim; throws if neither exists.
+// Returns the llmsim binary: $LLMSIM, else build/release/llmsim; throws if neither exists.
 export function llmsim_path() {
   const candidate = process.env.LLMSIM || join(repo_root, 'build', 'release', 'simulator', 'llmsim');
   if (!existsSync(candidate)) {

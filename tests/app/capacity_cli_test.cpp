@@ -1,5 +1,5 @@
 // `llmsim capacity` as a user runs it: the answer, exit codes, one-line errors, --jobs.
-#include "simulator/capacity_command.hpp"
+#include "app/capacity_command.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,7 +19,7 @@ using ::testing::HasSubstr;
 using testing_support::CommandResult;
 
 CommandResult llmsim(const std::string& args) {
-  return testing_support::run_command(std::string(LLMSIM_BINARY_DIR "/simulator/llmsim ") + args);
+  return testing_support::run_command(std::string(LLMSIM_BINARY_DIR "/llmsim ") + args);
 }
 
 std::string read_file(const std::string& path) {

@@ -2,7 +2,7 @@
 // trace recorded against the mock server (started by `llmsim load`) gives back the scenario's
 // provider within stated tolerances, the fitted section loads as a scenario's provider, and bad
 // trace files exit 2 naming file and line.
-#include "simulator/commands.hpp"
+#include "app/commands.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -31,7 +31,7 @@ constexpr bool kChecksTiming = false;
 constexpr bool kChecksTiming = true;
 #endif
 
-const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim ";
+const std::string kLlmsim = LLMSIM_BINARY_DIR "/llmsim ";
 const std::string kDir = LLMSIM_BINARY_DIR "/tests/";
 
 CommandResult llmsim(const std::string& args) { return testing_support::run_command(kLlmsim + args); }

@@ -3,9 +3,7 @@
 // CLI11 reads "--seed -3" as 2^64 - 3 and words PositiveNumber's failure with the whole range of
 // a double; these checks say the rule and the value as every other bad input does ("--seed: must
 // be an integer >= 0, got -3"). unknown_argument_message() finds the first command or flag that
-// `llmsim` does not know and suggests the closest known name. They live in mockapi because it is
-// the lowest library that parses flags (`serve`); the simulator's commands and main() use them
-// too.
+// `llmsim` does not know and suggests the closest known name. Every command of app/ uses them.
 //
 //   command->add_option("--seed", seed)->check(cli::unsigned_integer());
 //   unknown_argument_message(app, {"rnu", "x.json"});

@@ -1,5 +1,5 @@
 // `llmsim sweep`: flags in, points run (threads, and MPI ranks under mpirun), rows out.
-#include "simulator/sweep_command.hpp"
+#include "app/sweep_command.hpp"
 
 #include <unistd.h>
 
@@ -15,10 +15,10 @@
 
 #include "models/sweep_grid.hpp"
 #include "simulator/html_report.hpp"
-#include "simulator/mpi_world.hpp"
+#include "app/mpi_world.hpp"
 #include "simulator/sweep.hpp"
 #include "simulator/sweep_table.hpp"
-#include "simulator/output_file.hpp"
+#include "app/output_file.hpp"
 
 namespace llmsim {
 

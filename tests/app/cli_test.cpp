@@ -1,5 +1,5 @@
 // The llmsim command as a user runs it: exit codes, messages, files.
-#include "simulator/commands.hpp"
+#include "app/commands.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -29,7 +29,7 @@ using testing_support::CommandResult;
 
 // Runs `llmsim ARGS` and captures its output and exit status.
 CommandResult llmsim(const std::string& args) {
-  return testing_support::run_command(std::string(LLMSIM_BINARY_DIR "/simulator/llmsim ") + args);
+  return testing_support::run_command(std::string(LLMSIM_BINARY_DIR "/llmsim ") + args);
 }
 
 std::string read_file(const std::string& path) {
@@ -207,7 +207,7 @@ TEST(Cli, CtrlCStopsALoadRunAndStillWritesItsReport) {
     "workload": {"phases": [{"users": 20, "requests_per_user": 1000, "think_time_s": 0.1}]}})");
   // SIGINT after about a second of a run that would last a minute and a half.
   const CommandResult run = testing_support::run_command(
-      "(" LLMSIM_BINARY_DIR "/simulator/llmsim load " + scenario + " --quiet --json " + dir +
+      "(" LLMSIM_BINARY_DIR "/llmsim load " + scenario + " --quiet --json " + dir +
       "interrupted.json & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo status=$?)");
   EXPECT_THAT(run.output, HasSubstr("status=1"));
   const std::string report = read_file(dir + "interrupted.json");
@@ -258,7 +258,7 @@ void expect_ctrl_c_reports_at_once(const std::string& name, const std::string& w
     "workload": )" + workload + "}");
   const auto started = std::chrono::steady_clock::now();
   const CommandResult run = testing_support::run_command(
-      "(timeout 30 " LLMSIM_BINARY_DIR "/simulator/llmsim load " + scenario + " --quiet --json " + dir + name +
+      "(timeout 30 " LLMSIM_BINARY_DIR "/llmsim load " + scenario + " --quiet --json " + dir + name +
       "_report.json & pid=$!; sleep 1.5; kill -INT $pid; wait $pid; echo status=$?)");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_THAT(run.output, HasSubstr("stopping: nothing in flight, reporting now\n"));
@@ -284,7 +284,7 @@ TEST(Cli, CtrlCWithRequestsInFlightSaysHowManyItFinishes) {
                                  "tokens": {"completion": 3}},
     "workload": {"phases": [{"users": 3, "requests_per_user": 1}]}})");
   const CommandResult run = testing_support::run_command(
-      "(timeout 30 " LLMSIM_BINARY_DIR "/simulator/llmsim load " + scenario +
+      "(timeout 30 " LLMSIM_BINARY_DIR "/llmsim load " + scenario +
       " --quiet & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo status=$?)");
   EXPECT_THAT(run.output, HasSubstr("stopping: finishing 3 requests in flight (Ctrl-C again to stop now)\n"));
   EXPECT_THAT(run.output, HasSubstr("status=1"));
@@ -308,7 +308,7 @@ TEST(Cli, AMockServerAtAnotherTimeScaleIsRefused) {
   const std::string dir = LLMSIM_BINARY_DIR "/tests/";
   const std::string scenario = write_temp("cli_scale.json", R"({
     "name": "scale", "provider": {"limits": {"rpm": 1000000}}, "workload": {"phases": [{"users": 2, "requests_per_user": 1}]}})");
-  const std::string llmsim_program = LLMSIM_BINARY_DIR "/simulator/llmsim";
+  const std::string llmsim_program = LLMSIM_BINARY_DIR "/llmsim";
   const CommandResult run = testing_support::run_command(
       "(" + llmsim_program + " serve --port 0 --time-scale 1 > " + dir + "scale_server.txt & server=$!; "
       "for i in $(seq 50); do grep -q listening " + dir + "scale_server.txt && break; sleep 0.1; done; "
@@ -339,7 +339,7 @@ TEST(Cli, JsonDashWritesTheReportToStandardOutput) {
   const std::string dir = LLMSIM_BINARY_DIR "/tests/cli_dash";
   std::filesystem::create_directories(dir);
   const CommandResult run = testing_support::run_command("cd " + dir + " && " LLMSIM_BINARY_DIR
-                                                         "/simulator/llmsim run " + kScenario + " --quiet --json -");
+                                                         "/llmsim run " + kScenario + " --quiet --json -");
   EXPECT_EQ(run.status, 0);
   EXPECT_EQ(nlohmann::json::parse(run.output)["mode"], "simulated");
   EXPECT_FALSE(std::filesystem::exists(dir + "/-"));

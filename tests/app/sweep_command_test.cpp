@@ -1,6 +1,6 @@
 // `llmsim sweep` as a user runs it: files byte-identical whatever the threads or MPI ranks, the
 // same figures as `llmsim run`, bad grids and flags with exit 2.
-#include "simulator/sweep_command.hpp"
+#include "app/sweep_command.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing_support::CommandResult;
 
-const std::string kLlmsim = LLMSIM_BINARY_DIR "/simulator/llmsim";
+const std::string kLlmsim = LLMSIM_BINARY_DIR "/llmsim";
 
 CommandResult llmsim(const std::string& args) { return testing_support::run_command(kLlmsim + " " + args); }
 

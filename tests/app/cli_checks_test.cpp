@@ -1,5 +1,5 @@
 // Flag checks and "did you mean" for unknown commands and flags, with their exact messages.
-#include "mockapi/cli_checks.hpp"
+#include "app/cli_checks.hpp"
 
 #include <gtest/gtest.h>
 

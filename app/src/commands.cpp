@@ -1,5 +1,5 @@
 // Subcommand wiring: flags in, a library call, text out.
-#include "simulator/commands.hpp"
+#include "app/commands.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -7,18 +7,18 @@
 #include <optional>
 #include <stdexcept>
 
-#include "mockapi/cli_checks.hpp"
+#include "app/cli_checks.hpp"
 #include "models/scenario.hpp"
 #include "simulator/analysis.hpp"
-#include "simulator/capacity_command.hpp"
+#include "app/capacity_command.hpp"
 #include "simulator/compare.hpp"
 #include "simulator/des_driver.hpp"
 #include "simulator/html_report.hpp"
 #include "simulator/report.hpp"
 #include "simulator/socket_driver.hpp"
 #include "simulator/trace_recorder.hpp"
-#include "simulator/sweep_command.hpp"
-#include "simulator/output_file.hpp"
+#include "app/sweep_command.hpp"
+#include "app/output_file.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "mockapi/serve_command.hpp"
+#include "app/serve_command.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,7 +29,7 @@ namespace {
 using std::chrono::milliseconds;
 using testing::HasSubstr;
 
-const std::string kBinary = LLMSIM_BINARY_DIR "/simulator/llmsim";
+const std::string kBinary = LLMSIM_BINARY_DIR "/llmsim";
 
 // The built llmsim binary as a child process with stdout and stderr piped to the test.
 class Process {

@@ -1,5 +1,5 @@
 // `llmsim serve`: flags in, a Server out, until SIGINT or SIGTERM.
-#include "mockapi/serve_command.hpp"
+#include "app/serve_command.hpp"
 
 #include <sys/resource.h>
 
@@ -13,7 +13,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "mockapi/cli_checks.hpp"
+#include "app/cli_checks.hpp"
 #include "mockapi/server.hpp"
 #include "models/scenario.hpp"
 

@@ -1,9 +1,9 @@
 // MpiWorld in a build without MPI (-DLLMSIM_MPI=OFF): every command but the MPI path of
-// `llmsim sweep` works; under mpirun the sweep says what is missing (see simulator/mpi_world.hpp).
+// `llmsim sweep` works; under mpirun the sweep says what is missing (see app/mpi_world.hpp).
 #include <cstdlib>
 #include <stdexcept>
 
-#include "simulator/mpi_world.hpp"
+#include "app/mpi_world.hpp"
 
 namespace llmsim {
 

@@ -4,11 +4,11 @@
 #include <memory>
 #include <stdexcept>
 
-#include "mockapi/cli_checks.hpp"
+#include "app/cli_checks.hpp"
 #include "models/calibration.hpp"
 #include "models/trace.hpp"
-#include "simulator/commands.hpp"
-#include "simulator/output_file.hpp"
+#include "app/commands.hpp"
+#include "app/output_file.hpp"
 
 namespace llmsim {
 

@@ -1,5 +1,5 @@
-// MPI set-up and the one collective the sweep needs (see simulator/mpi_world.hpp).
-#include "simulator/mpi_world.hpp"
+// MPI set-up and the one collective the sweep needs (see app/mpi_world.hpp).
+#include "app/mpi_world.hpp"
 
 #include <mpi.h>
 

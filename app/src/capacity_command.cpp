@@ -1,5 +1,5 @@
 // `llmsim capacity`: flags in, a search (or one per strategy), text and JSON out.
-#include "simulator/capacity_command.hpp"
+#include "app/capacity_command.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -15,7 +15,7 @@
 #include "simulator/capacity.hpp"
 #include "simulator/html_report.hpp"
 #include "simulator/sweep_table.hpp"
-#include "simulator/output_file.hpp"
+#include "app/output_file.hpp"
 
 namespace llmsim {
 

@@ -1,8 +1,8 @@
 // Whether an MPI launcher started this process: compiled in every build, with or without MPI
-// (see simulator/mpi_world.hpp).
+// (see app/mpi_world.hpp).
 #include <cstdlib>
 
-#include "simulator/mpi_world.hpp"
+#include "app/mpi_world.hpp"
 
 namespace llmsim {
 

@@ -1,5 +1,5 @@
-// Writing a command's output file (see simulator/output_file.hpp).
-#include "simulator/output_file.hpp"
+// Writing a command's output file (see app/output_file.hpp).
+#include "app/output_file.hpp"
 
 #include <fstream>
 #include <iostream>

@@ -5,9 +5,9 @@
 #include <iostream>
 #include <string>
 
-#include "mockapi/cli_checks.hpp"
-#include "mockapi/serve_command.hpp"
-#include "simulator/commands.hpp"
+#include "app/cli_checks.hpp"
+#include "app/serve_command.hpp"
+#include "app/commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"llmsim: simulate and mock rate-limited LLM APIs (OpenAI-compatible)", "llmsim"};

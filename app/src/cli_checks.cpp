@@ -1,5 +1,5 @@
 // Flag checks and "did you mean". See cli_checks.hpp.
-#include "mockapi/cli_checks.hpp"
+#include "app/cli_checks.hpp"
 
 #include "models/scenario.hpp"
 
