@@ -208,4 +208,8 @@ std::string Distribution::describe() const {
       family_);
 }
 
+Duration sample_duration(const Distribution& dist, RandomStream rng) {
+  return from_seconds(std::max(0.0, dist.sample(rng)));
+}
+
 }  // namespace llmsim

@@ -95,11 +95,6 @@ RateLimiter& ProviderModel::limiter_for(const std::string& key, TimePoint now) {
 
 namespace {
 
-// Returns a non-negative Duration drawn from `dist` in seconds.
-Duration draw_seconds(const Distribution& dist, RandomStream rng) {
-  return from_seconds(std::max(0.0, dist.sample(rng)));
-}
-
 // Builds the refusal a forced 429 reports: the requests limit (or tokens) as if just spent.
 Admission forced_refusal(const RateLimits& limits, const RateLimitHeaders& headers) {
   Admission admission;
@@ -150,7 +145,7 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
   if (request.forced == Outcome::rate_limited) {
     decision.outcome = Outcome::rate_limited;
     decision.admission = forced_refusal(config_.limits, limiter.headers(now));
-    decision.error_delay = draw_seconds(config_.latency.refused_s, stream("refused"));
+    decision.error_delay = sample_duration(config_.latency.refused_s, stream("refused"));
     return decision;
   }
 
@@ -160,7 +155,7 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
   decision.admission = limiter.try_admit(now, cost);
   if (!decision.admission.admitted) {
     decision.outcome = decision.admission.too_large ? Outcome::too_large : Outcome::rate_limited;
-    decision.error_delay = draw_seconds(config_.latency.refused_s, stream("refused"));
+    decision.error_delay = sample_duration(config_.latency.refused_s, stream("refused"));
     return decision;
   }
 
@@ -173,7 +168,7 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
     case Outcome::quota_exhausted:
     case Outcome::server_error:
     case Outcome::overloaded:
-      decision.error_delay = draw_seconds(config_.latency.refused_s, stream("refused"));
+      decision.error_delay = sample_duration(config_.latency.refused_s, stream("refused"));
       return decision;
     default:
       break;
@@ -186,10 +181,10 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
         draw_completion_tokens(config_.tokens.completion_tokens, tokens, request.max_tokens);
     decision.completion_tokens = per_choice * decision.choices;
   }
-  decision.time_to_first_token = draw_seconds(config_.latency.time_to_first_token_s, stream("ttft"));
-  decision.per_token = draw_seconds(config_.latency.per_token_s, stream("per_token"));
+  decision.time_to_first_token = sample_duration(config_.latency.time_to_first_token_s, stream("ttft"));
+  decision.per_token = sample_duration(config_.latency.per_token_s, stream("per_token"));
   if (slow_first_byte) {
-    decision.time_to_first_token += draw_seconds(config_.faults.slow_first_byte_s, stream("slow"));
+    decision.time_to_first_token += sample_duration(config_.faults.slow_first_byte_s, stream("slow"));
   }
   if (decision.outcome == Outcome::drop_mid_stream) {
     decision.tokens_before_drop = decision.completion_tokens_per_choice() / 2;

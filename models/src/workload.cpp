@@ -33,8 +33,7 @@ std::optional<Duration> ArrivalPlan::next() {
 
 Duration draw_think_time(const Phase& phase, std::uint64_t seed, std::uint64_t user_id,
                          std::uint64_t request_index) {
-  RandomStream rng(seed, "think", user_id, request_index);
-  return from_seconds(std::max(0.0, phase.think_time_s.sample(rng)));
+  return sample_duration(phase.think_time_s, RandomStream(seed, "think", user_id, request_index));
 }
 
 }  // namespace llmsim

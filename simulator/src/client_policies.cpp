@@ -156,8 +156,7 @@ void ResponseCache::store(std::uint64_t prompt, TimePoint now) {
 }
 
 Duration ResponseCache::hit_latency(std::uint64_t request_id) const {
-  RandomStream rng(seed_, "cache_latency", request_id);
-  return from_seconds(std::max(0.0, config_.latency_s.sample(rng)));
+  return sample_duration(config_.latency_s, RandomStream(seed_, "cache_latency", request_id));
 }
 
 }  // namespace llmsim

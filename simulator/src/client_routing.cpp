@@ -35,10 +35,6 @@ std::uint32_t least_loaded(const std::vector<int>& in_flight) {
                                     in_flight.begin());
 }
 
-Duration draw_seconds(const Distribution& dist, RandomStream rng) {
-  return from_seconds(std::max(0.0, dist.sample(rng)));
-}
-
 }  // namespace
 
 // Chooses the attempt's provider (at the start of a round; failover chose it otherwise) and key,
@@ -119,8 +115,8 @@ bool ClientModel::try_local_fallback(std::uint32_t slot, const AttemptResult& re
   const std::int64_t tokens = draw_completion_tokens(
       local->completion_tokens.value_or(scenario_.providers.front().tokens.completion_tokens),
       tokens_rng, request_template_.max_tokens);
-  const Duration total = draw_seconds(local->time_to_first_token_s, stream("local_ttft")) +
-                         draw_seconds(local->per_token_s, stream("local_per_token")) *
+  const Duration total = sample_duration(local->time_to_first_token_s, stream("local_ttft")) +
+                         sample_duration(local->per_token_s, stream("local_per_token")) *
                              std::max<std::int64_t>(0, tokens - 1);
   r.pending = AttemptResult{.status = 200, .completion_tokens = tokens};
   driver_.schedule(driver_.now() + total, Timer{TimerKind::local_done, slot, r.generation});

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "models/random.hpp"
+#include "models/time.hpp"
 
 namespace llmsim {
 
@@ -72,5 +73,9 @@ class Distribution {
  private:
   Family family_;
 };
+
+// Returns a duration drawn from `dist` in seconds, negative draws (a normal's tail) taken as 0:
+// every latency, think time and delay of both models is drawn through here.
+Duration sample_duration(const Distribution& dist, RandomStream rng);
 
 }  // namespace llmsim
