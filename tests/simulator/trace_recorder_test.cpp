@@ -16,19 +16,6 @@
 namespace llmsim {
 namespace {
 
-TEST(TraceRecorder, ParsesGoDurations) {
-  EXPECT_EQ(parse_go_duration_s("0s"), 0.0);
-  EXPECT_EQ(parse_go_duration_s("120ms"), 0.12);
-  EXPECT_EQ(parse_go_duration_s("1.5s"), 1.5);
-  EXPECT_EQ(parse_go_duration_s("6m0s"), 360.0);
-  EXPECT_EQ(parse_go_duration_s("1h2m3.5s"), 3723.5);
-  EXPECT_EQ(parse_go_duration_s("250us"), 250e-6);
-  EXPECT_FALSE(parse_go_duration_s(""));
-  EXPECT_FALSE(parse_go_duration_s("5"));    // no unit
-  EXPECT_FALSE(parse_go_duration_s("1x"));   // unknown unit
-  EXPECT_FALSE(parse_go_duration_s("abc"));
-}
-
 TEST(TraceRecorder, ReadsHeadersAndErrorBodyOfAResponse) {
   const std::map<std::string, std::string, std::less<>> headers = {
       {"x-ratelimit-limit-requests", "500"}, {"x-ratelimit-remaining-requests", "0"},
