@@ -12,6 +12,7 @@
 #include "models/provider_model.hpp"
 #include "simulator/attempt_result.hpp"
 #include "simulator/http_exchange.hpp"
+#include "wire/go_duration.hpp"
 
 namespace llmsim {
 namespace {
@@ -174,18 +175,18 @@ TEST(RateLimitHeaders, DecisionAndHttpHeadersReadAlike) {
   }
   const RateLimitHeaders& h = decision.admission.headers;
   const AttemptResult simulated = from_decision(decision, provider, NetworkConfig{});
-  // The mock server writes these headers (mockapi/src/plans.cpp); the socket driver reads them.
+  // The mock server writes these headers (wire/openai.hpp); the socket driver reads them.
   const std::string limit_requests = std::to_string(*h.limit_requests);
   const std::string remaining_requests = std::to_string(*h.remaining_requests);
-  const std::string reset_requests = go_duration(*h.reset_requests);
+  const std::string reset_requests = wire::go_duration(*h.reset_requests);
   const std::string limit_tokens = std::to_string(*h.limit_tokens);
   const std::string remaining_tokens = std::to_string(*h.remaining_tokens);
-  const std::string reset_tokens = go_duration(*h.reset_tokens);
+  const std::string reset_tokens = wire::go_duration(*h.reset_tokens);
   const AttemptResult real = read_response(ResponseView{
       .status = 200,
-      .limit_requests = limit_requests, .remaining_requests = remaining_requests,
-      .reset_requests = reset_requests, .limit_tokens = limit_tokens,
-      .remaining_tokens = remaining_tokens, .reset_tokens = reset_tokens,
+      .headers = {.limit_requests = limit_requests, .remaining_requests = remaining_requests,
+                  .reset_requests = reset_requests, .limit_tokens = limit_tokens,
+                  .remaining_tokens = remaining_tokens, .reset_tokens = reset_tokens},
       .body = R"({"usage": {"completion_tokens": 3}})"});
   EXPECT_EQ(simulated.rate_limits.remaining_requests, 493);
   EXPECT_EQ(real.rate_limits.limit_requests, simulated.rate_limits.limit_requests);

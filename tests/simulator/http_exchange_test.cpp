@@ -138,7 +138,7 @@ TEST(ReadResponse, ReadsTheUsageChunkOfAStream) {
       "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":11}}\n\n"
       "data: [DONE]\n\n";
   const AttemptResult result =
-      read_response(ResponseView{.status = 200, .body = stream, .is_stream = true});
+      read_response(ResponseView{.status = 200, .headers = {.content_type = "text/event-stream"}, .body = stream});
   EXPECT_EQ(result.completion_tokens, 11);
 }
 
@@ -147,7 +147,7 @@ TEST(ReadResponse, ReadsTheUsageChunkOfAStream) {
 TEST(ReadResponse, HugeRetryAfterIsIgnoredNotOverflowed) {
   // wire_openai_test has the parser's rows; here the driver's reading of such a 429.
   const AttemptResult result =
-      read_response(ResponseView{.status = 429, .retry_after = "99999999999999999999", .body = "{}"});
+      read_response(ResponseView{.status = 429, .headers = {.retry_after = "99999999999999999999"}, .body = "{}"});
   EXPECT_EQ(result.retry_after, std::nullopt);
   EXPECT_EQ(result.error, ErrorCategory::rate_limit_requests);
 }

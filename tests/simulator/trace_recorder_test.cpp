@@ -25,9 +25,10 @@ TEST(TraceRecorder, ReadsHeadersAndErrorBodyOfAResponse) {
     if (it == headers.end()) return std::nullopt;
     return it->second;
   };
-  const ResponseFacts facts = facts_of_response(
-      TimePoint{} + from_seconds(2), 429, lookup,
-      R"({"error": {"message": "m", "type": "requests", "param": null, "code": "rate_limit_exceeded"}})");
+  const ResponseFacts facts = facts_of_reading(
+      TimePoint{} + from_seconds(2),
+      wire::read_response(429, wire::read_headers(lookup),
+                          R"({"error": {"message": "m", "type": "requests", "param": null, "code": "rate_limit_exceeded"}})"));
   EXPECT_EQ(facts.first_byte, TimePoint{} + from_seconds(2));
   EXPECT_EQ(facts.headers.limit_requests, 500);
   EXPECT_EQ(facts.headers.remaining_requests, 0);
@@ -36,7 +37,10 @@ TEST(TraceRecorder, ReadsHeadersAndErrorBodyOfAResponse) {
   EXPECT_EQ(facts.error_type, "requests");
   EXPECT_EQ(facts.error_code, "rate_limit_exceeded");
   // A 2xx body is not read for errors.
-  EXPECT_EQ(facts_of_response(TimePoint{}, 200, lookup, R"({"error": {"type": "x"}})").error_type, "");
+  EXPECT_EQ(facts_of_reading(TimePoint{}, wire::read_response(200, wire::read_headers(lookup),
+                                                               R"({"error": {"type": "x"}})"))
+                .error_type,
+            "");
 }
 
 std::vector<TraceRow> simulated_trace(const std::string& scenario_json) {
