@@ -193,8 +193,9 @@ ErrorCategory classify_http_error(int status, std::string_view type, std::string
 // --- the SDKs' retry rule -------------------------------------------------------------------
 
 // Returns whether the official SDKs retry a response (openai-api-notes.md): x-should-retry
-// decides when present; otherwise timeouts, connection errors, 5xx and 429 are retried, each as
-// `config` switches it, and so are 408 and 409; nothing else (a success is never retried).
+// decides when present; otherwise timeouts (408 included: it reads as one), connection errors,
+// 5xx and 429 are retried, each as `config` switches it, and 409 always; nothing else (a success
+// is never retried).
 bool should_retry(const RetryConfig& config, int status, std::optional<ErrorCategory> error,
                   std::optional<bool> should_retry_header);
 
