@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "mockapi/response_bodies.hpp"
+#include "wire/openai.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -15,23 +16,17 @@ constexpr std::size_t kMostHeaders = 13;
 
 std::string millis_text(Duration d) { return std::to_string(d.count() / kNanosPerMilli); }
 
-// Adds retry-after and, when the provider sends it, retry-after-ms (models/provider_model.hpp).
-void add_retry_after(ResponsePlan& plan, const RetryAfterHeaders& retry_after) {
-  plan.headers.emplace_back("retry-after", std::to_string(retry_after.seconds));
-  if (retry_after.millis) plan.headers.emplace_back("retry-after-ms", std::to_string(*retry_after.millis));
-}
-
 ResponsePlan stream_head(const PlanContext& context, const Decision& decision) {
   ResponsePlan plan;
   plan.kind = PlanKind::stream;
   plan.status = 200;
   plan.key = context.key;
-  plan.headers = {{"content-type", "text/event-stream; charset=utf-8"},
-                  {"x-request-id", context.request_id},
+  plan.headers = {{wire::kContentType, "text/event-stream; charset=utf-8"},
+                  {wire::kRequestId, context.request_id},
                   {"openai-organization", context.config.organization},
                   {"openai-version", "2020-10-01"},
                   {"openai-processing-ms", millis_text(decision.time_to_first_token)}};
-  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
   return plan;
 }
 
@@ -51,67 +46,29 @@ ResponsePlan json_plan(const PlanContext& context, int status, std::string body)
   plan.key = context.key;
   plan.body = std::move(body);
   plan.headers.reserve(kMostHeaders);
-  plan.headers.emplace_back("content-type", "application/json");
-  plan.headers.emplace_back("x-request-id", context.request_id);
+  plan.headers.emplace_back(wire::kContentType, "application/json");
+  plan.headers.emplace_back(wire::kRequestId, context.request_id);
   plan.headers.emplace_back("openai-organization", context.config.organization);
   plan.headers.emplace_back("openai-version", "2020-10-01");
   return plan;
 }
 
-ResponsePlan error_plan(const PlanContext& context, const ApiError& error) {
-  return json_plan(context, error.status, error_json(error));
-}
-
-void add_rate_limit_headers(HeaderList& headers, const RateLimitHeaders& values) {
-  if (values.limit_requests) {
-    headers.emplace_back("x-ratelimit-limit-requests", std::to_string(*values.limit_requests));
-  }
-  if (values.limit_tokens) {
-    headers.emplace_back("x-ratelimit-limit-tokens", std::to_string(*values.limit_tokens));
-  }
-  if (values.remaining_requests) {
-    headers.emplace_back("x-ratelimit-remaining-requests",
-                         std::to_string(*values.remaining_requests));
-  }
-  if (values.remaining_tokens) {
-    headers.emplace_back("x-ratelimit-remaining-tokens", std::to_string(*values.remaining_tokens));
-  }
-  if (values.reset_requests) {
-    headers.emplace_back("x-ratelimit-reset-requests", go_duration(*values.reset_requests));
-  }
-  if (values.reset_tokens) {
-    headers.emplace_back("x-ratelimit-reset-tokens", go_duration(*values.reset_tokens));
-  }
+ResponsePlan error_plan(const PlanContext& context, const wire::ApiError& error) {
+  return json_plan(context, error.status, wire::error_json(error));
 }
 
 std::optional<ResponsePlan> refusal_plan(const PlanContext& context, const std::string& model,
                                          const Decision& decision) {
-  const ProviderConfig& config = context.config;
-  std::optional<ResponsePlan> plan;
-  switch (decision.outcome) {
-    case Outcome::rate_limited:
-      plan = error_plan(context, rate_limited(model, config.organization, decision.admission));
-      add_retry_after(*plan, *retry_after_headers(decision, config.send_retry_after_ms));
-      break;
-    case Outcome::too_large:
-      plan = error_plan(context, request_too_large(model, config.organization, decision.admission));
-      break;
-    case Outcome::quota_exhausted:
-      plan = error_plan(context, quota_exhausted());
-      // Both SDKs would retry a 429 otherwise; OpenAI's billing errors cannot succeed on retry.
-      plan->headers.emplace_back("x-should-retry", "false");
-      break;
-    case Outcome::server_error:
-      plan = error_plan(context, server_error());
-      break;
-    case Outcome::overloaded:
-      plan = error_plan(context, overloaded(context.request_id));
-      break;
-    default:
-      return std::nullopt;
-  }
-  add_rate_limit_headers(plan->headers, decision.admission.headers);
-  plan->delay = decision.error_delay;
+  if (!wire::error_label(decision.outcome, decision.admission.refused_by)) return std::nullopt;
+  // OpenAI's contract (wire/openai.hpp) gives the status, the outcome's headers and the body.
+  wire::Response response =
+      wire::render(decision, wire::RenderContext{.model = model,
+                                                 .organization = context.config.organization,
+                                                 .request_id = context.request_id,
+                                                 .send_retry_after_ms = context.config.send_retry_after_ms});
+  ResponsePlan plan = json_plan(context, response.status, std::move(response.body));
+  for (auto& header : response.headers) plan.headers.push_back(std::move(header));
+  plan.delay = decision.error_delay;
   return plan;
 }
 
@@ -153,7 +110,7 @@ ResponsePlan generation_plan(const PlanContext& context, const GenerationParams&
                                 is_chat ? chat_completion_json(completion)
                                         : text_completion_json(completion));
   plan.headers.emplace_back("openai-processing-ms", millis_text(decision.total_time()));
-  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
   plan.delay = decision.total_time();
   return plan;
 }
@@ -168,7 +125,7 @@ ResponsePlan embedding_plan(const PlanContext& context, const EmbeddingParams& p
   }
   ResponsePlan plan = json_plan(context, 200, embeddings_json(context.seed, params, dimensions));
   plan.headers.emplace_back("openai-processing-ms", millis_text(decision.total_time()));
-  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
   plan.delay = decision.total_time();
   return plan;
 }

@@ -25,12 +25,10 @@ struct PlanContext {
 ResponsePlan json_plan(const PlanContext& context, int status, std::string body);
 
 // Returns the plan of an OpenAI error.
-ResponsePlan error_plan(const PlanContext& context, const ApiError& error);
+ResponsePlan error_plan(const PlanContext& context, const wire::ApiError& error);
 
-// Appends the x-ratelimit-* headers that are configured (per-minute limits only).
-void add_rate_limit_headers(HeaderList& headers, const RateLimitHeaders& values);
-
-// Returns the plan of a refusal or error decision (429, 500, 503), or nullopt for ok, hang, drop.
+// Returns the plan of a refusal or error decision (429, 500, 503) as wire/openai.hpp renders it,
+// or nullopt for ok, hang, drop.
 std::optional<ResponsePlan> refusal_plan(const PlanContext& context, const std::string& model,
                                          const Decision& decision);
 

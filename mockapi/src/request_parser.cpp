@@ -27,7 +27,7 @@ std::string type_name(const Json& value) {
   }
 }
 
-[[noreturn]] void fail(ApiError error) { throw RequestError(std::move(error)); }
+[[noreturn]] void fail(wire::ApiError error) { throw RequestError(std::move(error)); }
 
 // Returns whether `body` nests arrays and objects deeper than kMaxJsonDepth (brackets inside
 // strings do not count). Cheap, and before the parser: 8 MB of `[` would cost it 700 MB.
@@ -55,14 +55,14 @@ bool is_too_deep(std::string_view body) {
 
 Json parse_object(std::string_view body) {
   if (is_too_deep(body)) {
-    fail(invalid_json());
+    fail(wire::invalid_json());
   }
   Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
-    fail(invalid_json());
+    fail(wire::invalid_json());
   }
   if (!json.is_object()) {
-    fail(body_not_object(type_name(json)));
+    fail(wire::body_not_object(type_name(json)));
   }
   return json;
 }
@@ -85,7 +85,7 @@ std::optional<std::int64_t> optional_integer(const Json& object, const char* nam
     return static_cast<std::int64_t>(value > kMax ? kMax : value);
   }
   if (!field->is_number_integer()) {
-    fail(invalid_type(name, "an integer", type_name(*field)));
+    fail(wire::invalid_type(name, "an integer", type_name(*field)));
   }
   return field->get<std::int64_t>();
 }
@@ -94,10 +94,10 @@ std::optional<std::int64_t> ranged_integer(const Json& object, const char* name,
                                            std::int64_t minimum, std::int64_t maximum) {
   const auto value = optional_integer(object, name);
   if (value && *value < minimum) {
-    fail(integer_below_minimum(name, minimum, *value));
+    fail(wire::integer_below_minimum(name, minimum, *value));
   }
   if (value && *value > maximum) {
-    fail(integer_above_maximum(name, maximum, *value));
+    fail(wire::integer_above_maximum(name, maximum, *value));
   }
   return value;
 }
@@ -108,7 +108,7 @@ bool optional_bool(const Json& object, const char* name) {
     return false;
   }
   if (!field->is_boolean()) {
-    fail(invalid_type(name, "a boolean", type_name(*field)));
+    fail(wire::invalid_type(name, "a boolean", type_name(*field)));
   }
   return field->get<bool>();
 }
@@ -116,10 +116,10 @@ bool optional_bool(const Json& object, const char* name) {
 std::string required_model(const Json& object) {
   const Json* field = find_field(object, "model");
   if (field == nullptr) {
-    fail(missing_model());
+    fail(wire::missing_model());
   }
   if (!field->is_string()) {
-    fail(invalid_type("model", "a string", type_name(*field)));
+    fail(wire::invalid_type("model", "a string", type_name(*field)));
   }
   return field->get<std::string>();
 }
@@ -135,11 +135,11 @@ GenerationParams parse_generation(const Json& body) {
   params.stream = optional_bool(body, "stream");
   if (const Json* options = find_field(body, "stream_options")) {
     if (!options->is_object()) {
-      fail(invalid_type("stream_options", "an object", type_name(*options)));
+      fail(wire::invalid_type("stream_options", "an object", type_name(*options)));
     }
     const Json* usage = find_field(*options, "include_usage");
     if (usage != nullptr && !usage->is_boolean()) {
-      fail(invalid_type("stream_options.include_usage", "a boolean", type_name(*usage)));
+      fail(wire::invalid_type("stream_options.include_usage", "a boolean", type_name(*usage)));
     }
     params.include_usage = usage != nullptr && usage->get<bool>();
   }
@@ -156,14 +156,14 @@ std::string message_text(const Json& message, const std::string& where) {
     return content->get<std::string>();
   }
   if (!content->is_array()) {
-    fail(invalid_type(where + ".content", "one of a string or array of objects",
+    fail(wire::invalid_type(where + ".content", "one of a string or array of objects",
                       type_name(*content)));
   }
   std::string text;
   for (std::size_t i = 0; i < content->size(); ++i) {
     const Json& part = (*content)[i];
     if (!part.is_object()) {
-      fail(invalid_type(where + ".content[" + std::to_string(i) + "]", "an object",
+      fail(wire::invalid_type(where + ".content[" + std::to_string(i) + "]", "an object",
                         type_name(part)));
     }
     const Json* part_text = find_field(part, "text");
@@ -177,15 +177,15 @@ std::string message_text(const Json& message, const std::string& where) {
 void check_role(const Json& message, const std::string& where) {
   const Json* role = find_field(message, "role");
   if (role == nullptr) {
-    fail(missing_parameter(where + ".role"));
+    fail(wire::missing_parameter(where + ".role"));
   }
   if (!role->is_string()) {
-    fail(invalid_type(where + ".role", "a string", type_name(*role)));
+    fail(wire::invalid_type(where + ".role", "a string", type_name(*role)));
   }
   const auto value = role->get<std::string>();
   if (value != "system" && value != "assistant" && value != "user" && value != "function" &&
       value != "tool" && value != "developer") {
-    fail(invalid_value(where + ".role", value,
+    fail(wire::invalid_value(where + ".role", value,
                        "'system', 'assistant', 'user', 'function', 'tool', and 'developer'"));
   }
 }
@@ -193,20 +193,20 @@ void check_role(const Json& message, const std::string& where) {
 std::int64_t chat_prompt_tokens(const Json& body) {
   const Json* messages = find_field(body, "messages");
   if (messages == nullptr) {
-    fail(missing_parameter("messages"));
+    fail(wire::missing_parameter("messages"));
   }
   if (!messages->is_array()) {
-    fail(invalid_type("messages", "an array", type_name(*messages)));
+    fail(wire::invalid_type("messages", "an array", type_name(*messages)));
   }
   if (messages->empty()) {
-    fail(empty_array("messages"));
+    fail(wire::empty_array("messages"));
   }
   std::vector<std::string> texts;
   for (std::size_t i = 0; i < messages->size(); ++i) {
     const Json& message = (*messages)[i];
     const std::string where = "messages[" + std::to_string(i) + "]";
     if (!message.is_object()) {
-      fail(invalid_type(where, "an object", type_name(message)));
+      fail(wire::invalid_type(where, "an object", type_name(message)));
     }
     check_role(message, where);
     texts.push_back(message_text(message, where));
@@ -240,20 +240,20 @@ std::optional<std::int64_t> prompt_item_tokens(const Json& item) {
 std::int64_t completion_prompt_tokens(const Json& body) {
   const Json* prompt = find_field(body, "prompt");
   if (prompt == nullptr) {
-    fail(missing_parameter("prompt"));
+    fail(wire::missing_parameter("prompt"));
   }
   if (const auto tokens = prompt_item_tokens(*prompt)) {
     return *tokens;
   }
   constexpr const char* kExpected = "one of a string or array of strings";
   if (!prompt->is_array() || prompt->empty()) {
-    fail(invalid_type("prompt", kExpected, type_name(*prompt)));
+    fail(wire::invalid_type("prompt", kExpected, type_name(*prompt)));
   }
   std::int64_t total = 0;
   for (const Json& item : *prompt) {
     const auto tokens = prompt_item_tokens(item);
     if (!tokens) {
-      fail(invalid_type("prompt", kExpected, type_name(item)));
+      fail(wire::invalid_type("prompt", kExpected, type_name(item)));
     }
     total += *tokens;
   }
@@ -279,20 +279,20 @@ bool add_embedding_input(const Json& item, EmbeddingParams& params) {
 void read_embedding_inputs(const Json& body, EmbeddingParams& params) {
   const Json* input = find_field(body, "input");
   if (input == nullptr) {
-    fail(missing_parameter("input"));
+    fail(wire::missing_parameter("input"));
   }
   if (input->is_string() || is_token_array(*input)) {
     if (!add_embedding_input(*input, params)) {
-      fail(invalid_embedding_input());
+      fail(wire::invalid_embedding_input());
     }
     return;
   }
   if (!input->is_array() || input->empty() || input->size() > kMaxEmbeddingInputs) {
-    fail(invalid_embedding_input());
+    fail(wire::invalid_embedding_input());
   }
   for (const Json& item : *input) {
     if (!add_embedding_input(item, params)) {
-      fail(invalid_embedding_input());
+      fail(wire::invalid_embedding_input());
     }
   }
 }
@@ -332,7 +332,7 @@ EmbeddingParams parse_embedding_request(std::string_view body) {
   if (const Json* format = find_field(json, "encoding_format")) {
     const std::string value = format->is_string() ? format->get<std::string>() : format->dump();
     if (value != "float" && value != "base64") {
-      fail(invalid_value("encoding_format", value, "'float' and 'base64'"));
+      fail(wire::invalid_value("encoding_format", value, "'float' and 'base64'"));
     }
     params.is_base64 = value == "base64";
   }

@@ -1,7 +1,7 @@
 // Success bodies in OpenAI's key order, written by hand (mockapi/json_text.hpp).
 #include "mockapi/response_bodies.hpp"
 
-#include "mockapi/json_text.hpp"
+#include "wire/json_text.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -12,11 +12,11 @@ constexpr std::size_t kCompletionBodyReserve = 768;
 
 void append_usage(std::string& out, std::int64_t prompt_tokens, std::int64_t completion_tokens) {
   out += R"({"prompt_tokens":)";
-  append_json_int(out, prompt_tokens);
+  wire::append_json_int(out, prompt_tokens);
   out += R"(,"completion_tokens":)";
-  append_json_int(out, completion_tokens);
+  wire::append_json_int(out, completion_tokens);
   out += R"(,"total_tokens":)";
-  append_json_int(out, prompt_tokens + completion_tokens);
+  wire::append_json_int(out, prompt_tokens + completion_tokens);
   out += R"(,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},)"
          R"("completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,)"
          R"("accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})";
@@ -25,13 +25,13 @@ void append_usage(std::string& out, std::int64_t prompt_tokens, std::int64_t com
 // Appends `{"id":...,"object":...,"created":...,"model":...` (the object left open).
 void append_completion_head(std::string& out, const Completion& completion, const char* object) {
   out += R"({"id":)";
-  append_json_string(out, completion.id);
+  wire::append_json_string(out, completion.id);
   out += R"(,"object":")";
   out += object;
   out += R"(","created":)";
-  append_json_int(out, completion.created);
+  wire::append_json_int(out, completion.created);
   out += R"(,"model":)";
-  append_json_string(out, completion.model);
+  wire::append_json_string(out, completion.model);
 }
 
 std::int64_t choice_tokens(const Completion& completion, int choice) {
@@ -74,7 +74,7 @@ std::string chat_completion_json(const Completion& completion) {
   out += R"(,"choices":[)";
   for (int c = 0; c < static_cast<int>(completion.choice_tokens.size()); ++c) {
     out += c > 0 ? R"(,{"index":)" : R"({"index":)";
-    append_json_int(out, c);
+    wire::append_json_int(out, c);
     out += R"(,"message":{"role":"assistant","content":")";
     completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
     out += R"(","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":")";
@@ -96,7 +96,7 @@ std::string text_completion_json(const Completion& completion) {
     out += c > 0 ? R"(,{"text":")" : R"({"text":")";
     completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
     out += R"(","index":)";
-    append_json_int(out, c);
+    wire::append_json_int(out, c);
     out += R"(,"logprobs":null,"finish_reason":")";
     out += finish_reason(completion, c);
     out += R"("})";
@@ -136,7 +136,7 @@ std::string embeddings_json(std::uint64_t seed, const EmbeddingParams& params, i
     out += "}";
   }
   out += R"(],"model":)";
-  append_json_string(out, params.model);
+  wire::append_json_string(out, params.model);
   out += R"(,"usage":{"prompt_tokens":)";
   out += std::to_string(params.prompt_tokens);
   out += R"(,"total_tokens":)";
@@ -147,11 +147,11 @@ std::string embeddings_json(std::uint64_t seed, const EmbeddingParams& params, i
 
 std::string model_json(const std::string& id, std::int64_t created, const std::string& owned_by) {
   std::string out = R"({"id":)";
-  append_json_string(out, id);
+  wire::append_json_string(out, id);
   out += R"(,"object":"model","created":)";
-  append_json_int(out, created);
+  wire::append_json_int(out, created);
   out += R"(,"owned_by":)";
-  append_json_string(out, owned_by);
+  wire::append_json_string(out, owned_by);
   out += '}';
   return out;
 }

@@ -3,7 +3,7 @@
 
 #include <boost/beast/http/status.hpp>
 
-#include "mockapi/json_text.hpp"
+#include "wire/json_text.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -27,7 +27,7 @@ void write_response_head(std::string& out, int status, unsigned version, const H
   out += '.';
   out += static_cast<char>('0' + version % 10);
   out += ' ';
-  append_json_int(out, status);
+  wire::append_json_int(out, status);
   out += ' ';
   const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
   out.append(reason.data(), reason.size());
@@ -42,7 +42,7 @@ void write_response_head(std::string& out, int status, unsigned version, const H
     append_field(out, "Connection", "keep-alive");
   }
   out += "Content-Length: ";
-  append_json_int(out, static_cast<std::int64_t>(content_length));
+  wire::append_json_int(out, static_cast<std::int64_t>(content_length));
   out += "\r\n\r\n";
 }
 

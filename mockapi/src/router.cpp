@@ -10,6 +10,7 @@
 #include "mockapi/response_bodies.hpp"
 #include "mockapi/text_generator.hpp"
 #include "plans.hpp"
+#include "wire/openai.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -164,10 +165,10 @@ std::optional<ResponsePlan> Router::check_admin(const HttpRequest& request, Time
     difference = static_cast<unsigned char>(difference | (token[i] ^ expected[i]));
   }
   if (is_same && difference == 0) return std::nullopt;
-  return error_plan(begin("", now), invalid_admin_token());
+  return error_plan(begin("", now), wire::invalid_admin_token());
 }
 
-ResponsePlan Router::error_plan(const Context& context, const ApiError& error) {
+ResponsePlan Router::error_plan(const Context& context, const wire::ApiError& error) {
   return mockapi::error_plan(context.plan, error);
 }
 
@@ -195,7 +196,7 @@ ResponsePlan Router::handle(const HttpRequest& request, TimePoint now) {
     endpoint = "models";
   }
   ResponsePlan plan = endpoint.empty()
-                          ? error_plan(begin("", now), invalid_url(request.method, path))
+                          ? error_plan(begin("", now), wire::invalid_url(request.method, path))
                           : handle_v1(request, endpoint, now);
   plan.endpoint = endpoint.empty() ? "unknown" : endpoint;
   return plan;
@@ -205,22 +206,22 @@ ResponsePlan Router::handle_v1(const HttpRequest& request, std::string_view endp
                                TimePoint now) {
   const std::string key = bearer_key(request.authorization);
   if (key.empty()) {
-    return error_plan(begin("", now), missing_api_key());
+    return error_plan(begin("", now), wire::missing_api_key());
   }
   const auto& keys = config_.api_keys;
   if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
-    return error_plan(begin("", now), invalid_api_key(key));
+    return error_plan(begin("", now), wire::invalid_api_key(key));
   }
   if (!keep_key(key, now)) {
-    return error_plan(begin("", now), too_many_keys(options_.max_keys));
+    return error_plan(begin("", now), wire::too_many_keys(options_.max_keys));
   }
   const Context context = begin(key, now);
   ResponsePlan plan = dispatch_v1(context, request, endpoint);
   // Answers the provider model did not make (400, 404, models) still show the key's limits.
-  if (!plan.header("x-ratelimit-limit-requests") && !plan.header("x-ratelimit-limit-tokens")) {
+  if (!plan.header(wire::kLimitRequests) && !plan.header(wire::kLimitTokens)) {
     std::lock_guard lock(mutex_);
     latest_ = std::max(latest_, now);
-    add_rate_limit_headers(plan.headers, provider_.headers(key, latest_));
+    wire::add_rate_limit_headers(plan.headers, provider_.headers(key, latest_));
   }
   return plan;
 }
@@ -228,7 +229,7 @@ ResponsePlan Router::handle_v1(const HttpRequest& request, std::string_view endp
 ResponsePlan Router::dispatch_v1(const Context& context, const HttpRequest& request,
                                  std::string_view endpoint) {
   if (request.fault && !parse_forced_fault(*request.fault) && *request.fault != "slow") {
-    return error_plan(context, unknown_fault(*request.fault));
+    return error_plan(context, wire::unknown_fault(*request.fault));
   }
   try {
     if (endpoint == "models") {
@@ -247,7 +248,7 @@ ResponsePlan Router::handle_models(const Context& context, std::string_view path
   if (path.starts_with(kModelsPrefix)) {
     const std::string id(path.substr(kModelsPrefix.size()));
     if (!has_model(id)) {
-      return error_plan(context, model_not_found(id));
+      return error_plan(context, wire::model_not_found(id));
     }
     return json_plan(context.plan, 200, model_json(id, kModelCreatedUnixS, config_.name));
   }
@@ -279,7 +280,7 @@ ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& requ
   const GenerationParams params =
       is_chat ? parse_chat_request(request.body) : parse_completion_request(request.body);
   if (!has_model(params.model)) {
-    return error_plan(context, model_not_found(params.model));
+    return error_plan(context, wire::model_not_found(params.model));
   }
   ProviderRequest provider_request{.key = context.plan.key,
                                    .model = params.model,
@@ -300,11 +301,11 @@ ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& requ
 ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest& request) {
   const EmbeddingParams params = parse_embedding_request(request.body);
   if (params.dimensions && *params.dimensions > config_.embedding_dimensions) {
-    return error_plan(context, integer_above_maximum("dimensions", config_.embedding_dimensions,
+    return error_plan(context, wire::integer_above_maximum("dimensions", config_.embedding_dimensions,
                                                      *params.dimensions));
   }
   if (!has_model(params.model)) {
-    return error_plan(context, model_not_found(params.model));
+    return error_plan(context, wire::model_not_found(params.model));
   }
   ProviderRequest provider_request{.key = context.plan.key,
                                    .model = params.model,
@@ -345,9 +346,9 @@ std::map<std::string, std::vector<LimiterLevel>> masked_levels(
     std::map<std::string, std::vector<LimiterLevel>> levels) {
   std::map<std::string, std::vector<LimiterLevel>> out;
   for (auto& [key, key_levels] : levels) {
-    std::string label = mask_key(key);
+    std::string label = wire::mask_key(key);
     for (int copy = 2; out.contains(label); ++copy) {
-      label = mask_key(key) + "#" + std::to_string(copy);
+      label = wire::mask_key(key) + "#" + std::to_string(copy);
     }
     out.emplace(std::move(label), std::move(key_levels));
   }
@@ -370,30 +371,30 @@ ResponsePlan Router::metrics_plan(const Context& context, TimePoint now) {
   return plan;
 }
 
-ResponsePlan Router::transport_plan(const ApiError& error) {
+ResponsePlan Router::transport_plan(const wire::ApiError& error) {
   ResponsePlan plan = error_plan(begin("", TimePoint{}), error);
   plan.endpoint = "unknown";
   return plan;
 }
 
 ResponsePlan Router::body_too_large(std::uint64_t limit_bytes) {
-  return transport_plan(mockapi::body_too_large(limit_bytes));
+  return transport_plan(wire::body_too_large(limit_bytes));
 }
 
-ResponsePlan Router::malformed_request() { return transport_plan(malformed_http()); }
+ResponsePlan Router::malformed_request() { return transport_plan(wire::malformed_http()); }
 
-ResponsePlan Router::header_too_large() { return transport_plan(mockapi::header_too_large()); }
+ResponsePlan Router::header_too_large() { return transport_plan(wire::header_too_large()); }
 
-ResponsePlan Router::missing_host() { return transport_plan(mockapi::missing_host()); }
+ResponsePlan Router::missing_host() { return transport_plan(wire::missing_host()); }
 
 ResponsePlan Router::unsupported_transfer_coding() {
-  return transport_plan(mockapi::unsupported_transfer_coding());
+  return transport_plan(wire::unsupported_transfer_coding());
 }
 
 ResponsePlan Router::request_timeout(std::chrono::milliseconds timeout) {
-  return transport_plan(mockapi::request_timeout(timeout));
+  return transport_plan(wire::request_timeout(timeout));
 }
 
-ResponsePlan Router::internal_error() { return transport_plan(server_error()); }
+ResponsePlan Router::internal_error() { return transport_plan(wire::server_error()); }
 
 }  // namespace llmsim::mockapi

@@ -20,7 +20,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
-#include "mockapi/json_text.hpp"
+#include "wire/json_text.hpp"
 #include "mockapi/request_reader.hpp"
 #include "mockapi/response_head.hpp"
 
@@ -230,7 +230,7 @@ void log_request(const HttpRequest& request, const ResponsePlan& plan, double se
   line << std::put_time(&utc, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(3) << std::setfill('0')
        << millis << "Z " << (request.method.empty() ? "-" : request.method) << ' '
        << (request.target.empty() ? "-" : request.target) << ' ' << plan.status_label()
-       << " key=" << (plan.key.empty() ? "-" : mask_key(plan.key)) << ' ' << std::fixed
+       << " key=" << (plan.key.empty() ? "-" : wire::mask_key(plan.key)) << ' ' << std::fixed
        << std::setprecision(3) << seconds << "s\n";
   std::cerr << line.str() << std::flush;  // one write per line, so threads do not interleave
 }
@@ -247,7 +247,7 @@ asio::awaitable<bool> serve_request(SessionContext& context, Connection& connect
     plan = context.router.handle(request, context.model_now());
   } catch (const std::exception& error) {
     // A bug, not the client's fault; the client still gets an answer and the gauges go down.
-    std::cerr << "llmsim serve: " << request.method << " " << valid_utf8(request.target) << ": "
+    std::cerr << "llmsim serve: " << request.method << " " << wire::valid_utf8(request.target) << ": "
               << error.what() << "\n";
     plan = context.router.internal_error();
   }

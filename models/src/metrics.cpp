@@ -21,43 +21,6 @@ const char* category_name(ErrorCategory category) {
   return "other";
 }
 
-std::optional<ErrorCategory> category_of(const Decision& decision) {
-  switch (decision.outcome) {
-    case Outcome::ok: return std::nullopt;
-    case Outcome::rate_limited:
-      switch (decision.admission.refused_by) {
-        case LimitKind::tpm: return ErrorCategory::rate_limit_tokens;
-        case LimitKind::rpd:
-        case LimitKind::tpd: return ErrorCategory::daily_limit;
-        default: return ErrorCategory::rate_limit_requests;
-      }
-    case Outcome::too_large: return ErrorCategory::other;
-    case Outcome::quota_exhausted: return ErrorCategory::quota;
-    case Outcome::server_error:
-    case Outcome::overloaded: return ErrorCategory::server_5xx;
-    case Outcome::hang: return ErrorCategory::timeout;
-    case Outcome::drop_mid_stream: return ErrorCategory::connection;
-  }
-  return ErrorCategory::other;
-}
-
-ErrorCategory classify_http_error(int status, std::string_view type, std::string_view code,
-                                  std::string_view message) {
-  if (status == 429) {
-    if (code == "insufficient_quota" || type == "insufficient_quota") return ErrorCategory::quota;
-    // Before the daily check: a too-large refusal on TPD also names "tokens per day (TPD)".
-    if (message.starts_with("Request too large")) return ErrorCategory::other;
-    // OpenAI's daily refusals share type/code with the per-minute ones; only the message differs.
-    if (message.find("per day (") != std::string_view::npos) return ErrorCategory::daily_limit;
-    if (type == "tokens") return ErrorCategory::rate_limit_tokens;
-    return ErrorCategory::rate_limit_requests;
-  }
-  // Only 5xx: a status beyond 599 is no HTTP status at all ("HTTP/1.1 999").
-  if (status >= 500 && status <= 599) return ErrorCategory::server_5xx;
-  if (status == 408) return ErrorCategory::timeout;
-  return ErrorCategory::other;
-}
-
 void PhaseMetrics::record(const RequestRecord& r) {
   ++requests;
   if (r.error) {

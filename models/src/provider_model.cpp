@@ -65,17 +65,6 @@ std::string default_api_key(const ProviderConfig& config) {
   return config.api_keys.empty() ? std::string("sk-llmsim") : config.api_keys.front();
 }
 
-std::optional<RetryAfterHeaders> retry_after_headers(const Decision& decision, bool send_millis) {
-  if (decision.outcome != Outcome::rate_limited) return std::nullopt;
-  const Duration wait = std::max(decision.admission.wait, Duration{0});
-  RetryAfterHeaders headers;
-  headers.seconds = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
-  if (send_millis) {
-    headers.millis = std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::milliseconds>(wait).count());
-  }
-  return headers;
-}
-
 ProviderModel::ProviderModel(ProviderConfig config, std::uint64_t seed)
     : config_(std::move(config)), seed_(seed) {}
 

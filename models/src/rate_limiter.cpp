@@ -12,10 +12,6 @@ namespace {
 constexpr std::int64_t kMaxLimit = 1'000'000'000'000'000;  // 1e15: every product fits 127 bits
 constexpr Duration kMinute = std::chrono::seconds(60);
 constexpr Duration kDay = std::chrono::hours(24);
-constexpr std::int64_t kNsPerMs = 1'000'000;
-constexpr std::int64_t kMsPerSecond = 1'000;
-constexpr std::int64_t kMsPerMinute = 60'000;
-constexpr std::int64_t kMsPerHour = 3'600'000;
 
 constexpr std::array<LimitKind, 4> kOrder = {LimitKind::rpm, LimitKind::tpm, LimitKind::rpd,
                                              LimitKind::tpd};
@@ -32,17 +28,6 @@ const std::optional<std::int64_t>& limit_of(const RateLimits& limits, LimitKind 
   }
 }
 
-// Returns milliseconds as "N" or "N.fff" seconds with the fraction's trailing zeros dropped.
-std::string seconds_text(std::int64_t ms) {
-  std::string text = std::to_string(ms / kMsPerSecond);
-  std::int64_t fraction = ms % kMsPerSecond;
-  if (fraction == 0) return text;
-  std::string digits = std::to_string(fraction);
-  digits.insert(0, 3 - digits.size(), '0');  // milliseconds are three decimal places
-  digits.erase(digits.find_last_not_of('0') + 1);
-  return text + "." + digits;
-}
-
 }  // namespace
 
 const char* limit_name(LimitKind kind) {
@@ -53,32 +38,6 @@ const char* limit_name(LimitKind kind) {
     case LimitKind::tpd: return "TPD";
     default: return "none";
   }
-}
-
-const char* limit_phrase(LimitKind kind) {
-  switch (kind) {
-    case LimitKind::rpm: return "requests per min (RPM)";
-    case LimitKind::tpm: return "tokens per min (TPM)";
-    case LimitKind::rpd: return "requests per day (RPD)";
-    case LimitKind::tpd: return "tokens per day (TPD)";
-    default: return "none";
-  }
-}
-
-std::string go_duration(Duration d) {
-  // Go's Duration.Round(time.Millisecond): halfway values round away from zero.
-  const bool negative = d.count() < 0;
-  const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(d.count())
-                                           : static_cast<std::uint64_t>(d.count());
-  const auto ms = static_cast<std::int64_t>((magnitude + kNsPerMs / 2) / kNsPerMs);
-  if (ms == 0) return "0s";
-  std::string text = negative ? "-" : "";
-  if (ms < kMsPerSecond) return text + std::to_string(ms) + "ms";
-  const std::int64_t hours = ms / kMsPerHour;
-  const std::int64_t minutes = ms % kMsPerHour / kMsPerMinute;
-  if (hours > 0) text += std::to_string(hours) + "h";
-  if (hours > 0 || minutes > 0) text += std::to_string(minutes) + "m";
-  return text + seconds_text(ms % kMsPerMinute) + "s";
 }
 
 // --- Bucket: exact GCRA arithmetic -------------------------------------------------------------

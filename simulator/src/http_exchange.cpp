@@ -22,11 +22,6 @@ constexpr std::int64_t kChatFramingTokens = 6;
 constexpr std::int64_t kBytesPerToken = 4;
 // Doubles below this in magnitude convert to int64 without overflow (2^63 is the first that fails).
 constexpr double kInt64Bound = 9.2e18;
-// The longest retry-after (seconds) taken as meant: a day. Longer ones are ignored.
-constexpr double kMaxRetryAfterS = 86400;
-// The statuses HTTP defines (RFC 9110 section 15).
-constexpr int kFirstStatus = 100;
-constexpr int kLastStatus = 599;
 
 std::string prompt_text(const RequestConfig& request) {
   if (request.prompt) return *request.prompt;
@@ -37,13 +32,6 @@ std::string prompt_text(const RequestConfig& request) {
   while (static_cast<std::int64_t>(text.size()) < tokens * kBytesPerToken) text += "word ";
   text.resize(static_cast<std::size_t>(tokens * kBytesPerToken));
   return text;
-}
-
-std::optional<double> to_number(std::string_view text) {
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 // Reads usage.completion_tokens of a JSON text through nlohmann's SAX interface, without building
@@ -333,80 +321,24 @@ void write_request_head_end(std::string& out, std::uint32_t attempt, std::uint64
   out += "\r\n\r\n";
 }
 
-std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_after_ms,
-                                          std::optional<std::string_view> retry_after) {
-  // The SDKs read retry-after-ms first, then retry-after in seconds.
-  // A wait beyond kMaxRetryAfterS (or inf) counts as unparseable: no API means it, and
-  // converting it would overflow the nanosecond count.
-  if (retry_after_ms) {
-    if (auto ms = to_number(*retry_after_ms); ms && *ms > 0 && *ms <= kMaxRetryAfterS * 1000) {
-      return from_millis(*ms);
-    }
-  }
-  if (retry_after) {
-    if (auto s = to_number(*retry_after); s && *s > 0 && *s <= kMaxRetryAfterS) return from_seconds(*s);
-  }
-  return std::nullopt;
-}
-
-RateLimitHeaders read_rate_limit_headers(const ResponseView& response) {
-  const auto count = [](std::optional<std::string_view> text) -> std::optional<std::int64_t> {
-    if (!text) return std::nullopt;
-    std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (error != std::errc{} || end != text->data() + text->size()) return std::nullopt;
-    return value;
-  };
-  const auto duration = [](std::optional<std::string_view> text) -> std::optional<Duration> {
-    return text ? parse_go_duration(*text) : std::nullopt;
-  };
-  RateLimitHeaders headers;
-  headers.limit_requests = count(response.limit_requests);
-  headers.remaining_requests = count(response.remaining_requests);
-  headers.reset_requests = duration(response.reset_requests);
-  headers.limit_tokens = count(response.limit_tokens);
-  headers.remaining_tokens = count(response.remaining_tokens);
-  headers.reset_tokens = duration(response.reset_tokens);
-  return headers;
-}
-
 AttemptResult read_response(const ResponseView& response) {
-  AttemptResult result;
-  result.status = response.status;
-  result.rate_limits = read_rate_limit_headers(response);
+  return read_response(response, wire::read_response(response.status, response.headers,
+                                                     response.body, response.is_complete));
+}
+
+AttemptResult read_response(const ResponseView& response, const wire::Reading& reading) {
+  AttemptResult result = attempt_of(reading);
   result.bytes_received = response.bytes_received;
-  result.retry_after = parse_retry_after(response.retry_after_ms, response.retry_after);
-  if (response.should_retry == "true") result.should_retry = true;
-  if (response.should_retry == "false") result.should_retry = false;
-  // HTTP has no status outside 100..599: whatever sent one is not an API to trust.
-  if (response.status < kFirstStatus || response.status > kLastStatus) {
-    result.error = ErrorCategory::other;
+  const bool is_success = response.status >= 200 && response.status < 300;
+  if (!is_success || result.error) return result;
+  const bool is_stream = response.headers.content_type &&
+                         response.headers.content_type->starts_with(wire::kEventStream);
+  const std::optional<std::int64_t> tokens = completion_tokens_of(response.body, is_stream);
+  if (!tokens) {
+    result.error = ErrorCategory::other;  // a 2xx that is not the API's JSON is no success
     return result;
   }
-  if (response.status >= 200 && response.status < 300) {
-    const bool is_done = !response.is_stream ||
-                         response.body.find("data: [DONE]") != std::string_view::npos;
-    if (!response.is_complete || !is_done) {
-      result.error = ErrorCategory::connection;
-      return result;
-    }
-    const std::optional<std::int64_t> tokens = completion_tokens_of(response.body, response.is_stream);
-    if (!tokens) {
-      result.error = ErrorCategory::other;  // a 2xx that is not the API's JSON is no success
-      return result;
-    }
-    result.completion_tokens = *tokens;
-    return result;
-  }
-  const Json parsed = Json::parse(response.body, nullptr, false);
-  std::string type, code, message;
-  if (!parsed.is_discarded() && parsed.contains("error") && parsed["error"].is_object()) {
-    const Json& error = parsed["error"];
-    if (error.contains("type") && error["type"].is_string()) type = error["type"];
-    if (error.contains("code") && error["code"].is_string()) code = error["code"];
-    if (error.contains("message") && error["message"].is_string()) message = error["message"];
-  }
-  result.error = classify_http_error(response.status, type, code, message);
+  result.completion_tokens = *tokens;
   return result;
 }
 

@@ -31,6 +31,7 @@
 #include "simulator/trace_recorder.hpp"
 #include "simulator/http_exchange.hpp"
 #include "simulator/server_process.hpp"
+#include "wire/openai.hpp"
 
 #include "load_targets.hpp"
 
@@ -316,31 +317,21 @@ class SocketDriver final : public ClientDriver {
       if (it == response.end()) return std::nullopt;
       return std::string_view(it->value().data(), it->value().size());
     };
-    if (first_byte && options_.recorder) {
-      state.facts = facts_of_response(*first_byte, static_cast<int>(response.result_int()), header, response.body());
-    }
+    // One reading of the response (wire/openai.hpp) for the client model and the trace.
+    const ResponseView view{.status = static_cast<int>(response.result_int()),
+                            .headers = wire::read_headers(header),
+                            .body = response.body(),
+                            .is_complete = !read_error && parser.is_done(),
+                            .bytes_received = static_cast<std::int64_t>(header_read + read)};
+    const wire::Reading reading =
+        wire::read_response(view.status, view.headers, view.body, view.is_complete);
+    if (first_byte && options_.recorder) state.facts = facts_of_reading(*first_byte, reading);
     if (!route_of(state).is_scale_checked) {
       check_time_scale(route_of(state), header(kTimeScaleHeader));
       if (time_scale_error_) co_return failed;
     }
-    const auto content_type = header("content-type");
-    ResponseView view{
-        .status = static_cast<int>(response.result_int()),
-        .retry_after_ms = header("retry-after-ms"),
-        .retry_after = header("retry-after"),
-        .should_retry = header("x-should-retry"),
-        .limit_requests = header("x-ratelimit-limit-requests"),
-        .remaining_requests = header("x-ratelimit-remaining-requests"),
-        .reset_requests = header("x-ratelimit-reset-requests"),
-        .limit_tokens = header("x-ratelimit-limit-tokens"),
-        .remaining_tokens = header("x-ratelimit-remaining-tokens"),
-        .reset_tokens = header("x-ratelimit-reset-tokens"),
-        .body = response.body(),
-        .is_stream = content_type && content_type->starts_with("text/event-stream"),
-        .is_complete = !read_error && parser.is_done(),
-        .bytes_received = static_cast<std::int64_t>(header_read + read)};
     is_reusable = !read_error && parser.is_done() && response.keep_alive();
-    AttemptResult result = read_response(view);
+    AttemptResult result = read_response(view, reading);
     result.first_byte = first_byte;
     co_return result;
   }

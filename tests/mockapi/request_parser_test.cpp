@@ -8,13 +8,13 @@ namespace {
 
 // Returns the error a parser throws for `body`, or an ApiError with status 0 when none.
 template <class Parse>
-ApiError error_of(Parse parse, const std::string& body) {
+wire::ApiError error_of(Parse parse, const std::string& body) {
   try {
     parse(body);
   } catch (const RequestError& error) {
     return error.error();
   }
-  return ApiError{0, "", "", std::nullopt, std::nullopt};
+  return wire::ApiError{0, "", "", std::nullopt, std::nullopt};
 }
 
 const auto kChat = [](const std::string& body) { return parse_chat_request(body); };
@@ -125,7 +125,7 @@ TEST(ParseChatRequest, RefusesEachBadFieldWithOpenAisError) {
        "integer instead."},
   };
   for (const Row& row : rows) {
-    const ApiError error = error_of(kChat, row.body);
+    const wire::ApiError error = error_of(kChat, row.body);
     EXPECT_EQ(error.status, 400) << row.body;
     EXPECT_EQ(error.param, row.param) << row.body;
     EXPECT_THAT(error.message, testing::StartsWith(row.message)) << row.body;
@@ -133,7 +133,7 @@ TEST(ParseChatRequest, RefusesEachBadFieldWithOpenAisError) {
 }
 
 TEST(ParseChatRequest, RefusesContentPartsThatAreNotObjects) {
-  const ApiError error =
+  const wire::ApiError error =
       error_of(kChat, R"({"model":"m","messages":[{"role":"user","content":[{"type":"text",)"
                       R"("text":"a"},[[["b"]]]]}]})");
   EXPECT_EQ(error.status, 400);
@@ -153,7 +153,7 @@ TEST(ParseRequests, RefuseNestingDeeperThanTheLimitBeforeParsing) {
   const std::string too_deep =
       R"({"model":"m","messages":[{"role":"user","content":"x"}],"x":)" + nested(kMaxJsonDepth) + "}";
   EXPECT_EQ(error_of(kChat, at_limit).status, 0);
-  EXPECT_EQ(error_of(kChat, too_deep).message, invalid_json().message);
+  EXPECT_EQ(error_of(kChat, too_deep).message, wire::invalid_json().message);
   // Brackets inside strings do not count.
   EXPECT_EQ(error_of(kChat, chat_body(R"(,"user":")" + std::string(1000, '[') + R"(\"[")")).status, 0);
   // 8 MB of `[`: refused at once, whatever the endpoint.
@@ -161,11 +161,11 @@ TEST(ParseRequests, RefuseNestingDeeperThanTheLimitBeforeParsing) {
   for (const auto& parse : {+[](const std::string& b) { (void)parse_chat_request(b); },
                             +[](const std::string& b) { (void)parse_completion_request(b); },
                             +[](const std::string& b) { (void)parse_embedding_request(b); }}) {
-    EXPECT_EQ(error_of(parse, brackets).message, invalid_json().message);
+    EXPECT_EQ(error_of(parse, brackets).message, wire::invalid_json().message);
   }
   const std::string deep_content = R"({"model":"m","messages":[{"role":"user","content":)" +
                                    std::string(200, '[') + std::string(200, ']') + "}]}";
-  EXPECT_EQ(error_of(kChat, deep_content).message, invalid_json().message);
+  EXPECT_EQ(error_of(kChat, deep_content).message, wire::invalid_json().message);
 }
 
 TEST(ParseCompletionRequest, DefaultsMaxTokensTo16AndCountsPromptForms) {
@@ -221,7 +221,7 @@ TEST(ParseEmbeddingRequest, RefusesUnusableInput) {
        "Invalid 'dimensions': integer below minimum value."},
   };
   for (const Row& row : rows) {
-    const ApiError error = error_of(kEmbedding, row.body);
+    const wire::ApiError error = error_of(kEmbedding, row.body);
     EXPECT_EQ(error.status, 400) << row.body;
     EXPECT_THAT(error.message, testing::StartsWith(row.message)) << row.body;
   }

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "mockapi/openai_errors.hpp"
+#include "wire/openai_errors.hpp"
 #include "models/random.hpp"
 
 namespace llmsim::mockapi {
@@ -97,7 +97,7 @@ std::string model_list_json(const std::vector<std::string>& ids, std::int64_t cr
   return body.dump();
 }
 
-std::string error_json(const ApiError& error,
+std::string error_json(const wire::ApiError& error,
                        Json::error_handler_t handler = Json::error_handler_t::strict) {
   Json inner;
   inner["message"] = error.message;
@@ -176,23 +176,23 @@ TEST(ResponseBodies, ModelsAreTheDumpedDocuments) {
 TEST(OpenAiErrorBody, IsByteForByteTheDumpedDocument) {
   RandomStream rng(14, "errors");
   for (int i = 0; i < 300; ++i) {
-    ApiError error{.status = 400, .message = pick(rng, kNames) + " " + pick(rng, kNames),
+    wire::ApiError error{.status = 400, .message = pick(rng, kNames) + " " + pick(rng, kNames),
                    .type = pick(rng, kNames)};
     if (below(rng, 2) == 0) error.param = pick(rng, kNames);
     if (below(rng, 2) == 0) error.code = pick(rng, kNames);
-    ASSERT_EQ(error_json(error), reference::error_json(error)) << i;
+    ASSERT_EQ(wire::error_json(error), reference::error_json(error)) << i;
   }
   // The bodies the server sends most, as they are built.
-  EXPECT_EQ(error_json(missing_api_key()), reference::error_json(missing_api_key()));
-  EXPECT_EQ(error_json(invalid_json()), reference::error_json(invalid_json()));
+  EXPECT_EQ(wire::error_json(wire::missing_api_key()), reference::error_json(wire::missing_api_key()));
+  EXPECT_EQ(wire::error_json(wire::invalid_json()), reference::error_json(wire::invalid_json()));
 }
 
 TEST(OpenAiErrorBody, ReplacesInvalidUtf8WhereTheDocumentThrew) {
   // Error messages copy client input: the document's dump() threw (no response, a stuck gauge);
   // the body now has U+FFFD where its replace handler puts them.
-  const ApiError error = model_not_found("bad\xff\xe2\x82");
+  const wire::ApiError error = wire::model_not_found("bad\xff\xe2\x82");
   EXPECT_THROW(reference::error_json(error), nlohmann::json::type_error);
-  EXPECT_EQ(error_json(error), reference::error_json(error, reference::Json::error_handler_t::replace));
+  EXPECT_EQ(wire::error_json(error), reference::error_json(error, reference::Json::error_handler_t::replace));
 }
 
 }  // namespace

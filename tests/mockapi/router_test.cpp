@@ -60,7 +60,7 @@ HttpRequest get(const std::string& target, const std::string& key = "sk-test") {
 std::string error_body(const std::string& message, const std::string& type,
                        const std::optional<std::string>& param,
                        const std::optional<std::string>& code) {
-  return error_json(ApiError{0, message, type, param, code});
+  return wire::error_json(wire::ApiError{0, message, type, param, code});
 }
 
 class RouterTest : public testing::Test {
@@ -102,7 +102,7 @@ TEST_F(RouterTest, MissingKeyIs401) {
     request.authorization = authorization;
     const ResponsePlan plan = handle(request);
     EXPECT_EQ(plan.status, 401) << authorization;
-    EXPECT_EQ(plan.body, error_json(missing_api_key())) << authorization;
+    EXPECT_EQ(plan.body, wire::error_json(wire::missing_api_key())) << authorization;
     EXPECT_THAT(plan.body, HasSubstr(R"("message":"You didn't provide an API key.)"));
   }
 }
@@ -370,7 +370,7 @@ TEST_F(RouterTest, TimeGoingBackwardsAcrossThreadsIsClamped) {
 TEST_F(RouterTest, ForcedQuotaIsInsufficientQuotaThatMustNotBeRetried) {
   const ResponsePlan plan = handle(chat("", "sk-test", "quota"));
   EXPECT_EQ(plan.status, 429);
-  EXPECT_EQ(plan.body, error_json(quota_exhausted()));
+  EXPECT_EQ(plan.body, wire::error_json(wire::quota_exhausted()));
   EXPECT_THAT(plan.body, HasSubstr(R"("type":"insufficient_quota","param":null,"code":"insufficient_quota")"));
   EXPECT_EQ(plan.header("x-should-retry"), "false");
   EXPECT_FALSE(plan.header("retry-after").has_value());
@@ -379,10 +379,10 @@ TEST_F(RouterTest, ForcedQuotaIsInsufficientQuotaThatMustNotBeRetried) {
 TEST_F(RouterTest, ForcedServerErrors) {
   const ResponsePlan internal = handle(chat("", "sk-test", "500"));
   EXPECT_EQ(internal.status, 500);
-  EXPECT_EQ(internal.body, error_json(server_error()));
+  EXPECT_EQ(internal.body, wire::error_json(wire::server_error()));
   const ResponsePlan busy = handle(chat("", "sk-test", "503"));
   EXPECT_EQ(busy.status, 503);
-  EXPECT_EQ(busy.body, error_json(overloaded(*busy.header("x-request-id"))));
+  EXPECT_EQ(busy.body, wire::error_json(wire::overloaded(*busy.header("x-request-id"))));
 }
 
 TEST_F(RouterTest, ForcedRateLimitRefusesAtOnce) {

@@ -17,11 +17,13 @@
 #include "models/scenario.hpp"
 #include "models/time.hpp"
 #include "models/token_model.hpp"
+#include "wire/go_duration.hpp"
 
 namespace llmsim {
 namespace {
 
 using ::testing::ElementsAre;
+using wire::go_duration;  // the waits read as OpenAI writes them
 using ::testing::Pair;
 using ::testing::_;
 
@@ -540,35 +542,7 @@ TEST(ProviderModelSlowFirstByte, ForcedSlowFirstByteDelaysAnOrdinaryAnswer) {
 }  // namespace llmsim
 
 namespace llmsim {
-namespace {
 
-TEST(RetryAfterHeaders, RoundUpSoThatWaitingThemSuffices) {
-  Decision refused;
-  refused.outcome = Outcome::rate_limited;
-  // (wait, seconds, millis) rows.
-  const struct { Duration wait; std::int64_t seconds; std::int64_t millis; } rows[] = {
-      {from_millis(120), 1, 120},          // under a second: at least 1 s
-      {from_millis(644.2), 1, 645},        // a fraction of a millisecond rounds up
-      {from_seconds(20), 20, 20000},       // exact values stay
-      {from_seconds(432.0001), 433, 432001},
-      {Duration{0}, 1, 1},                 // never 0
-  };
-  for (const auto& row : rows) {
-    refused.admission.wait = row.wait;
-    const auto plain = retry_after_headers(refused, false);
-    ASSERT_TRUE(plain);
-    EXPECT_EQ(plain->seconds, row.seconds);
-    EXPECT_EQ(plain->millis, std::nullopt);
-    EXPECT_EQ(retry_after_headers(refused, true)->millis, row.millis);
-  }
-  Decision ok;
-  EXPECT_EQ(retry_after_headers(ok, true), std::nullopt);
-  Decision too_large;
-  too_large.outcome = Outcome::too_large;
-  EXPECT_EQ(retry_after_headers(too_large, true), std::nullopt);
-}
-
-}  // namespace
 TEST(ProviderModelKeys, ForgetsAKeyOnlyWhenANewLimiterWouldAnswerTheSame) {
   ProviderModel provider(constant_config({.rpm = 60, .tpm = 200000}), 1);
   EXPECT_TRUE(provider.forget_if_fresh("never-seen", kStart));

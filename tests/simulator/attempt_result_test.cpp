@@ -20,9 +20,9 @@
 namespace llmsim {
 namespace {
 
-// The retry-after seconds the provider sends with a decision (models/provider_model.hpp).
+// The retry-after seconds the provider sends with a decision (wire/openai.hpp).
 std::optional<std::int64_t> retry_after_header_seconds(const Decision& decision) {
-  const auto headers = retry_after_headers(decision, /*send_millis=*/false);
+  const auto headers = wire::retry_after_headers(decision, /*send_millis=*/false);
   return headers ? std::optional<std::int64_t>(headers->seconds) : std::nullopt;
 }
 

@@ -138,25 +138,16 @@ TEST(ReadResponse, ReadsTheUsageChunkOfAStream) {
       "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":11}}\n\n"
       "data: [DONE]\n\n";
   const AttemptResult result =
-      read_response(ResponseView{.status = 200, .body = stream, .is_stream = true});
+      read_response(ResponseView{.status = 200, .headers = {.content_type = "text/event-stream"}, .body = stream});
   EXPECT_EQ(result.completion_tokens, 11);
 }
 
 // retry-after: 99999999999999999999 overflowed the nanosecond count to a negative wait (undefined
 // behaviour); waits over a day, and inf, are ignored as unparseable.
-TEST(ParseRetryAfter, HugeValuesAreIgnoredNotOverflowed) {
-  EXPECT_EQ(parse_retry_after(std::nullopt, "99999999999999999999"), std::nullopt);
-  EXPECT_EQ(parse_retry_after("99999999999999999999", std::nullopt), std::nullopt);
-  EXPECT_EQ(parse_retry_after(std::nullopt, "inf"), std::nullopt);
-  EXPECT_EQ(parse_retry_after(std::nullopt, "1e300"), std::nullopt);
-  // A huge retry-after-ms falls back to a sane retry-after, as an unparseable one does.
-  EXPECT_EQ(parse_retry_after("1e30", "2"), from_seconds(2.0));
-  // A day is the longest wait taken.
-  EXPECT_EQ(parse_retry_after(std::nullopt, "86400"), from_seconds(86400.0));
-  EXPECT_EQ(parse_retry_after(std::nullopt, "86401"), std::nullopt);
-  EXPECT_EQ(parse_retry_after("1500", std::nullopt), from_millis(1500.0));
+TEST(ReadResponse, HugeRetryAfterIsIgnoredNotOverflowed) {
+  // wire_openai_test has the parser's rows; here the driver's reading of such a 429.
   const AttemptResult result =
-      read_response(ResponseView{.status = 429, .retry_after = "99999999999999999999", .body = "{}"});
+      read_response(ResponseView{.status = 429, .headers = {.retry_after = "99999999999999999999"}, .body = "{}"});
   EXPECT_EQ(result.retry_after, std::nullopt);
   EXPECT_EQ(result.error, ErrorCategory::rate_limit_requests);
 }

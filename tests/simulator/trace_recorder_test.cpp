@@ -16,19 +16,6 @@
 namespace llmsim {
 namespace {
 
-TEST(TraceRecorder, ParsesGoDurations) {
-  EXPECT_EQ(parse_go_duration_s("0s"), 0.0);
-  EXPECT_EQ(parse_go_duration_s("120ms"), 0.12);
-  EXPECT_EQ(parse_go_duration_s("1.5s"), 1.5);
-  EXPECT_EQ(parse_go_duration_s("6m0s"), 360.0);
-  EXPECT_EQ(parse_go_duration_s("1h2m3.5s"), 3723.5);
-  EXPECT_EQ(parse_go_duration_s("250us"), 250e-6);
-  EXPECT_FALSE(parse_go_duration_s(""));
-  EXPECT_FALSE(parse_go_duration_s("5"));    // no unit
-  EXPECT_FALSE(parse_go_duration_s("1x"));   // unknown unit
-  EXPECT_FALSE(parse_go_duration_s("abc"));
-}
-
 TEST(TraceRecorder, ReadsHeadersAndErrorBodyOfAResponse) {
   const std::map<std::string, std::string, std::less<>> headers = {
       {"x-ratelimit-limit-requests", "500"}, {"x-ratelimit-remaining-requests", "0"},
@@ -38,9 +25,10 @@ TEST(TraceRecorder, ReadsHeadersAndErrorBodyOfAResponse) {
     if (it == headers.end()) return std::nullopt;
     return it->second;
   };
-  const ResponseFacts facts = facts_of_response(
-      TimePoint{} + from_seconds(2), 429, lookup,
-      R"({"error": {"message": "m", "type": "requests", "param": null, "code": "rate_limit_exceeded"}})");
+  const ResponseFacts facts = facts_of_reading(
+      TimePoint{} + from_seconds(2),
+      wire::read_response(429, wire::read_headers(lookup),
+                          R"({"error": {"message": "m", "type": "requests", "param": null, "code": "rate_limit_exceeded"}})"));
   EXPECT_EQ(facts.first_byte, TimePoint{} + from_seconds(2));
   EXPECT_EQ(facts.headers.limit_requests, 500);
   EXPECT_EQ(facts.headers.remaining_requests, 0);
@@ -49,7 +37,10 @@ TEST(TraceRecorder, ReadsHeadersAndErrorBodyOfAResponse) {
   EXPECT_EQ(facts.error_type, "requests");
   EXPECT_EQ(facts.error_code, "rate_limit_exceeded");
   // A 2xx body is not read for errors.
-  EXPECT_EQ(facts_of_response(TimePoint{}, 200, lookup, R"({"error": {"type": "x"}})").error_type, "");
+  EXPECT_EQ(facts_of_reading(TimePoint{}, wire::read_response(200, wire::read_headers(lookup),
+                                                               R"({"error": {"type": "x"}})"))
+                .error_type,
+            "");
 }
 
 std::vector<TraceRow> simulated_trace(const std::string& scenario_json) {

@@ -17,19 +17,19 @@
 #include <string_view>
 #include <vector>
 
-#include "mockapi/openai_errors.hpp"
+#include "wire/openai_errors.hpp"
 
 namespace llmsim::mockapi {
 
 // A request body OpenAI would refuse; error() is the response to send.
 class RequestError : public std::runtime_error {
  public:
-  explicit RequestError(ApiError error)
+  explicit RequestError(wire::ApiError error)
       : std::runtime_error(error.message), error_(std::move(error)) {}
-  const ApiError& error() const { return error_; }
+  const wire::ApiError& error() const { return error_; }
 
  private:
-  ApiError error_;
+  wire::ApiError error_;
 };
 
 // Largest max_tokens accepted (OpenAI's integers are 32-bit); also keeps max_tokens * n in range.

@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "mockapi/metrics.hpp"
-#include "mockapi/openai_errors.hpp"
+#include "wire/openai_errors.hpp"
 #include "mockapi/sse.hpp"
 #include "models/provider_model.hpp"
 #include "models/scenario.hpp"
@@ -141,10 +141,10 @@ class Router {
   struct Context;  // one request's key, number, id and time
 
   Context begin(const std::string& key, TimePoint now);
-  ResponsePlan transport_plan(const ApiError& error);
+  ResponsePlan transport_plan(const wire::ApiError& error);
   bool keep_key(const std::string& key, TimePoint now);
   void forget_fresh_keys();
-  ResponsePlan error_plan(const Context& context, const ApiError& error);
+  ResponsePlan error_plan(const Context& context, const wire::ApiError& error);
   ResponsePlan handle_v1(const HttpRequest& request, std::string_view endpoint, TimePoint now);
   ResponsePlan dispatch_v1(const Context& context, const HttpRequest& request,
                            std::string_view endpoint);

@@ -44,13 +44,6 @@ inline constexpr std::size_t kErrorCategoryCount = 10;
 // Returns the category's report name: "rate_limit_requests", ..., "other".
 const char* category_name(ErrorCategory category);
 
-// Returns the category of a provider decision, or nullopt for success (ok).
-std::optional<ErrorCategory> category_of(const Decision& decision);
-
-// Classifies an HTTP error response from OpenAI's status, error type, code and message.
-ErrorCategory classify_http_error(int status, std::string_view type, std::string_view code,
-                                  std::string_view message);
-
 // One finished request (after all its attempts), as a driver reports it.
 struct RequestRecord {
   TimePoint intended_send;            // when the user meant to send it

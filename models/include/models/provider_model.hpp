@@ -79,17 +79,6 @@ struct Decision {
   std::int64_t completion_tokens_per_choice() const { return completion_tokens / choices; }
 };
 
-// The retry-after headers a provider sends with a refusal, from its wait rounded up so that
-// waiting them always suffices: whole seconds, at least 1 (the spec's integer >= 1), and, when the
-// provider sends retry-after-ms (Azure does, OpenAI does not), milliseconds, at least 1.
-struct RetryAfterHeaders {
-  std::int64_t seconds = 1;
-  std::optional<std::int64_t> millis;
-};
-
-// Returns the retry-after headers of a decision: only rate-limit refusals carry them.
-std::optional<RetryAfterHeaders> retry_after_headers(const Decision& decision, bool send_millis);
-
 // The API key a client uses against a provider when none is given: the provider's first
 // configured key, else "sk-llmsim" (any key is accepted then). The key names the account's
 // limiter and its random streams, so the simulator and `llmsim load` use the same one.

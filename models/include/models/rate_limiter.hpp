@@ -36,13 +36,6 @@ enum class LimitKind { none, rpm, tpm, rpd, tpd };
 // Returns "RPM", "TPM", "RPD" or "TPD" (and "none").
 const char* limit_name(LimitKind kind);
 
-// Returns OpenAI's phrase for a limit: "requests per min (RPM)", "tokens per day (TPD)" ...
-const char* limit_phrase(LimitKind kind);
-
-// Formats a duration as Go's time.Duration string rounded to milliseconds, as OpenAI's headers and
-// messages do: "12ms", "644ms", "1s", "1.146s", "43.2s", "6m0s", "7m12s", "1h0m0s". Zero is "0s".
-std::string go_duration(Duration d);
-
 struct RateLimits {
   std::optional<std::int64_t> rpm;  // requests per minute
   std::optional<std::int64_t> tpm;  // tokens per minute
@@ -60,6 +53,8 @@ struct RateLimitHeaders {
   std::optional<std::int64_t> limit_tokens;
   std::optional<std::int64_t> remaining_tokens;
   std::optional<Duration> reset_tokens;
+
+  bool operator==(const RateLimitHeaders&) const = default;
 };
 
 struct Admission {

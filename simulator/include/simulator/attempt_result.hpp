@@ -17,6 +17,7 @@
 #include "models/random.hpp"
 #include "models/scenario.hpp"
 #include "models/time.hpp"
+#include "wire/openai.hpp"
 
 namespace llmsim {
 
@@ -40,28 +41,18 @@ std::int64_t estimated_response_bytes(const Decision& decision, const NetworkCon
 // Returns the request size in bytes for a prompt of `prompt_tokens` (about 4 bytes a token).
 std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkConfig& network);
 
-// Returns a Go duration ("120ms", "1.5s", "6m0s", "1h2m3.5s", "250us", "0") in seconds, or
-// nullopt when it is not one: the text of OpenAI's x-ratelimit-reset-* headers.
-std::optional<double> parse_go_duration_s(std::string_view text);
+// Returns the attempt result of what the client read of a response (wire/openai.hpp): status,
+// category, waits and limits; bytes, tokens and first byte are the driver's to fill.
+AttemptResult attempt_of(const wire::Reading& reading);
 
-// Returns the same as a Duration, or nullopt when it is not one or is negative.
-std::optional<Duration> parse_go_duration(std::string_view text);
-
-// Returns what a client reads back from the header go_duration(d) writes: the same value as
-// parse_go_duration(go_duration(d)), computed without the text (the simulator does it per attempt).
-std::optional<Duration> go_duration_as_read(Duration d);
-
-// Returns the x-ratelimit-* values as a client reads them off the wire: resets rounded to the
-// millisecond the headers carry (go_duration_as_read).
-RateLimitHeaders as_sent(const RateLimitHeaders& headers);
-
-// Builds what the client sees of a provider decision: the mock server's status and headers.
+// Builds what the client sees of a provider decision: wire::from_decision (the mock server's
+// status and headers, read back) with the estimated bytes and the tokens.
 AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,
                             const NetworkConfig& network);
 
 // Returns the wait before the next attempt, or nullopt when the request is not retried: the
-// official SDKs' rule (openai-api-notes.md): x-should-retry first; retried are 408, 409, 429, 5xx,
-// timeouts and connection errors (each can be switched off); retry-after(-ms) honoured when
+// official SDKs' rule (wire::should_retry: x-should-retry first; retried are 408, 409, 429, 5xx,
+// timeouts and connection errors, each can be switched off); retry-after(-ms) honoured when
 // 0 < wait <= max_retry_after_s; otherwise min(initial * 2^n, max) * (1 - jitter * U[0,1)).
 std::optional<Duration> retry_delay(const RetryConfig& config, const AttemptResult& result,
                                     int retries_made, RandomStream rng);

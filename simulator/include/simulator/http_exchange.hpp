@@ -4,14 +4,14 @@
 // request_head_start() / write_request_head_end() the HTTP head around it (written by hand, the
 // same bytes as Beast's, so an attempt costs no header container).
 // read_response() turns an HTTP response (status, the headers the SDKs read, body) into the same
-// AttemptResult the simulator builds from a provider decision: errors classified from OpenAI's
-// error body, retry-after-ms before retry-after, x-should-retry, a streamed body that ends
-// without `data: [DONE]` counted as a connection error. A success body is read for its
-// usage.completion_tokens only, without building a JSON document; one that is not JSON, and a
-// status outside HTTP's 100..599, count as `other`.
+// AttemptResult the simulator builds from a provider decision: OpenAI's contract
+// (wire/openai.hpp) reads the status, headers and error body; a success body is read here for
+// its usage.completion_tokens only, without building a JSON document; one that is not JSON
+// counts as `other`.
 //
 //   std::string body = request_body(scenario.request);
-//   AttemptResult r = read_response(ResponseView{.status = 429, .retry_after = "1", .body = text});
+//   AttemptResult r = read_response(ResponseView{.status = 429, .headers = {.retry_after = "1"},
+//                                                .body = text});
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,7 @@
 
 #include "models/scenario.hpp"
 #include "simulator/attempt_result.hpp"
+#include "wire/openai.hpp"
 
 namespace llmsim {
 
@@ -45,29 +46,18 @@ void write_request_head_end(std::string& out, std::uint32_t attempt, std::uint64
 
 struct ResponseView {
   int status = 0;
-  std::optional<std::string_view> retry_after_ms;  // header values, when present
-  std::optional<std::string_view> retry_after;
-  std::optional<std::string_view> should_retry;
-  // x-ratelimit-{limit,remaining,reset}-{requests,tokens}, when present.
-  std::optional<std::string_view> limit_requests, remaining_requests, reset_requests;
-  std::optional<std::string_view> limit_tokens, remaining_tokens, reset_tokens;
+  wire::ResponseHeaders headers;     // the headers the SDKs read (wire::read_headers)
   std::string_view body;
-  bool is_stream = false;            // text/event-stream
   bool is_complete = true;           // the body was read to its end
   std::int64_t bytes_received = 0;   // header and body bytes on the wire
 };
 
-// Returns what the client model needs to know of a response.
+// Returns what the client model needs to know of a response: wire::read_response, then the
+// completion tokens of a success (a 2xx body that is not the API's JSON counts as `other`).
 AttemptResult read_response(const ResponseView& response);
 
-// Returns the x-ratelimit-* values of a response; a header that is absent or unreadable is left
-// empty.
-RateLimitHeaders read_rate_limit_headers(const ResponseView& response);
-
-// Returns a duration parsed from retry-after-ms (float ms) or retry-after (seconds), or nullopt
-// when absent, unparseable, not positive or over a day (HTTP dates are not sent by OpenAI and not
-// read).
-std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_after_ms,
-                                          std::optional<std::string_view> retry_after);
+// The same from a reading of the response the caller already made (the socket driver keeps it for
+// the trace).
+AttemptResult read_response(const ResponseView& response, const wire::Reading& reading);
 
 }  // namespace llmsim

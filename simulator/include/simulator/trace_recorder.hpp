@@ -5,7 +5,7 @@
 // what it saw: first byte, status, error body, x-ratelimit-* and retry-after), and when the
 // client gives up on it (timeout). The DES driver builds the response facts from the provider's
 // Decision (facts_of_decision: first byte = time to first token), the real-socket driver from the
-// HTTP response (facts_of_response), so a simulated trace and a real one have the same columns
+// HTTP response (facts_of_reading), so a simulated trace and a real one have the same columns
 // and meaning. Rows are written as attempts end; times are the run's scenario time in seconds.
 //
 //   std::ofstream out("trace.csv");
@@ -15,7 +15,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -25,10 +24,10 @@
 #include "models/provider_model.hpp"
 #include "models/rate_limiter.hpp"
 #include "models/time.hpp"
-#include "simulator/attempt_result.hpp"
 #include "models/trace.hpp"
 #include "simulator/attempt_result.hpp"
 #include "simulator/client_model.hpp"
+#include "wire/openai.hpp"
 
 namespace llmsim {
 
@@ -44,11 +43,9 @@ struct ResponseFacts {
 // what the mock server would send).
 ResponseFacts facts_of_decision(const Decision& decision, TimePoint first_byte);
 
-// Returns the facts of an HTTP response: `header` looks a header up by name; `body` is read for
-// an error's type and code when the status is not 2xx.
-ResponseFacts facts_of_response(TimePoint first_byte, int status,
-                                const std::function<std::optional<std::string_view>(std::string_view)>& header,
-                                std::string_view body);
+// Returns the facts of an HTTP response whose first byte came at `first_byte`, from the driver's
+// reading of it (wire::read_response: x-ratelimit-* and the error body's type and code).
+ResponseFacts facts_of_reading(TimePoint first_byte, const wire::Reading& reading);
 
 class TraceRecorder {
  public:

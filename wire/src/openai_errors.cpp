@@ -1,9 +1,10 @@
 // OpenAI's error bodies and texts.
-#include "mockapi/openai_errors.hpp"
+#include "wire/openai_errors.hpp"
 
-#include "mockapi/json_text.hpp"
+#include "wire/go_duration.hpp"
+#include "wire/json_text.hpp"
 
-namespace llmsim::mockapi {
+namespace llmsim::wire {
 namespace {
 
 constexpr const char* kRateLimitsPage =
@@ -19,12 +20,39 @@ ApiError make(int status, std::string message, std::optional<std::string> param 
                   std::move(code)};
 }
 
-// Returns the limit's "type" field: "requests" for RPM/RPD, "tokens" for TPM/TPD.
-const char* limit_type(LimitKind kind) {
-  return kind == LimitKind::tpm || kind == LimitKind::tpd ? "tokens" : "requests";
+// Returns the error of `outcome` with its label and `message`.
+ApiError labelled(int status, Outcome outcome, LimitKind refused_by, std::string message) {
+  const ErrorLabel label = *error_label(outcome, refused_by);
+  ApiError error{status, std::move(message), std::string(label.type), std::nullopt, std::nullopt};
+  if (!label.code.empty()) error.code = std::string(label.code);
+  return error;
 }
 
 }  // namespace
+
+const char* limit_phrase(LimitKind kind) {
+  switch (kind) {
+    case LimitKind::rpm: return "requests per min (RPM)";
+    case LimitKind::tpm: return "tokens per min (TPM)";
+    case LimitKind::rpd: return "requests per day (RPD)";
+    case LimitKind::tpd: return "tokens per day (TPD)";
+    default: return "none";
+  }
+}
+
+std::optional<ErrorLabel> error_label(Outcome outcome, LimitKind refused_by) {
+  // A limit's type is "requests" for RPM/RPD, "tokens" for TPM/TPD.
+  const std::string_view limit_type =
+      refused_by == LimitKind::tpm || refused_by == LimitKind::tpd ? "tokens" : "requests";
+  switch (outcome) {
+    case Outcome::rate_limited:
+    case Outcome::too_large: return ErrorLabel{limit_type, "rate_limit_exceeded"};
+    case Outcome::quota_exhausted: return ErrorLabel{"insufficient_quota", "insufficient_quota"};
+    case Outcome::server_error:
+    case Outcome::overloaded: return ErrorLabel{"server_error", ""};
+    default: return std::nullopt;
+  }
+}
 
 std::string mask_key(std::string_view key) {
   if (key.size() <= kKeyPrefixShown + kKeySuffixShown) {
@@ -222,58 +250,48 @@ ApiError too_many_keys(std::size_t max_keys) {
 ApiError rate_limited(std::string_view model, std::string_view organization,
                       const Admission& admission) {
   const LimitKind kind = admission.refused_by;
-  ApiError error;
-  error.status = 429;
-  error.type = limit_type(kind);
-  error.code = "rate_limit_exceeded";
-  error.message = "Rate limit reached for " + std::string(model) + " in organization " +
-                  std::string(organization) + " on " + limit_phrase(kind) +
-                  ": Limit " + std::to_string(admission.limit) + ", Used " +
-                  std::to_string(admission.used) + ", Requested " +
-                  std::to_string(admission.requested) + ". Please try again in " +
-                  go_duration(admission.wait) + ". " + kRateLimitsPage;
-  return error;
+  return labelled(429, Outcome::rate_limited, kind,
+                  "Rate limit reached for " + std::string(model) + " in organization " +
+                      std::string(organization) + " on " + limit_phrase(kind) + ": Limit " +
+                      std::to_string(admission.limit) + ", Used " + std::to_string(admission.used) +
+                      ", Requested " + std::to_string(admission.requested) +
+                      ". Please try again in " + go_duration(admission.wait) + ". " +
+                      kRateLimitsPage);
 }
 
 ApiError request_too_large(std::string_view model, std::string_view organization,
                            const Admission& admission) {
   const LimitKind kind = admission.refused_by;
-  ApiError error;
-  error.status = 429;
-  error.type = limit_type(kind);
-  error.code = "rate_limit_exceeded";
-  error.message = "Request too large for " + std::string(model) + " in organization " +
-                  std::string(organization) + " on " + limit_phrase(kind) + ": Limit " +
-                  std::to_string(admission.limit) + ", Requested " +
-                  std::to_string(admission.requested) +
-                  ". The input or output tokens must be reduced in order to run successfully. " +
-                  kRateLimitsPage;
-  return error;
+  return labelled(429, Outcome::too_large, kind,
+                  "Request too large for " + std::string(model) + " in organization " +
+                      std::string(organization) + " on " + limit_phrase(kind) + ": Limit " +
+                      std::to_string(admission.limit) + ", Requested " +
+                      std::to_string(admission.requested) +
+                      ". The input or output tokens must be reduced in order to run "
+                      "successfully. " +
+                      kRateLimitsPage);
 }
 
 ApiError quota_exhausted() {
-  return ApiError{429,
+  return labelled(429, Outcome::quota_exhausted, LimitKind::none,
                   "You exceeded your current quota, please check your plan and billing details. "
                   "For more information on this error, read the docs: "
-                  "https://platform.openai.com/docs/guides/error-codes/api-errors.",
-                  "insufficient_quota", std::nullopt, "insufficient_quota"};
+                  "https://platform.openai.com/docs/guides/error-codes/api-errors.");
 }
 
 ApiError server_error() {
-  return ApiError{500,
+  return labelled(500, Outcome::server_error, LimitKind::none,
                   "The server had an error processing your request. Sorry about that! You can "
                   "retry your request, or contact us through our help center at help.openai.com "
-                  "if you keep seeing this error.",
-                  "server_error", std::nullopt, std::nullopt};
+                  "if you keep seeing this error.");
 }
 
 ApiError overloaded(std::string_view request_id) {
-  return ApiError{503,
+  return labelled(503, Outcome::overloaded, LimitKind::none,
                   "That model is currently overloaded with other requests. You can retry your "
                   "request, or contact us through our help center at help.openai.com if the "
                   "error persists. (Please include the request ID " +
-                      std::string(request_id) + " in your message.)",
-                  "server_error", std::nullopt, std::nullopt};
+                      std::string(request_id) + " in your message.)");
 }
 
-}  // namespace llmsim::mockapi
+}  // namespace llmsim::wire

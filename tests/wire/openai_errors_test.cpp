@@ -1,12 +1,19 @@
-#include "mockapi/openai_errors.hpp"
+#include "wire/openai_errors.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace llmsim::mockapi {
+namespace llmsim::wire {
 namespace {
 
 using testing::HasSubstr;
+
+TEST(LimitPhrase, NamesEveryKindAsOpenAiWritesIt) {
+  EXPECT_STREQ(limit_phrase(LimitKind::rpm), "requests per min (RPM)");
+  EXPECT_STREQ(limit_phrase(LimitKind::tpm), "tokens per min (TPM)");
+  EXPECT_STREQ(limit_phrase(LimitKind::rpd), "requests per day (RPD)");
+  EXPECT_STREQ(limit_phrase(LimitKind::tpd), "tokens per day (TPD)");
+}
 
 TEST(ErrorJson, WritesOpenAiKeysInOrderWithNulls) {
   const ApiError error{404, "Invalid URL (GET /v1/x)", "invalid_request_error", std::nullopt,
@@ -146,4 +153,4 @@ TEST(OpenAiErrors, QuotaAndServerErrorsHaveTheirTypes) {
 }
 
 }  // namespace
-}  // namespace llmsim::mockapi
+}  // namespace llmsim::wire

@@ -1,5 +1,5 @@
 // JSON strings and integers appended as nlohmann::json's dump() writes them.
-#include "mockapi/json_text.hpp"
+#include "wire/json_text.hpp"
 
 #include <array>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace llmsim::mockapi {
+namespace llmsim::wire {
 namespace {
 
 constexpr unsigned char kFirstNonAscii = 0x80;
@@ -121,4 +121,4 @@ void append_json_int(std::string& out, std::int64_t value) {
   out.append(buffer.data(), result.ptr);
 }
 
-}  // namespace llmsim::mockapi
+}  // namespace llmsim::wire

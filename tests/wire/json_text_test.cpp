@@ -1,4 +1,4 @@
-#include "mockapi/json_text.hpp"
+#include "wire/json_text.hpp"
 
 #include <limits>
 
@@ -7,7 +7,7 @@
 
 #include "models/random.hpp"
 
-namespace llmsim::mockapi {
+namespace llmsim::wire {
 namespace {
 
 std::string written(std::string_view text) {
@@ -83,4 +83,4 @@ TEST(ValidUtf8, ReplacesEachBadByteAsNlohmannsReplaceHandlerDoes) {
 }
 
 }  // namespace
-}  // namespace llmsim::mockapi
+}  // namespace llmsim::wire

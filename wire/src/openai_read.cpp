@@ -1,0 +1,142 @@
+// OpenAI's contract, the reading side: a response's status, headers and error body as the
+// category, wait and limits the client model sees. See openai.hpp.
+#include "wire/openai.hpp"
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "wire/go_duration.hpp"
+
+namespace llmsim::wire {
+namespace {
+
+// The longest retry-after (seconds) taken as meant: a day. Longer ones are ignored.
+constexpr double kMaxRetryAfterS = 86400;
+// The statuses HTTP defines (RFC 9110 section 15).
+constexpr int kFirstStatus = 100;
+constexpr int kLastStatus = 599;
+
+std::optional<double> to_number(std::string_view text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// Returns a header's whole decimal integer, or nullopt when absent or anything else.
+std::optional<std::int64_t> count_of(std::optional<std::string_view> text) {
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc{} || end != text->data() + text->size()) return std::nullopt;
+  return value;
+}
+
+std::optional<Duration> duration_of(std::optional<std::string_view> text) {
+  return text ? parse_go_duration(*text) : std::nullopt;
+}
+
+// Fills the error body's type and code into `reading`; returns its message ("" when none).
+std::string read_error_body(std::string_view body, Reading& reading) {
+  const auto parsed = nlohmann::json::parse(body, nullptr, false);
+  std::string message;
+  if (parsed.is_discarded() || !parsed.contains("error") || !parsed["error"].is_object()) {
+    return message;
+  }
+  const auto& error = parsed["error"];
+  if (error.contains("type") && error["type"].is_string()) reading.error_type = error["type"];
+  if (error.contains("code") && error["code"].is_string()) reading.error_code = error["code"];
+  if (error.contains("message") && error["message"].is_string()) message = error["message"];
+  return message;
+}
+
+}  // namespace
+
+ResponseHeaders read_headers(const HeaderList& headers) {
+  return read_headers([&headers](std::string_view name) -> std::optional<std::string_view> {
+    for (const auto& [key, value] : headers) {
+      if (key == name) return std::string_view(value);
+    }
+    return std::nullopt;
+  });
+}
+
+RateLimitHeaders read_rate_limit_headers(const ResponseHeaders& headers) {
+  RateLimitHeaders values;
+  values.limit_requests = count_of(headers.limit_requests);
+  values.remaining_requests = count_of(headers.remaining_requests);
+  values.reset_requests = duration_of(headers.reset_requests);
+  values.limit_tokens = count_of(headers.limit_tokens);
+  values.remaining_tokens = count_of(headers.remaining_tokens);
+  values.reset_tokens = duration_of(headers.reset_tokens);
+  return values;
+}
+
+std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_after_ms,
+                                          std::optional<std::string_view> retry_after) {
+  // The SDKs read retry-after-ms first, then retry-after in seconds.
+  // A wait beyond kMaxRetryAfterS (or inf) counts as unparseable: no API means it, and
+  // converting it would overflow the nanosecond count.
+  if (retry_after_ms) {
+    if (auto ms = to_number(*retry_after_ms); ms && *ms > 0 && *ms <= kMaxRetryAfterS * 1000) {
+      return from_millis(*ms);
+    }
+  }
+  if (retry_after) {
+    if (auto s = to_number(*retry_after); s && *s > 0 && *s <= kMaxRetryAfterS) return from_seconds(*s);
+  }
+  return std::nullopt;
+}
+
+Reading read_response(int status, const ResponseHeaders& headers, std::string_view body,
+                      bool is_complete) {
+  Reading reading;
+  reading.status = status;
+  reading.rate_limits = read_rate_limit_headers(headers);
+  reading.retry_after = parse_retry_after(headers.retry_after_ms, headers.retry_after);
+  if (headers.should_retry == "true") reading.should_retry = true;
+  if (headers.should_retry == "false") reading.should_retry = false;
+  const bool is_success = status >= 200 && status < 300;
+  const std::string message = is_success ? std::string() : read_error_body(body, reading);
+  // HTTP has no status outside 100..599: whatever sent one is not an API to trust.
+  if (status < kFirstStatus || status > kLastStatus) {
+    reading.error = ErrorCategory::other;
+  } else if (is_success) {
+    const bool is_stream = headers.content_type && headers.content_type->starts_with(kEventStream);
+    const bool is_done = !is_stream || body.find("data: [DONE]") != std::string_view::npos;
+    if (!is_complete || !is_done) reading.error = ErrorCategory::connection;
+  } else {
+    reading.error = classify_http_error(status, reading.error_type, reading.error_code, message);
+  }
+  return reading;
+}
+
+Reading read_response(const Response& response) {
+  if (response.delivery == Delivery::none) {
+    Reading reading;
+    reading.error = ErrorCategory::timeout;  // the client's own timer ends the wait
+    return reading;
+  }
+  return read_response(response.status, read_headers(response.headers), response.body,
+                       response.delivery == Delivery::whole);
+}
+
+ErrorCategory classify_http_error(int status, std::string_view type, std::string_view code,
+                                  std::string_view message) {
+  if (status == 429) {
+    if (code == "insufficient_quota" || type == "insufficient_quota") return ErrorCategory::quota;
+    // Before the daily check: a too-large refusal on TPD also names "tokens per day (TPD)".
+    if (message.starts_with("Request too large")) return ErrorCategory::other;
+    // OpenAI's daily refusals share type/code with the per-minute ones; only the message differs.
+    if (message.find("per day (") != std::string_view::npos) return ErrorCategory::daily_limit;
+    if (type == "tokens") return ErrorCategory::rate_limit_tokens;
+    return ErrorCategory::rate_limit_requests;
+  }
+  // Only 5xx: a status beyond 599 is no HTTP status at all ("HTTP/1.1 999").
+  if (status >= 500 && status <= 599) return ErrorCategory::server_5xx;
+  if (status == 408) return ErrorCategory::timeout;
+  return ErrorCategory::other;
+}
+
+}  // namespace llmsim::wire
