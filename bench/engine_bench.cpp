@@ -1,6 +1,7 @@
 // Throughput of the discrete-event engine: events per second through EventQueue with a steady
 // population of pending events, and requests per second through a whole simulate() run.
 #include "simulator/event_queue.hpp"
+#include "simulator/calendar_queue.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -24,12 +25,13 @@ struct Payload {
 // New events land up to 1 s of virtual time after the one just popped.
 constexpr std::uint64_t kHorizonNs = 1'000'000'000;
 
-// Each iteration pops the earliest of N pending events and pushes one at a random later time,
-// so the queue holds N events throughout (N = state.range(0)).
-void BM_event_queue_steady(benchmark::State& state) {
+// The hold model: each iteration pops the earliest of N pending events and pushes one at a
+// random later time, so the queue holds N events throughout (N = state.range(0)).
+template <class Queue>
+void hold(benchmark::State& state) {
   const auto pending = static_cast<std::uint64_t>(state.range(0));
   RandomStream rng(1, "engine_bench");
-  EventQueue<Payload> queue;
+  Queue queue;
   for (std::uint64_t i = 0; i < pending; ++i) {
     queue.push(TimePoint{} + Duration{static_cast<std::int64_t>(rng.next_u64() % kHorizonNs)},
                Payload{i, 0});
@@ -42,7 +44,12 @@ void BM_event_queue_steady(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_event_queue_steady)->Arg(1'000)->Arg(100'000);
+
+// The 4-ary heap beside the calendar queue (EventQueue, the engine's queue) of the same order.
+void BM_event_queue_steady(benchmark::State& state) { hold<HeapEventQueue<Payload>>(state); }
+BENCHMARK(BM_event_queue_steady)->Arg(100)->Arg(1'000)->Arg(10'000)->Arg(100'000);
+void BM_calendar_queue_steady(benchmark::State& state) { hold<CalendarQueue<Payload>>(state); }
+BENCHMARK(BM_calendar_queue_steady)->Arg(100)->Arg(1'000)->Arg(10'000)->Arg(100'000);
 
 constexpr int kUsers = 1000;
 constexpr int kRequestsPerUser = 10;

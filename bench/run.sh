@@ -8,6 +8,11 @@
 #   micro        Google Benchmark programs (engine, models, rate limiter)
 #   startup      llmsim run of the GAJA scenario as a process, with hyperfine
 #   ten-million  llmsim run of 10 million requests: wall time, peak memory, requests/s
+#   burst        issue 13's burst (bench/scenarios/burst.json: N users at once, 100 connections,
+#                500 RPM) at 10,000, 100,000 and 1,000,000 users beside SimPy 2.3.1
+#                (bench/simpy_burst.py, Debian's python3-simpy) and the same model in plain Python
+#                (bench/python_burst.py) at 10,000 and 100,000; wall time and peak memory, bytes
+#                per waiting user; LLMSIM_BENCH_BURST_USERS adds counts (10000000 for the target)
 #   server       mock server vs nginx (fixed body of the same size), wrk -t2 -c64 on loopback
 #   timer        added timer error of the mock server with 1,000, 5,000 and 10,000 one-second
 #                requests in flight (LLMSIM_BENCH_TIMER_CONNECTIONS="1000 5000 10000")
@@ -24,7 +29,8 @@
 # (600): before each figure, wait until the load is below that or the cores were 85% idle over
 # 2 s, at most 120 s a figure and LLMSIM_BENCH_WAIT_S in all. LLMSIM_BENCH_OPEN_FROM and
 # LLMSIM_BENCH_OPEN_STEP: where the open-loop sweep starts and its step (requests per second).
-# Installs what it lacks (hyperfine, wrk, nginx-light, jq, curl, time, valgrind) with apt-get, quietly.
+# Installs what it lacks (hyperfine, wrk, nginx-light, jq, curl, time, valgrind, python3-simpy) with
+# apt-get, quietly.
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true  # '&' in a ${x//a/b} replacement stays '&'
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,7 +53,7 @@ trap cleanup EXIT
 
 install_missing() {
   local pkg missing=()
-  for pkg in hyperfine wrk nginx-light jq curl time procps valgrind; do
+  for pkg in hyperfine wrk nginx-light jq curl time procps valgrind python3-simpy; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   ((${#missing[@]})) || return 0
@@ -168,6 +174,45 @@ section_ten_million() {
   done
   echo "ten-million median of 3: wall $(printf '%s\n' "${walls[@]}" | median) s," \
     "max RSS $(printf '%s\n' "${rss[@]}" | median) MB, $(printf '%s\n' "${rates[@]}" | median) requests/s"
+}
+
+# Prints "WALL_S MAX_RSS_KB" of one run of a command (/usr/bin/time).
+wall_and_rss() {
+  /usr/bin/time -f '%e %M' -o "$work/burst-time.txt" "$@" >"$work/burst-out.txt"
+  cat "$work/burst-time.txt"
+}
+
+section_burst() {
+  local counts=(10000 100000 1000000 ${LLMSIM_BENCH_BURST_USERS:-}) n i
+  echo "== burst: llmsim run bench/scenarios/burst.json --quiet at ${counts[*]} users beside SimPy (3 runs each)"
+  local small_rss=""
+  for n in "${counts[@]}"; do
+    jq --argjson n "$n" '.workload.phases[0].users = $n' bench/scenarios/burst.json >"$work/burst-$n.json"
+    local walls=() rss=() peers=() heapqs=()
+    for i in 1 2 3; do
+      wait_quiet
+      read -r walls[i] rss[i] < <(wall_and_rss "$llmsim" run "$work/burst-$n.json" --quiet)
+      echo "llmsim $n users run $i: wall ${walls[i]} s, max RSS ${rss[i]} kB ($conditions)"
+      if ((n <= 100000)); then
+        read -r peers[i] _ < <(wall_and_rss /usr/bin/python3 bench/simpy_burst.py "$n")
+        read -r heapqs[i] _ < <(wall_and_rss /usr/bin/python3 bench/python_burst.py "$n")
+        echo "simpy $n users run $i: wall ${peers[i]} s; plain Python heapq: ${heapqs[i]} s"
+      fi
+    done
+    local wall peak
+    wall=$(printf '%s\n' "${walls[@]}" | median)
+    peak=$(printf '%s\n' "${rss[@]}" | median)
+    [[ -n $small_rss ]] || small_rss=$peak
+    echo "burst $n users, median of 3: llmsim $wall s, max RSS $peak kB;" \
+      "$(awk -v p="$peak" -v s="$small_rss" -v n="$n" 'BEGIN { if (n > 10000) printf "%.1f bytes a waiting user over the 10,000-user run", (p - s) * 1024 / (n - 10000) }')"
+    if ((n <= 100000)); then
+      local simpy plain
+      simpy=$(printf '%s\n' "${peers[@]}" | median)
+      plain=$(printf '%s\n' "${heapqs[@]}" | median)
+      echo "burst $n users: SimPy 2.3.1 $simpy s ($(awk -v a="$simpy" -v b="$wall" 'BEGIN { printf "%.1f", a / b }')x llmsim)," \
+        "plain Python $plain s ($(awk -v a="$plain" -v b="$wall" 'BEGIN { printf "%.1f", a / b }')x)"
+    fi
+  done
 }
 
 # Starts llmsim serve on SCENARIO with THREADS threads (2) on a free port, under the command
@@ -557,13 +602,13 @@ section_loadgen() {
 
 main() {
   local sections=("$@")
-  ((${#sections[@]})) || sections=(machine micro startup ten-million server timer loadgen)
+  ((${#sections[@]})) || sections=(machine micro startup ten-million burst server timer loadgen)
   install_missing
   build_missing
   local section
   for section in "${sections[@]}"; do
     case $section in
-      machine | micro | startup | ten-million | server | timer | loadgen | loadgen-closed | loadgen-open | cost | soak)
+      machine | micro | startup | ten-million | burst | server | timer | loadgen | loadgen-closed | loadgen-open | cost | soak)
         "section_${section//-/_}" ;;
       *)
         echo "bench/run.sh: unknown section \"$section\" (see the usage at the top of this file)" >&2

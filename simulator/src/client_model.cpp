@@ -162,8 +162,7 @@ void ClientModel::on_arrival(std::uint32_t phase) {
     const std::uint32_t u = allocate_user();
     const std::uint64_t user_id = next_user_id_++;
     const PriorityClass priority = priority_class_of(scenario_.client.priority, scenario_.seed, user_id);
-    users_[u] = User{.phase = phase, .user_id = user_id, .next_intended = at, .in_use = true,
-                     .priority = priority};
+    users_[u] = User{.user_id = user_id, .next_intended = at, .phase = phase, .priority = priority};
     ++active_users_[phase];
     if (!phases_[phase].class_users.empty()) ++phases_[phase].class_users[static_cast<std::size_t>(priority)];
     start_request(u);
@@ -171,53 +170,85 @@ void ClientModel::on_arrival(std::uint32_t phase) {
 }
 
 void ClientModel::start_request(std::uint32_t user_slot) {
-  const std::uint32_t slot = allocate_request();
-  Request& r = requests_[slot];
-  // A reused slot keeps counting generations, so timers of its previous request stay stale.
-  const std::uint32_t generation = r.generation + 1;
-  r = Request{};
-  r.generation = generation;
-  r.user = user_slot;
-  r.request_id = next_request_id_++;
-  r.intended_send = users_[user_slot].next_intended;
-  r.attempt_intended = r.intended_send;
+  User& user = users_[user_slot];
+  user.request_id = next_request_id_++;
   ++live_requests_;
-  count_in_flight(users_[user_slot].phase, +1);
+  count_in_flight(user.phase, +1);
   ++starts_;
-  if (driver_.now() - r.intended_send > late_threshold_) ++late_starts_;
-  if (cache_) {
-    const ResponseCache::Lookup lookup = cache_->lookup(r.request_id, driver_.now());
-    r.prompt = lookup.prompt;
-    if (lookup.is_hit) {
-      // Answered locally: no connection, no attempt, no provider call.
-      r.state = RequestState::cache_hit;
-      r.is_cache_hit = true;
-      driver_.schedule(driver_.now() + cache_->hit_latency(r.request_id),
-                       Timer{TimerKind::cache_hit, slot, r.generation});
-      return;
-    }
+  if (driver_.now() - user.next_intended > late_threshold_) ++late_starts_;
+  if (!cache_) {
+    // The request waits as its user alone; it gets a Request slot when it leaves the line.
+    wait_in_line(user_slot | kUserEntry, user.priority);
+    return;
+  }
+  const std::uint32_t slot = materialize(user_slot, driver_.now());
+  Request& r = requests_[slot];
+  const ResponseCache::Lookup lookup = cache_->lookup(r.request_id, driver_.now());
+  r.prompt = lookup.prompt;
+  if (lookup.is_hit) {
+    // Answered locally: no connection, no attempt, no provider call.
+    r.state = RequestState::cache_hit;
+    r.is_cache_hit = true;
+    driver_.schedule(driver_.now() + cache_->hit_latency(r.request_id),
+                     Timer{TimerKind::cache_hit, slot, r.generation});
+    return;
   }
   start_attempt(slot);
 }
 
-// Puts the attempt in the waiting line and lets the line move. With a bounded queue, when more
-// than max_length would wait, a VIP pushes out the newest standard attempt; otherwise the newcomer
-// is shed.
+// Gives the user's current request a Request slot, waiting since `wait_started`.
+std::uint32_t ClientModel::materialize(std::uint32_t user_slot, TimePoint wait_started) {
+  const std::uint32_t slot = allocate_request();
+  Request& r = requests_[slot];
+  // A reused slot keeps counting generations, so timers of its previous request stay stale.
+  const std::uint32_t generation = r.generation + 1;
+  const User& user = users_[user_slot];
+  r = Request{};
+  r.generation = generation;
+  r.user = user_slot;
+  r.request_id = user.request_id;
+  r.intended_send = user.next_intended;
+  r.attempt_intended = r.intended_send;
+  r.state = RequestState::waiting_connection;
+  r.wait_started = wait_started;
+  return slot;
+}
+
+// Returns the Request slot of a line entry that just left the line, giving it one if needed.
+std::uint32_t ClientModel::take(const WaitingLine::Entry& entry) {
+  if ((entry.slot & kUserEntry) == 0) return entry.slot;
+  const std::uint32_t user_slot = entry.slot & ~kUserEntry;
+  users_[user_slot].is_waiting = false;
+  return materialize(user_slot, entry.since);
+}
+
+bool ClientModel::is_in_line(std::uint32_t entry) const {
+  if ((entry & kUserEntry) != 0) return users_[entry & ~kUserEntry].is_waiting;
+  return requests_[entry].state == RequestState::waiting_connection;
+}
+
 void ClientModel::start_attempt(std::uint32_t slot) {
   Request& r = requests_[slot];
   r.state = RequestState::waiting_connection;
   r.wait_started = driver_.now();
-  const PriorityClass priority = users_[r.user].priority;
-  line_.push(priority, slot, driver_.now());
+  wait_in_line(slot, users_[r.user].priority);
+}
+
+// Puts a line entry (a request slot, or a user slot with kUserEntry) in the waiting line and lets
+// the line move. With a bounded queue, when more than max_length would wait, a VIP pushes out the
+// newest standard attempt; otherwise the newcomer is shed.
+void ClientModel::wait_in_line(std::uint32_t entry, PriorityClass priority) {
+  if ((entry & kUserEntry) != 0) users_[entry & ~kUserEntry].is_waiting = true;
+  line_.push(priority, entry, driver_.now());
   dispatch();
-  if (r.state != RequestState::waiting_connection) return;  // it went at once
+  if (!is_in_line(entry)) return;  // it went at once
   const auto& queue = scenario_.client.queue;
   if (queue && line_.size() > static_cast<std::size_t>(queue->max_length)) {
-    std::optional<std::uint32_t> shed_slot;
-    if (priority == PriorityClass::vip) shed_slot = line_.pop_newest(PriorityClass::standard);
-    if (!shed_slot) shed_slot = line_.pop_newest(priority);  // the newcomer itself
-    shed(*shed_slot, ErrorCategory::queue_full);
-    if (*shed_slot == slot) return;
+    std::optional<WaitingLine::Entry> out;
+    if (priority == PriorityClass::vip) out = line_.pop_newest(PriorityClass::standard);
+    if (!out) out = line_.pop_newest(priority);  // the newcomer itself
+    shed(*out, ErrorCategory::queue_full);
+    if (out->slot == entry) return;
   }
   arm_queue_deadline();
 }
@@ -358,7 +389,6 @@ void ClientModel::user_done_with_request(std::uint32_t user_slot) {
 
 void ClientModel::end_user(std::uint32_t user_slot) {
   const std::uint32_t phase = users_[user_slot].phase;
-  users_[user_slot].in_use = false;
   free_users_.push_back(user_slot);
   --active_users_[phase];
   maybe_end_phase(phase);
@@ -394,6 +424,7 @@ std::uint32_t ClientModel::allocate_user() {
     free_users_.pop_back();
     return slot;
   }
+  assert(users_.size() < kUserEntry);
   users_.emplace_back();
   return static_cast<std::uint32_t>(users_.size() - 1);
 }
@@ -404,6 +435,7 @@ std::uint32_t ClientModel::allocate_request() {
     free_requests_.pop_back();
     return slot;
   }
+  assert(requests_.size() < kUserEntry);
   requests_.emplace_back();
   return static_cast<std::uint32_t>(requests_.size() - 1);
 }

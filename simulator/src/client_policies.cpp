@@ -26,12 +26,12 @@ void WaitingLine::push(PriorityClass priority, std::uint32_t slot, TimePoint sin
   lines_[static_cast<std::size_t>(priority)].push_back(Entry{slot, since});
 }
 
-std::uint32_t WaitingLine::pop() {
+WaitingLine::Entry WaitingLine::pop() {
   assert(!empty());
   auto& line = lines_[0].empty() ? lines_[1] : lines_[0];
-  const std::uint32_t slot = line.front().slot;
+  const Entry entry = line.front();
   line.pop_front();
-  return slot;
+  return entry;
 }
 
 std::optional<TimePoint> WaitingLine::oldest_since() const {
@@ -42,22 +42,22 @@ std::optional<TimePoint> WaitingLine::oldest_since() const {
   return oldest;
 }
 
-std::uint32_t WaitingLine::pop_oldest() {
+WaitingLine::Entry WaitingLine::pop_oldest() {
   assert(!empty());
   const bool is_vip_older = !lines_[0].empty() &&
                             (lines_[1].empty() || lines_[0].front().since <= lines_[1].front().since);
   auto& line = is_vip_older ? lines_[0] : lines_[1];
-  const std::uint32_t slot = line.front().slot;
+  const Entry entry = line.front();
   line.pop_front();
-  return slot;
+  return entry;
 }
 
-std::optional<std::uint32_t> WaitingLine::pop_newest(PriorityClass priority) {
+std::optional<WaitingLine::Entry> WaitingLine::pop_newest(PriorityClass priority) {
   auto& line = lines_[static_cast<std::size_t>(priority)];
   if (line.empty()) return std::nullopt;
-  const std::uint32_t slot = line.back().slot;
+  const Entry entry = line.back();
   line.pop_back();
-  return slot;
+  return entry;
 }
 
 // --- ClientPacer ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ void ClientModel::dispatch() {
         return;
       }
     }
-    const std::uint32_t slot = line_.pop();
+    const std::uint32_t slot = take(line_.pop());
     --free_connections_;
     acquire_connection(slot);
   }
@@ -47,8 +47,10 @@ void ClientModel::expire_queue_deadlines() {
   arm_queue_deadline();
 }
 
-// Ends a request the client gave up on before sending its attempt (no retry).
-void ClientModel::shed(std::uint32_t slot, ErrorCategory why) {
+// Ends a request the client gave up on before sending its attempt (no retry); `entry` has just
+// left the line.
+void ClientModel::shed(const WaitingLine::Entry& entry, ErrorCategory why) {
+  const std::uint32_t slot = take(entry);
   Request& r = requests_[slot];
   r.queued += driver_.now() - r.wait_started;
   timeline_of(slot).count_error(driver_.now());

@@ -26,10 +26,10 @@ TEST(WaitingLine, VipFirstThenFirstComeFirstServed) {
   line.push(PriorityClass::vip, 3, at_s(2));
   line.push(PriorityClass::vip, 4, at_s(3));
   EXPECT_EQ(line.size(), 4u);
-  EXPECT_EQ(line.pop(), 3u);
-  EXPECT_EQ(line.pop(), 4u);
-  EXPECT_EQ(line.pop(), 1u);
-  EXPECT_EQ(line.pop(), 2u);
+  EXPECT_EQ(line.pop().slot, 3u);
+  EXPECT_EQ(line.pop().slot, 4u);
+  EXPECT_EQ(line.pop().slot, 1u);
+  EXPECT_EQ(line.pop().slot, 2u);
   EXPECT_TRUE(line.empty());
 }
 
@@ -39,9 +39,9 @@ TEST(WaitingLine, OldestAcrossClassesForDeadlines) {
   line.push(PriorityClass::standard, 1, at_s(1));
   line.push(PriorityClass::vip, 2, at_s(2));
   EXPECT_EQ(*line.oldest_since(), at_s(1));
-  EXPECT_EQ(line.pop_oldest(), 1u);
+  EXPECT_EQ(line.pop_oldest().slot, 1u);
   EXPECT_EQ(*line.oldest_since(), at_s(2));
-  EXPECT_EQ(line.pop_oldest(), 2u);
+  EXPECT_EQ(line.pop_oldest().slot, 2u);
 }
 
 TEST(WaitingLine, PopNewestOfAClass) {
@@ -49,8 +49,8 @@ TEST(WaitingLine, PopNewestOfAClass) {
   line.push(PriorityClass::standard, 1, at_s(0));
   line.push(PriorityClass::standard, 2, at_s(1));
   EXPECT_FALSE(line.pop_newest(PriorityClass::vip));
-  EXPECT_EQ(line.pop_newest(PriorityClass::standard), 2u);
-  EXPECT_EQ(line.pop(), 1u);
+  EXPECT_EQ(line.pop_newest(PriorityClass::standard)->slot, 2u);
+  EXPECT_EQ(line.pop().slot, 1u);
 }
 
 TEST(ClientPacer, SameBucketAsTheProvider) {

@@ -44,6 +44,7 @@
 #include "models/timeline.hpp"
 #include "models/workload.hpp"
 #include "simulator/attempt_result.hpp"
+#include "simulator/chunked_vector.hpp"
 #include "simulator/client_policies.hpp"
 
 namespace llmsim {
@@ -150,13 +151,17 @@ class ClientModel {
   enum class RequestState : std::uint8_t {
     idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff, cache_hit, local
   };
+  // A user costs 40 bytes and, while its request waits for its first send, 16 more in the
+  // waiting line: that request has no Request slot until it leaves the line (is_waiting), so a
+  // burst of millions of users holds only these (bench/README.md, "Scale").
   struct User {
-    std::uint32_t phase = 0;
     std::uint64_t user_id = 0;       // global, names the think-time streams
-    int requests_done = 0;
     TimePoint next_intended{};       // when its next request is meant to go
-    bool in_use = false;
+    std::uint64_t request_id = 0;    // of its current request
+    std::uint32_t phase = 0;
+    int requests_done = 0;
     PriorityClass priority = PriorityClass::standard;
+    bool is_waiting = false;         // its request waits in the line with no Request slot yet
   };
   struct Request {
     std::uint32_t user = 0;
@@ -185,6 +190,10 @@ class ClientModel {
   void on_arrival(std::uint32_t phase);
   void start_request(std::uint32_t user_slot);
   void start_attempt(std::uint32_t slot);
+  void wait_in_line(std::uint32_t entry, PriorityClass priority);
+  bool is_in_line(std::uint32_t entry) const;
+  std::uint32_t take(const WaitingLine::Entry& entry);
+  std::uint32_t materialize(std::uint32_t user_slot, TimePoint wait_started);
   void handle_result(std::uint32_t slot, const AttemptResult& result);
   void finish_request(std::uint32_t slot, const AttemptResult& result);
   void user_done_with_request(std::uint32_t user_slot);
@@ -199,7 +208,7 @@ class ClientModel {
   void arm_pacing(TimePoint at);
   void arm_queue_deadline();
   void expire_queue_deadlines();
-  void shed(std::uint32_t slot, ErrorCategory why);
+  void shed(const WaitingLine::Entry& entry, ErrorCategory why);
   void acquire_connection(std::uint32_t slot);
   void run_on_cpu(std::uint32_t slot, double cost_ms, RequestState next);
   void transmit(std::uint32_t slot);
@@ -238,9 +247,12 @@ class ClientModel {
   bool finished_ = false;
   bool stopping_ = false;
 
-  std::vector<User> users_;
+  // A line entry with this bit names a user slot whose request has no Request slot yet.
+  static constexpr std::uint32_t kUserEntry = 1U << 31;
+  ChunkedVector<User> users_;
   std::vector<std::uint32_t> free_users_;
-  std::vector<Request> requests_;
+  // Chunked: references stay valid while dispatch() gives waiting requests their slots.
+  ChunkedVector<Request, 256> requests_;
   std::vector<std::uint32_t> free_requests_;
   std::size_t live_requests_ = 0;
   std::uint64_t next_user_id_ = 0;

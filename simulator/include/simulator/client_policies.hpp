@@ -41,9 +41,15 @@ const char* class_name(PriorityClass priority);
 PriorityClass priority_class_of(const std::optional<PriorityConfig>& config, std::uint64_t seed,
                                 std::uint64_t user_id);
 
-// Attempts waiting in the client, by class; each remembers since when it waits.
+// Attempts waiting in the client, by class; each remembers since when it waits. A slot is the
+// client model's (a request, or a user whose request has no slot yet); 16 bytes an entry.
 class WaitingLine {
  public:
+  struct Entry {
+    std::uint32_t slot;
+    TimePoint since;
+  };
+
   // Appends `slot` to its class's line.
   void push(PriorityClass priority, std::uint32_t slot, TimePoint since);
 
@@ -51,22 +57,18 @@ class WaitingLine {
   std::size_t size() const { return lines_[0].size() + lines_[1].size(); }
 
   // Removes and returns the next to go: the longest-waiting VIP, else the longest-waiting other.
-  std::uint32_t pop();
+  Entry pop();
 
   // Returns since when the longest-waiting entry of any class waits (nullopt when empty).
   std::optional<TimePoint> oldest_since() const;
 
   // Removes and returns the longest-waiting entry of any class (a VIP on a tie).
-  std::uint32_t pop_oldest();
+  Entry pop_oldest();
 
   // Removes and returns the newest entry of a class (nullopt when that class has none).
-  std::optional<std::uint32_t> pop_newest(PriorityClass priority);
+  std::optional<Entry> pop_newest(PriorityClass priority);
 
  private:
-  struct Entry {
-    std::uint32_t slot;
-    TimePoint since;
-  };
   std::array<std::deque<Entry>, kPriorityClassCount> lines_;
 };
 
