@@ -130,7 +130,7 @@ describe('tools', () => {
   });
 
   test('streamed: the SDK helper assembles the calls; usage counts the pieces', async () => {
-    const stream = client.beta.chat.completions.stream({
+    const stream = client.chat.completions.stream({
       model: 'gpt-4o-mini', messages: ask, tools, tool_choice: 'required', stream_options: { include_usage: true } });
     const completion = await stream.finalChatCompletion();
     const [choice] = completion.choices;
@@ -184,7 +184,7 @@ describe('response_format', () => {
   });
 
   test('json_schema strict: valid against the schema, parsed by the SDK helper', async () => {
-    const completion = await client.beta.chat.completions.parse({
+    const completion = await client.chat.completions.parse({
       model: 'gpt-4o-mini', messages: ask,
       response_format: { type: 'json_schema', json_schema: { name: 'weather', strict: true, schema: weather } } });
     assert_valid_against(weather, completion.choices[0].message.parsed, 'parsed');
