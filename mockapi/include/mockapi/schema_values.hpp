@@ -15,9 +15,10 @@
 // hostname, ipv4, ipv6, uuid), minLength, maxLength; number and integer minimum, maximum,
 // exclusiveMinimum, exclusiveMaximum, multipleOf; array minItems, maxItems. Any other keyword
 // (allOf, oneOf, not, if/then/else, patternProperties, uniqueItems, contains, ...) is refused,
-// strict or not, since the mock could only guess what it means. Strict mode (`strict: true`) adds
-// OpenAI's rules: the root is an object, every object lists every property in `required` and has
-// `additionalProperties: false`.
+// strict or not, since the mock could only guess what it means; so is a root that is not an
+// object. Strict mode (`strict: true`) adds OpenAI's rules: every object lists every property in
+// `required`, has `additionalProperties: false`, and every subschema has a type (or enum, const,
+// anyOf, $ref).
 //
 // Generated values: objects carry every property of `properties` in schema order (none beyond);
 // arrays have between minItems and maxItems items (at most kMaxGeneratedItems beyond minItems);
