@@ -350,6 +350,14 @@ bool first_time(bool& seen) {
   return first;
 }
 
+// Returns whether a top-level member shapes the content (mockapi/chat_tools.hpp, logprobs): the
+// quick scan leaves such bodies to the DOM path.
+bool changes_content(std::string_view key) {
+  return key == "tools" || key == "tool_choice" || key == "parallel_tool_calls" ||
+         key == "response_format" || key == "seed" || key == "logprobs" ||
+         key == "top_logprobs" || key == "functions" || key == "function_call";
+}
+
 // Reads the value of the top-level member `key` into `fields`.
 bool read_member(Scanner& scanner, std::string_view key, ChatFields& fields) {
   if (key == "model") {
@@ -376,6 +384,9 @@ bool read_member(Scanner& scanner, std::string_view key, ChatFields& fields) {
   if (key == "stream_options") {
     return first_time(fields.has_stream_options) &&
            read_stream_options(scanner, fields.include_usage);
+  }
+  if (changes_content(key)) {
+    return false;  // tools, response_format, seed ...: the DOM path reads and checks them
   }
   return scanner.skip_value();
 }

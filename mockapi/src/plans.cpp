@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "chat_content.hpp"
 #include "mockapi/response_bodies.hpp"
 #include "wire/openai.hpp"
 
@@ -73,7 +74,23 @@ std::optional<ResponsePlan> refusal_plan(const PlanContext& context, const std::
 }
 
 ResponsePlan generation_plan(const PlanContext& context, const GenerationParams& params,
-                             const Decision& decision, StreamFormat format) {
+                             const Decision& provider_decision, StreamFormat format) {
+  const bool is_whole = format == StreamFormat::chat && params.tools.is_structured();
+  std::shared_ptr<const std::vector<ChoiceContent>> contents;
+  std::vector<std::int64_t> choice_tokens =
+      split_tokens(provider_decision.completion_tokens, params.n);
+  Decision decision = provider_decision;
+  if (is_whole) {
+    // The content's own length sets the tokens; the provider model's pacing stays.
+    contents = whole_choices(context, params, choice_tokens);
+    std::int64_t longest = 0;
+    for (std::size_t c = 0; c < contents->size(); ++c) {
+      choice_tokens[c] = (*contents)[c].tokens();
+      longest = std::max(longest, choice_tokens[c]);
+    }
+    decision.completion_tokens = longest * decision.choices;
+    decision.tokens_before_drop = std::min(decision.tokens_before_drop, longest);
+  }
   if (decision.outcome == Outcome::hang) {
     return silent_plan(context, PlanKind::hang, Duration{0});
   }
@@ -84,9 +101,10 @@ ResponsePlan generation_plan(const PlanContext& context, const GenerationParams&
       .created = context.created,
       .model = params.model,
       .reply = ReplyText(context.seed, context.key, context.request_n),
-      .choice_tokens = split_tokens(decision.completion_tokens, params.n),
+      .choice_tokens = std::move(choice_tokens),
       .max_tokens = params.max_tokens,
-      .prompt_tokens = decision.prompt_tokens};
+      .prompt_tokens = decision.prompt_tokens,
+      .contents = contents};
   const bool is_drop = decision.outcome == Outcome::drop_mid_stream;
   if (params.stream) {
     ResponsePlan plan = stream_head(context, decision);
@@ -96,7 +114,8 @@ ResponsePlan generation_plan(const PlanContext& context, const GenerationParams&
                              .drop_after_tokens = is_drop ? std::optional(decision.tokens_before_drop)
                                                           : std::nullopt,
                              .time_to_first_token = decision.time_to_first_token,
-                             .per_token = decision.per_token};
+                             .per_token = decision.per_token,
+                             .steps = contents ? whole_steps(*contents) : std::vector<StreamStep>{}};
     if (event_count(*plan.stream) == 0) {
       // A legacy stream dropped before its first token sends nothing at all.
       return silent_plan(context, PlanKind::drop, decision.time_to_first_token);

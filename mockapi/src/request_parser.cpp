@@ -190,7 +190,9 @@ void check_role(const Json& message, const std::string& where) {
   }
 }
 
-std::int64_t chat_prompt_tokens(const Json& body) {
+// Reads the messages: their texts and the role of the last one; returns the prompt tokens.
+std::int64_t chat_prompt_tokens(const Json& body, std::vector<std::string>& texts,
+                                std::string& last_role) {
   const Json* messages = find_field(body, "messages");
   if (messages == nullptr) {
     fail(wire::missing_parameter("messages"));
@@ -201,7 +203,6 @@ std::int64_t chat_prompt_tokens(const Json& body) {
   if (messages->empty()) {
     fail(wire::empty_array("messages"));
   }
-  std::vector<std::string> texts;
   for (std::size_t i = 0; i < messages->size(); ++i) {
     const Json& message = (*messages)[i];
     const std::string where = "messages[" + std::to_string(i) + "]";
@@ -210,6 +211,7 @@ std::int64_t chat_prompt_tokens(const Json& body) {
     }
     check_role(message, where);
     texts.push_back(message_text(message, where));
+    last_role = message["role"].get<std::string>();
   }
   return estimate_chat_tokens(std::vector<std::string_view>(texts.begin(), texts.end()));
 }
@@ -309,7 +311,16 @@ GenerationParams parse_chat_request(std::string_view body) {
 GenerationParams parse_chat_request_dom(std::string_view body) {
   const Json json = parse_object(body);
   GenerationParams params = parse_generation(json);
-  params.prompt_tokens = chat_prompt_tokens(json);
+  std::vector<std::string> texts;
+  std::string last_role;
+  params.prompt_tokens = chat_prompt_tokens(json, texts, last_role);
+  const bool shapes_content = json.contains("tools") || json.contains("tool_choice") ||
+                              json.contains("parallel_tool_calls") ||
+                              json.contains("response_format") || json.contains("seed");
+  if (shapes_content) {
+    // Read again keeping key order: generated objects follow their schema's property order.
+    params.tools = parse_chat_tools(SchemaJson::parse(body), texts, last_role);
+  }
   return params;
 }
 

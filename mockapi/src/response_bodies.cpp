@@ -38,6 +38,38 @@ std::int64_t choice_tokens(const Completion& completion, int choice) {
   return completion.choice_tokens[static_cast<std::size_t>(choice)];
 }
 
+void append_joined(std::string& out, const std::vector<std::string>& pieces) {
+  std::string text;
+  for (const std::string& piece : pieces) text += piece;
+  wire::append_json_string(out, text);
+}
+
+// Appends `,"message":{...}` of a choice generated whole: content, or null and tool_calls.
+void append_whole_message(std::string& out, const ChoiceContent& content) {
+  out += R"(,"message":{"role":"assistant","content":)";
+  if (content.tool_calls.empty()) {
+    append_joined(out, content.content_pieces);
+  } else {
+    out += "null";
+  }
+  out += R"(,"refusal":null)";
+  if (!content.tool_calls.empty()) {
+    out += R"(,"tool_calls":[)";
+    for (std::size_t i = 0; i < content.tool_calls.size(); ++i) {
+      const ToolCall& call = content.tool_calls[i];
+      out += i > 0 ? R"(,{"id":)" : R"({"id":)";
+      wire::append_json_string(out, call.id);
+      out += R"(,"type":"function","function":{"name":)";
+      wire::append_json_string(out, call.name);
+      out += R"(,"arguments":)";
+      append_joined(out, call.argument_pieces);
+      out += "}}";
+    }
+    out += ']';
+  }
+  out += R"(,"annotations":[]})";
+}
+
 }  // namespace
 
 std::vector<std::int64_t> split_tokens(std::int64_t total, int n) {
@@ -48,7 +80,20 @@ std::vector<std::int64_t> split_tokens(std::int64_t total, int n) {
   return tokens;
 }
 
+std::int64_t ChoiceContent::tokens() const {
+  auto total = static_cast<std::int64_t>(content_pieces.size());
+  for (const ToolCall& call : tool_calls) {
+    total += 1 + static_cast<std::int64_t>(call.argument_pieces.size());
+  }
+  return total;
+}
+
 const char* finish_reason(const Completion& completion, int choice) {
+  if (completion.contents) {
+    const ChoiceContent& content = (*completion.contents)[static_cast<std::size_t>(choice)];
+    if (content.is_truncated) return "length";
+    return content.tool_calls.empty() ? "stop" : "tool_calls";
+  }
   const std::int64_t tokens = completion.choice_tokens[static_cast<std::size_t>(choice)];
   return completion.max_tokens && tokens >= *completion.max_tokens ? "length" : "stop";
 }
@@ -75,9 +120,14 @@ std::string chat_completion_json(const Completion& completion) {
   for (int c = 0; c < static_cast<int>(completion.choice_tokens.size()); ++c) {
     out += c > 0 ? R"(,{"index":)" : R"({"index":)";
     wire::append_json_int(out, c);
-    out += R"(,"message":{"role":"assistant","content":")";
-    completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
-    out += R"(","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":")";
+    if (completion.contents) {
+      append_whole_message(out, (*completion.contents)[static_cast<std::size_t>(c)]);
+    } else {
+      out += R"(,"message":{"role":"assistant","content":")";
+      completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
+      out += R"(","refusal":null,"annotations":[]})";
+    }
+    out += R"(,"logprobs":null,"finish_reason":")";
     out += finish_reason(completion, c);
     out += R"("})";
   }

@@ -30,6 +30,11 @@ Layout layout_of(const StreamPlan& plan) {
     const auto per_choice = static_cast<std::size_t>(std::max<std::int64_t>(
         *plan.drop_after_tokens, 0));
     layout.contents = std::min(total, per_choice * layout.choices);
+    if (plan.completion.contents) {
+      layout.contents = static_cast<std::size_t>(
+          std::count_if(plan.steps.begin(), plan.steps.end(),
+                        [&](const StreamStep& s) { return s.step < per_choice; }));
+    }
   }
   return layout;
 }
@@ -85,7 +90,37 @@ std::pair<std::size_t, std::int64_t> content_position(const StreamPlan& plan, st
   return {g - base * n, static_cast<std::int64_t>(base)};
 }
 
+// Returns the delta of step `step` of a choice generated whole.
+Json whole_delta(const ChoiceContent& content, std::size_t step) {
+  if (content.tool_calls.empty()) return Json{{"content", content.content_pieces[step]}};
+  for (std::size_t i = 0; i < content.tool_calls.size(); ++i) {
+    const ToolCall& call = content.tool_calls[i];
+    if (step == 0) {
+      Json first = {{"index", i}, {"id", call.id}, {"type", "function"},
+                    {"function", {{"name", call.name}, {"arguments", ""}}}};
+      return Json{{"tool_calls", Json::array({std::move(first)})}};
+    }
+    if (step <= call.argument_pieces.size()) {
+      Json piece = {{"index", i}, {"function", {{"arguments", call.argument_pieces[step - 1]}}}};
+      return Json{{"tool_calls", Json::array({std::move(piece)})}};
+    }
+    step -= 1 + call.argument_pieces.size();
+  }
+  assert(false && "step beyond the choice");
+  return Json::object();
+}
+
+StreamEvent whole_event(const StreamPlan& plan, std::size_t g) {
+  const StreamStep at = plan.steps[g];
+  const ChoiceContent& content = (*plan.completion.contents)[at.choice];
+  // Each step after the first comes per_token after the previous one.
+  const bool starts_step = at.step > 0 && (g == 0 || plan.steps[g - 1].step != at.step);
+  return {starts_step ? plan.per_token : Duration{0},
+          event_data(chunk_with_choice(plan, at.choice, whole_delta(content, at.step), nullptr))};
+}
+
 StreamEvent content_event(const StreamPlan& plan, std::size_t g) {
+  if (plan.completion.contents) return whole_event(plan, g);
   const auto [choice, index] = content_position(plan, g);
   const std::string token = plan.completion.reply.token(static_cast<int>(choice), index);
   const Json delta = plan.format == StreamFormat::chat ? Json{{"content", token}} : Json(token);
@@ -102,6 +137,24 @@ StreamEvent content_event(const StreamPlan& plan, std::size_t g) {
 
 }  // namespace
 
+std::vector<StreamStep> whole_steps(const std::vector<ChoiceContent>& contents) {
+  std::vector<std::int64_t> tokens;
+  std::int64_t longest = 0;
+  for (const ChoiceContent& content : contents) {
+    tokens.push_back(content.tokens());
+    longest = std::max(longest, tokens.back());
+  }
+  std::vector<StreamStep> steps;
+  for (std::int64_t step = 0; step < longest; ++step) {
+    for (std::size_t c = 0; c < contents.size(); ++c) {
+      if (step < tokens[c]) {
+        steps.push_back({static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(step)});
+      }
+    }
+  }
+  return steps;
+}
+
 std::size_t event_count(const StreamPlan& plan) {
   const Layout layout = layout_of(plan);
   if (layout.is_dropped) {
@@ -114,7 +167,11 @@ StreamEvent stream_event(const StreamPlan& plan, std::size_t index) {
   const Layout layout = layout_of(plan);
   assert(index < event_count(plan));
   if (index < layout.roles) {
-    const Json delta = {{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}};
+    const auto& contents = plan.completion.contents;
+    const bool has_calls = contents && !(*contents)[index].tool_calls.empty();
+    const Json delta = {{"role", "assistant"},
+                        {"content", has_calls ? Json(nullptr) : Json("")},
+                        {"refusal", nullptr}};
     const Duration delay = index == 0 ? plan.time_to_first_token : Duration{0};
     return {delay, event_data(chunk_with_choice(plan, index, delta, nullptr))};
   }

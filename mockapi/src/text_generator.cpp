@@ -77,6 +77,8 @@ void ReplyText::append_text(std::string& out, int choice, std::int64_t tokens) c
   }
 }
 
+std::string_view reply_word(std::uint64_t draw) { return kWords[draw % kWords.size()]; }
+
 std::string request_id(std::uint64_t seed, std::string_view key, std::uint64_t request_n) {
   RandomStream rng(key_seed(seed, key), "request-id", request_n);
   std::string id = "req_";

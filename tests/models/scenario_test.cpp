@@ -201,6 +201,9 @@ const BadRow kBadRows[] = {
     // embedding dimensions are >= 1
     {"/provider/embedding_dimensions", "0",
      "/provider/embedding_dimensions: must be an integer >= 1, got 0"},
+    // the share of tool-calling choices is a probability
+    {"/provider/tool_call_share", "1.5",
+     "/provider/tool_call_share: must be a number in [0, 1], got 1.5"},
     // --- client ---
     // the pool has at least one connection
     {"/client/connections", "0", "/client/connections: must be an integer >= 1, got 0"},

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "wire/openai_errors.hpp"
+#include "mockapi/chat_tools.hpp"
 
 namespace llmsim::mockapi {
 
@@ -52,6 +53,7 @@ struct GenerationParams {
   int n = 1;
   bool stream = false;
   bool include_usage = false;                // stream_options.include_usage
+  ChatTools tools;                           // chat: tools, response_format, seed
 };
 
 // What an embeddings request asks for.

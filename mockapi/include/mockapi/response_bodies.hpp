@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,24 @@
 
 namespace llmsim::mockapi {
 
+// A tool call of a choice: its id, function name and arguments in the pieces they stream in.
+struct ToolCall {
+  std::string id;                            // "call_" and 24 letters and digits
+  std::string name;
+  std::vector<std::string> argument_pieces;  // concatenated: the arguments JSON text
+};
+
+// A choice generated whole (tools, response_format): content or tool calls, piece by piece.
+// Its tokens are its content pieces, and for each call one (the name) plus its argument pieces.
+struct ChoiceContent {
+  std::vector<std::string> content_pieces;   // text or JSON; none when the choice calls tools
+  std::vector<ToolCall> tool_calls;
+  bool is_truncated = false;                 // max_tokens cut it: finish_reason "length"
+
+  // Returns the tokens of the choice (the steps it streams in).
+  std::int64_t tokens() const;
+};
+
 struct Completion {
   std::string id;                           // "chatcmpl-..." or "cmpl-..."
   std::int64_t created = 0;                 // Unix seconds
@@ -28,12 +47,16 @@ struct Completion {
   std::vector<std::int64_t> choice_tokens;  // completion tokens of each choice
   std::optional<std::int64_t> max_tokens;   // a choice of this many tokens finished by "length"
   std::int64_t prompt_tokens = 0;
+  // Choices generated whole, one per choice; null: every choice is reply words (choice_tokens
+  // then holds each choice's tokens()).
+  std::shared_ptr<const std::vector<ChoiceContent>> contents;
 };
 
 // Splits `total` tokens over `n` choices as evenly as possible, earlier choices taking the rest.
 std::vector<std::int64_t> split_tokens(std::int64_t total, int n);
 
-// Returns "length" when the choice reached max_tokens, else "stop".
+// Returns "tool_calls" for a whole choice with calls, "length" when the choice reached max_tokens
+// (or was cut), else "stop".
 const char* finish_reason(const Completion& completion, int choice);
 
 // Returns the completion tokens over all choices.

@@ -9,6 +9,11 @@
 //   `data: [DONE]`. A legacy completions stream is the same without the role deltas
 //   (text_completion objects). The whole stream lasts
 //   time_to_first_token + (tokens per choice - 1) * per_token, the provider model's total time.
+// Choices generated whole (tools, response_format) stream their own pieces instead of words: a
+// content delta per piece, or per tool call a first delta `{"tool_calls":[{"index":i,"id":...,
+// "type":"function","function":{"name":...,"arguments":""}}]}` and then one
+// `{"tool_calls":[{"index":i,"function":{"arguments":piece}}]}` per piece; the role delta of a
+// choice with calls has `"content":null`; finish_reason "tool_calls".
 // A dropped stream (drop_after_tokens) ends after that many tokens of each choice, without
 // finish, usage or [DONE]: the session then closes the connection.
 //
@@ -23,6 +28,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mockapi/response_bodies.hpp"
 #include "models/time.hpp"
@@ -31,6 +37,12 @@ namespace llmsim::mockapi {
 
 enum class StreamFormat { chat, completion };
 
+// One content event of a stream whose choices were generated whole: choice and step.
+struct StreamStep {
+  std::uint32_t choice = 0;
+  std::uint32_t step = 0;
+};
+
 struct StreamPlan {
   StreamFormat format = StreamFormat::chat;
   Completion completion;      // choice_tokens as from split_tokens (non-increasing, by at most 1)
@@ -38,7 +50,15 @@ struct StreamPlan {
   std::optional<std::int64_t> drop_after_tokens;  // close after this many tokens of each choice
   Duration time_to_first_token{0};
   Duration per_token{0};
+  // With completion.contents: the content events in order, the choices advancing step by step
+  // (whole_steps()); a step is a content piece, a tool call's first delta (id, type, name) or a
+  // piece of its arguments.
+  std::vector<StreamStep> steps;
 };
+
+// Returns the content events of choices generated whole, step by step (choice 0, 1, ... of
+// each step; a choice with fewer steps drops out).
+std::vector<StreamStep> whole_steps(const std::vector<ChoiceContent>& contents);
 
 struct StreamEvent {
   Duration delay{0};  // model time to wait, after the previous event, before sending this one

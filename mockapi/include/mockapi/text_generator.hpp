@@ -44,6 +44,10 @@ class ReplyText {
   std::uint64_t request_n_;
 };
 
+// Returns the reply word that a 64-bit random draw picks (the vocabulary ReplyText uses): lower-case
+// ASCII letters only.
+std::string_view reply_word(std::uint64_t draw);
+
 // Returns the x-request-id of request number `request_n` on `key`: "req_" and 32 hex digits.
 std::string request_id(std::uint64_t seed, std::string_view key, std::uint64_t request_n);
 

@@ -67,6 +67,8 @@ struct ProviderConfig {
   std::vector<std::string> api_keys;  // empty: any key is accepted (mock server)
   bool send_retry_after_ms = false;   // also send retry-after-ms (Azure does; OpenAI does not)
   int embedding_dimensions = 1536;
+  // Share of choices that call a tool under tool_choice "auto" (the rest answer in text).
+  double tool_call_share = 0.8;
 };
 
 // --- client -----------------------------------------------------------------------------------

@@ -1,0 +1,55 @@
+// What a chat request asks of its content beyond plain text: tools, tool_choice,
+// parallel_tool_calls, response_format and seed, read and checked as OpenAI does.
+//
+// parse_chat_tools() reads these fields of a parsed body and throws RequestError with OpenAI's
+// 400 for a malformed one (param named): tools not an array of {"type":"function","function":
+// {name, parameters, strict}}, a function name outside ^[a-zA-Z0-9_-]{1,64}$, a schema
+// check_schema() refuses (mockapi/schema_values.hpp), tool_choice or parallel_tool_calls without
+// tools, a tool_choice naming no tool, a response_format type other than text, json_object and
+// json_schema, json_object with no message containing "json".
+//
+//   ChatTools tools = parse_chat_tools(body, message_texts);
+//   if (tools.wants_calls()) ...
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mockapi/schema_values.hpp"
+
+namespace llmsim::mockapi {
+
+struct FunctionTool {
+  std::string name;
+  std::shared_ptr<const SchemaJson> parameters;  // {"type":"object","properties":{}} if absent
+};
+
+enum class ToolChoice { auto_choice, none, required, named };
+enum class ResponseFormat { text, json_object, json_schema };
+
+struct ChatTools {
+  std::vector<FunctionTool> tools;
+  ToolChoice tool_choice = ToolChoice::auto_choice;
+  std::size_t named_tool = 0;             // tools[named_tool] when tool_choice is named
+  bool parallel_tool_calls = true;
+  bool last_is_tool_result = false;       // the last message has role "tool"
+  ResponseFormat format = ResponseFormat::text;
+  std::shared_ptr<const SchemaJson> schema;  // json_schema's schema (null: any object)
+  std::optional<std::int64_t> seed;       // the request's seed
+
+  // Returns whether the content is generated whole (calls or JSON), not as lazy words.
+  bool is_structured() const {
+    return (!tools.empty() && tool_choice != ToolChoice::none) || format != ResponseFormat::text;
+  }
+};
+
+// Reads the tool and format fields of a chat body; `texts` are the messages' texts and
+// `last_role` the role of the last message. Throws RequestError with OpenAI's 400.
+ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string>& texts,
+                           std::string_view last_role);
+
+}  // namespace llmsim::mockapi
