@@ -338,7 +338,8 @@ class SocketDriver final : public ClientDriver {
         .body = response.body(),
         .is_stream = content_type && content_type->starts_with("text/event-stream"),
         .is_complete = !read_error && parser.is_done(),
-        .bytes_received = static_cast<std::int64_t>(header_read + read)};
+        .bytes_received = static_cast<std::int64_t>(header_read + read),
+        .endpoint = scenario_.request.endpoint};
     is_reusable = !read_error && parser.is_done() && response.keep_alive();
     AttemptResult result = read_response(view);
     result.first_byte = first_byte;

@@ -249,7 +249,7 @@ const BadRow kBadRows[] = {
     // --- request ---
     // the endpoint is a known one
     {"/request/endpoint", R"("chat")",
-     R"(/request/endpoint: must be one of chat.completions, completions, embeddings, got "chat")"},
+     R"(/request/endpoint: must be one of chat.completions, completions, embeddings, responses, got "chat")"},
     // the model is served by a provider
     {"/request/model", R"("gpt-4")",
      R"(/request/model: must be a model a provider serves (gpt-3.5-turbo), got "gpt-4")"},
@@ -733,7 +733,7 @@ TEST(ScenarioDefaults, AbsentFieldsTakeTheDocumentedDefaults) {
   EXPECT_EQ(c.network.rtt_ms, 0.0);
   EXPECT_EQ(c.network.request_overhead_bytes, 300);
   EXPECT_EQ(c.network.response_overhead_bytes, 400);
-  EXPECT_EQ(s.request.endpoint, "chat.completions");
+  EXPECT_EQ(s.request.endpoint, Endpoint::chat_completions);
   EXPECT_EQ(s.request.model, "gpt-3.5-turbo");
   EXPECT_EQ(s.request.prompt_tokens, 20);
   EXPECT_EQ(s.request.prompt, std::nullopt);
@@ -854,7 +854,7 @@ TEST(ScenarioRoundTrip, ClientAndRequest) {
   EXPECT_EQ(c.network.rtt_ms, 40.0);
   EXPECT_EQ(c.network.request_overhead_bytes, 350);
   EXPECT_EQ(c.network.response_overhead_bytes, 500);
-  EXPECT_EQ(s.request.endpoint, "completions");
+  EXPECT_EQ(s.request.endpoint, Endpoint::completions);
   EXPECT_EQ(s.request.model, "gpt-4o-mini");  // served by the second provider
   EXPECT_EQ(s.request.prompt, "Hello, world");
   EXPECT_EQ(s.request.prompt_tokens, estimate_chat_tokens({"Hello, world"}));

@@ -12,6 +12,16 @@
 // A dropped stream (drop_after_tokens) ends after that many tokens of each choice, without
 // finish, usage or [DONE]: the session then closes the connection.
 //
+// A Responses stream (StreamFormat::responses) is typed events instead, each
+// `event: TYPE\ndata: {"type":TYPE,"sequence_number":i,...}\n\n` (OpenAI's ResponseStreamEvent):
+//   response.created and response.in_progress (the Response in progress), at the time to first
+//   token; response.output_item.added (the message, no content) and response.content_part.added
+//   (an empty output_text), at once; one response.output_text.delta per token, each after the
+//   first `per_token` later; then response.output_text.done, response.content_part.done,
+//   response.output_item.done and response.completed (or response.incomplete when the reply
+//   reached max_output_tokens) with the whole Response and its usage. No `data: [DONE]`. A dropped
+//   stream ends after its tokens, without the done events.
+//
 // Events are produced one at a time from their index, so a long stream costs no memory up front.
 //
 //   for (std::size_t i = 0; i < event_count(plan); ++i) {
@@ -25,11 +35,12 @@
 #include <string>
 
 #include "mockapi/response_bodies.hpp"
+#include "mockapi/responses_bodies.hpp"
 #include "models/time.hpp"
 
 namespace llmsim::mockapi {
 
-enum class StreamFormat { chat, completion };
+enum class StreamFormat { chat, completion, responses };
 
 struct StreamPlan {
   StreamFormat format = StreamFormat::chat;
@@ -38,6 +49,7 @@ struct StreamPlan {
   std::optional<std::int64_t> drop_after_tokens;  // close after this many tokens of each choice
   Duration time_to_first_token{0};
   Duration per_token{0};
+  ResponseExtras response;    // responses only: the message id, completed_at and the echo
 };
 
 struct StreamEvent {
@@ -50,5 +62,9 @@ std::size_t event_count(const StreamPlan& plan);
 
 // Returns event `index` (< event_count(plan)).
 StreamEvent stream_event(const StreamPlan& plan, std::size_t index);
+
+// event_count and stream_event of a Responses stream (responses_stream.cpp).
+std::size_t responses_event_count(const StreamPlan& plan);
+StreamEvent responses_stream_event(const StreamPlan& plan, std::size_t index);
 
 }  // namespace llmsim::mockapi

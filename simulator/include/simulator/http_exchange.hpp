@@ -6,8 +6,9 @@
 // read_response() turns an HTTP response (status, the headers the SDKs read, body) into the same
 // AttemptResult the simulator builds from a provider decision: errors classified from OpenAI's
 // error body, retry-after-ms before retry-after, x-should-retry, a streamed body that ends
-// without `data: [DONE]` counted as a connection error. A success body is read for its
-// usage.completion_tokens only, without building a JSON document; one that is not JSON, and a
+// without `data: [DONE]` (Responses: without response.completed or response.incomplete) counted
+// as a connection error. A success body is read for its usage.completion_tokens (Responses:
+// usage.output_tokens, of a stream's final event) only, without building a JSON document; one that is not JSON, and a
 // status outside HTTP's 100..599, count as `other`.
 //
 //   std::string body = request_body(scenario.request);
@@ -55,6 +56,9 @@ struct ResponseView {
   bool is_stream = false;            // text/event-stream
   bool is_complete = true;           // the body was read to its end
   std::int64_t bytes_received = 0;   // header and body bytes on the wire
+  // The Responses API reads usage.output_tokens, and a stream ends with response.completed (or
+  // response.incomplete) instead of `data: [DONE]`; the others read usage.completion_tokens.
+  Endpoint endpoint = Endpoint::chat_completions;
 };
 
 // Returns what the client model needs to know of a response.
