@@ -124,7 +124,7 @@ std::string response_json(const Completion& completion, const ResponseExtras& ex
     out += R"(,"usage":)";
     out += response_usage_json(completion.prompt_tokens, output_tokens(completion));
   }
-  out += R"(,"user":null,"metadata":{}})";
+  out += R"(,"metadata":{}})";  // OpenAI adds "user":null, which its schema refuses
   return out;
 }
 
