@@ -10,6 +10,10 @@ namespace llmsim::mockapi {
 namespace {
 
 using namespace json_fields;
+// What the Response echoes keeps OpenAI's key order.
+using Echo = nlohmann::ordered_json;
+
+Echo echo_of(const Json& value) { return Echo::parse(value.dump()); }
 
 // Why a request that needs generated JSON is refused until the generator is in (issue 14).
 constexpr std::string_view kNeedsGenerator =
@@ -135,7 +139,7 @@ std::optional<std::string> read_instructions(const Json& body) {
 }
 
 // Returns one function tool as the Response echoes it; throws for other tool kinds.
-Json read_tool(const Json& tool, const std::string& where) {
+Echo read_tool(const Json& tool, const std::string& where) {
   if (!tool.is_object()) fail(invalid_type(where, "an object", type_name(tool)));
   const std::string type = required_string(tool, "type", where);
   if (type != "function") {
@@ -152,15 +156,15 @@ Json read_tool(const Json& tool, const std::string& where) {
     fail(invalid_type(at(where, "description"), "a string", type_name(*description)));
   }
   const bool strict = bool_or(tool, "strict", true);  // the Responses API's default
-  return Json{{"type", "function"},
+  return Echo{{"type", "function"},
               {"name", name},
-              {"description", description ? *description : Json(nullptr)},
-              {"parameters", parameters ? *parameters : Json(nullptr)},
+              {"description", description ? echo_of(*description) : Echo(nullptr)},
+              {"parameters", parameters ? echo_of(*parameters) : Echo(nullptr)},
               {"strict", strict}};
 }
 
-Json read_tools(const Json& body) {
-  Json tools = Json::array();
+Echo read_tools(const Json& body) {
+  Echo tools = Echo::array();
   const Json* field = find_field(body, "tools");
   if (field == nullptr) return tools;
   if (!field->is_array()) fail(invalid_type("tools", "an array", type_name(*field)));
@@ -170,15 +174,15 @@ Json read_tools(const Json& body) {
   return tools;
 }
 
-bool has_tool(const Json& tools, const std::string& name) {
-  for (const Json& tool : tools) {
+bool has_tool(const Echo& tools, const std::string& name) {
+  for (const Echo& tool : tools) {
     if (tool["name"] == name) return true;
   }
   return false;
 }
 
 // Returns tool_choice ("auto" when absent) after checking it against `tools`.
-Json read_tool_choice(const Json& body, const Json& tools) {
+Echo read_tool_choice(const Json& body, const Echo& tools) {
   const Json* field = find_field(body, "tool_choice");
   if (field == nullptr) return "auto";
   if (field->is_string()) {
@@ -205,7 +209,7 @@ Json read_tool_choice(const Json& body, const Json& tools) {
     fail(ApiError{400, "Tool choice 'function' not found in 'tools' parameter.",
                   "invalid_request_error", "tool_choice", std::nullopt});
   }
-  return Json{{"type", "function"}, {"name", name}};
+  return Echo{{"type", "function"}, {"name", name}};
 }
 
 // Returns text.format ({"type":"text"} when absent) after checking it.
@@ -257,8 +261,8 @@ ResponsesParams parse_responses_request(std::string_view body) {
     }
     fail(previous_response_not_found(previous->get<std::string>()));
   }
-  const Json tools = read_tools(json);
-  const Json tool_choice = read_tool_choice(json, tools);
+  const Echo tools = read_tools(json);
+  const Echo tool_choice = read_tool_choice(json, tools);
   echo.text_format_json = read_text_format(json).dump();
   if (!tools.empty() && tool_choice != "none") {
     fail(unsupported_parameter("tools", kNeedsGenerator));

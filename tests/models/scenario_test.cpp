@@ -1033,3 +1033,19 @@ TEST(ScenarioRules, HangingFaultsNeedAClientTimeout) {
 
 }  // namespace
 }  // namespace llmsim
+
+namespace llmsim {
+namespace {
+
+// request.endpoint "responses" loads as Endpoint::responses, streamed or not, and is described.
+TEST(ScenarioRequest, ResponsesEndpointLoads) {
+  Json document = Json::parse(kMinimal);
+  document["request"] = Json{{"endpoint", "responses"}, {"max_tokens", 32}, {"stream", true}};
+  const Scenario s = parse(document.dump());
+  EXPECT_EQ(s.request.endpoint, Endpoint::responses);
+  EXPECT_TRUE(s.request.stream);
+  EXPECT_THAT(describe_scenario(s), ::testing::HasSubstr("request: responses, model"));
+}
+
+}  // namespace
+}  // namespace llmsim
