@@ -129,6 +129,15 @@ RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderC
   }
   assign(out.max_tokens, request.integer("max_tokens", IntRule::at_least(1)));
   assign(out.stream, request.boolean("stream"));
+  // The Responses API refuses max_output_tokens below 16 (so does the mock): found here, not as
+  // a run of 400s.
+  constexpr std::int64_t kMinResponsesMaxTokens = 16;
+  if (out.endpoint == Endpoint::responses && out.max_tokens &&
+      *out.max_tokens < kMinResponsesMaxTokens) {
+    problems.add_got(request.pointer_of("max_tokens"),
+                     "must be >= 16 for the responses endpoint (sent as max_output_tokens)",
+                     *request.get("max_tokens"));
+  }
   if (out.stream && !is_generation(out.endpoint)) {
     problems.add_got(request.pointer_of("stream"), "must be false for the embeddings endpoint",
                      *request.get("stream"));

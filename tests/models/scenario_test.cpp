@@ -1045,6 +1045,10 @@ TEST(ScenarioRequest, ResponsesEndpointLoads) {
   EXPECT_EQ(s.request.endpoint, Endpoint::responses);
   EXPECT_TRUE(s.request.stream);
   EXPECT_THAT(describe_scenario(s), ::testing::HasSubstr("request: responses, model"));
+  document["request"]["max_tokens"] = 15;
+  EXPECT_THAT(error_of(document.dump()),
+              ::testing::HasSubstr("x.json: /request/max_tokens: must be >= 16 for the responses "
+                                   "endpoint (sent as max_output_tokens), got 15"));
 }
 
 }  // namespace
