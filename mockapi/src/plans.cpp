@@ -6,6 +6,7 @@
 #include "chat_content.hpp"
 #include "mockapi/response_bodies.hpp"
 #include "wire/openai.hpp"
+#include "mockapi/responses_bodies.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -130,6 +131,50 @@ ResponsePlan generation_plan(const PlanContext& context, const GenerationParams&
                                         : text_completion_json(completion));
   plan.headers.emplace_back("openai-processing-ms", millis_text(decision.total_time()));
   wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
+  plan.delay = decision.total_time();
+  return plan;
+}
+
+ResponsePlan responses_plan(const PlanContext& context, const ResponsesParams& params,
+                            const Decision& decision) {
+  if (decision.outcome == Outcome::hang) {
+    return silent_plan(context, PlanKind::hang, Duration{0});
+  }
+  const auto whole_seconds = [](Duration d) {
+    return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  };
+  Completion completion{
+      .id = completion_id("resp_", context.seed, context.key, context.request_n),
+      .created = context.created,
+      .model = params.generation.model,
+      .reply = ReplyText(context.seed, context.key, context.request_n),
+      .choice_tokens = {decision.completion_tokens},
+      .max_tokens = params.generation.max_tokens,
+      .prompt_tokens = decision.prompt_tokens};
+  // The message id is drawn from the key's stream like the response id, under another name.
+  ResponseExtras extras{
+      .message_id = completion_id("msg_", context.seed, context.key + "/message", context.request_n),
+      .completed_at = context.created + whole_seconds(decision.total_time()),
+      .echo = params.echo};
+  const bool is_drop = decision.outcome == Outcome::drop_mid_stream;
+  if (params.generation.stream) {
+    ResponsePlan plan = stream_head(context, decision);
+    plan.stream = StreamPlan{.format = StreamFormat::responses,
+                             .completion = std::move(completion),
+                             .drop_after_tokens = is_drop ? std::optional(decision.tokens_before_drop)
+                                                          : std::nullopt,
+                             .time_to_first_token = decision.time_to_first_token,
+                             .per_token = decision.per_token,
+                             .response = std::move(extras)};
+    return plan;
+  }
+  if (is_drop) {
+    return silent_plan(context, PlanKind::drop, decision.total_time());
+  }
+  ResponsePlan plan =
+      json_plan(context, 200, response_json(completion, extras, final_status(completion)));
+  plan.headers.emplace_back("openai-processing-ms", millis_text(decision.total_time()));
+  add_rate_limit_headers(plan.headers, decision.admission.headers);
   plan.delay = decision.total_time();
   return plan;
 }

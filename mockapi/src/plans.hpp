@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mockapi/request_parser.hpp"
+#include "mockapi/responses_parser.hpp"
 #include "mockapi/router.hpp"
 #include "models/provider_model.hpp"
 
@@ -35,6 +36,10 @@ std::optional<ResponsePlan> refusal_plan(const PlanContext& context, const std::
 // Returns the plan of a chat or legacy completion the provider model admitted.
 ResponsePlan generation_plan(const PlanContext& context, const GenerationParams& params,
                              const Decision& decision, StreamFormat format);
+
+// Returns the plan of a POST /v1/responses request the provider model admitted.
+ResponsePlan responses_plan(const PlanContext& context, const ResponsesParams& params,
+                            const Decision& decision);
 
 // Returns the plan of an embeddings request the provider model admitted.
 ResponsePlan embedding_plan(const PlanContext& context, const EmbeddingParams& params,

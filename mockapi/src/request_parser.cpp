@@ -5,13 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_fields.hpp"
 #include "mockapi/chat_fast_parser.hpp"
 #include "models/token_model.hpp"
 
 namespace llmsim::mockapi {
-namespace {
-
-using Json = nlohmann::json;
+namespace json_fields {
 
 // Returns OpenAI's name of a JSON value's type, with its article: "a string", "an integer" ...
 std::string type_name(const Json& value) {
@@ -28,6 +27,8 @@ std::string type_name(const Json& value) {
 }
 
 [[noreturn]] void fail(wire::ApiError error) { throw RequestError(std::move(error)); }
+
+namespace {
 
 // Returns whether `body` nests arrays and objects deeper than kMaxJsonDepth (brackets inside
 // strings do not count). Cheap, and before the parser: 8 MB of `[` would cost it 700 MB.
@@ -52,6 +53,8 @@ bool is_too_deep(std::string_view body) {
   }
   return false;
 }
+
+}  // namespace
 
 Json parse_object(std::string_view body) {
   if (is_too_deep(body)) {
@@ -123,6 +126,12 @@ std::string required_model(const Json& object) {
   }
   return field->get<std::string>();
 }
+
+}  // namespace json_fields
+
+namespace {
+
+using namespace json_fields;
 
 // Reads model, max tokens, n, stream and stream_options, shared by chat and completions.
 GenerationParams parse_generation(const Json& body) {

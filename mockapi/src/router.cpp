@@ -8,6 +8,7 @@
 
 #include "mockapi/request_parser.hpp"
 #include "mockapi/response_bodies.hpp"
+#include "mockapi/responses_parser.hpp"
 #include "mockapi/text_generator.hpp"
 #include "plans.hpp"
 #include "wire/openai.hpp"
@@ -26,10 +27,16 @@ struct Route {
 };
 
 // The /v1 routes; GET /v1/models/{id} is matched by prefix.
-constexpr std::array<Route, 4> kRoutes = {{
-    {"POST", "/v1/chat/completions", "chat.completions"},
-    {"POST", "/v1/completions", "completions"},
-    {"POST", "/v1/embeddings", "embeddings"},
+// The API endpoints' paths and labels come from models/endpoint.hpp.
+constexpr Route api_route(Endpoint endpoint) {
+  return {"POST", endpoint_path(endpoint), endpoint_name(endpoint)};
+}
+
+constexpr std::array<Route, 5> kRoutes = {{
+    api_route(Endpoint::chat_completions),
+    api_route(Endpoint::completions),
+    api_route(Endpoint::embeddings),
+    api_route(Endpoint::responses),
     {"GET", "/v1/models", "models"},
 }};
 
@@ -232,13 +239,15 @@ ResponsePlan Router::dispatch_v1(const Context& context, const HttpRequest& requ
     return error_plan(context, wire::unknown_fault(*request.fault));
   }
   try {
-    if (endpoint == "models") {
+    const std::optional<Endpoint> api = parse_endpoint(endpoint);
+    if (!api) {
       return handle_models(context, path_of(request.target));
     }
-    if (endpoint == "embeddings") {
-      return handle_embeddings(context, request);
+    switch (*api) {
+      case Endpoint::embeddings: return handle_embeddings(context, request);
+      case Endpoint::responses: return handle_responses(context, request);
+      default: return handle_chat(context, request, *api);
     }
-    return handle_chat(context, request, endpoint);
   } catch (const RequestError& error) {
     return error_plan(context, error.error());
   }
@@ -275,8 +284,8 @@ void apply_fault(ProviderRequest& request, const std::optional<std::string>& fau
 }  // namespace
 
 ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& request,
-                                 std::string_view endpoint) {
-  const bool is_chat = endpoint == "chat.completions";
+                                 Endpoint endpoint) {
+  const bool is_chat = endpoint == Endpoint::chat_completions;
   const GenerationParams params =
       is_chat ? parse_chat_request(request.body) : parse_completion_request(request.body);
   if (!has_model(params.model)) {
@@ -296,6 +305,28 @@ ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& requ
   }
   return generation_plan(context.plan, params, decision,
                          is_chat ? StreamFormat::chat : StreamFormat::completion);
+}
+
+ResponsePlan Router::handle_responses(const Context& context, const HttpRequest& request) {
+  const ResponsesParams params = parse_responses_request(request.body);
+  const GenerationParams& generation = params.generation;
+  if (!has_model(generation.model)) {
+    return error_plan(context, model_not_found(generation.model));
+  }
+  ProviderRequest provider_request{
+      .key = context.plan.key,
+      .model = generation.model,
+      .prompt_tokens = generation.prompt_tokens,
+      .max_tokens = generation.max_tokens,
+      .n = 1,
+      .request_id = stream_id_of(request.stream_id, context.plan.request_n),
+      .attempt = attempt_of(request.retry_count)};
+  apply_fault(provider_request, request.fault);
+  const Decision decision = decide(provider_request, context.now);
+  if (auto refusal = refusal_plan(context.plan, generation.model, decision)) {
+    return *refusal;
+  }
+  return responses_plan(context.plan, params, decision);
 }
 
 ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest& request) {

@@ -12,7 +12,6 @@ const std::vector<std::string_view> kRetryKeys = {
     "max_retries",       "initial_backoff_s", "max_backoff_s", "jitter",
     "honor_retry_after", "max_retry_after_s", "retry_on"};
 const std::vector<std::string_view> kRetryOn = {"429", "5xx", "timeout", "connection"};
-const std::vector<std::string_view> kEndpoints = {"chat.completions", "completions", "embeddings"};
 
 void read_retry(const ObjectReader& client, RetryConfig& retry) {
   const ObjectReader object = client.object("retry", kRetryKeys);
@@ -103,7 +102,11 @@ RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderC
   const ObjectReader request = root.object(
       "request", {"endpoint", "model", "prompt_tokens", "prompt", "max_tokens", "stream"});
   Problems& problems = root.problems();
-  assign(out.endpoint, request.choice("endpoint", kEndpoints));
+  std::vector<std::string_view> endpoint_names;
+  for (const EndpointText& text : kEndpointTexts) endpoint_names.push_back(text.name);
+  if (const auto endpoint = request.choice("endpoint", endpoint_names)) {
+    out.endpoint = *parse_endpoint(*endpoint);  // one of the names: choice() checked it
+  }
   if (const auto model = request.string("model", true)) {
     const auto served = served_models(providers);
     if (!providers.empty() && std::find(served.begin(), served.end(), *model) == served.end()) {
@@ -126,7 +129,16 @@ RequestConfig read_request(const ObjectReader& root, const std::vector<ProviderC
   }
   assign(out.max_tokens, request.integer("max_tokens", IntRule::at_least(1)));
   assign(out.stream, request.boolean("stream"));
-  if (out.stream && out.endpoint == "embeddings") {
+  // The Responses API refuses max_output_tokens below 16 (so does the mock): found here, not as
+  // a run of 400s.
+  constexpr std::int64_t kMinResponsesMaxTokens = 16;
+  if (out.endpoint == Endpoint::responses && out.max_tokens &&
+      *out.max_tokens < kMinResponsesMaxTokens) {
+    problems.add_got(request.pointer_of("max_tokens"),
+                     "must be >= 16 for the responses endpoint (sent as max_output_tokens)",
+                     *request.get("max_tokens"));
+  }
+  if (out.stream && !is_generation(out.endpoint)) {
     problems.add_got(request.pointer_of("stream"), "must be false for the embeddings endpoint",
                      *request.get("stream"));
   }

@@ -161,7 +161,7 @@ std::string describe_client(const ClientConfig& client) {
 }
 
 std::string describe_request(const RequestConfig& request) {
-  return "request: " + request.endpoint + ", model " + request.model + ", " +
+  return "request: " + std::string(endpoint_name(request.endpoint)) + ", model " + request.model + ", " +
          count_of(request.prompt_tokens, "prompt token") +
          (request.prompt ? " (estimated from the prompt)" : "") + ", max_tokens " +
          (request.max_tokens ? std::to_string(*request.max_tokens) : std::string("none")) + ", " +

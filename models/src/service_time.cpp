@@ -199,7 +199,7 @@ Moments service_time_moments(const Scenario& scenario) {
   const Moments first = clamped_moments(provider.latency.time_to_first_token_s);
   const Moments per_token = clamped_moments(provider.latency.per_token_s);
   Moments further;  // K - 1 further tokens; embeddings have none
-  if (scenario.request.endpoint != "embeddings") {
+  if (is_generation(scenario.request.endpoint)) {
     const Moments k = completion_token_moments(provider.tokens.completion_tokens,
                                                scenario.request.max_tokens);
     further = {k.mean - 1, k.second - 2 * k.mean + 1};
@@ -220,7 +220,7 @@ bool is_exponential_service(const Scenario& scenario) {
   }
   if (client.network.rtt_ms != 0 || (client.cpu.enabled && client.cpu.per_request_ms != 0)) return false;
   const Moments per_token = clamped_moments(provider.latency.per_token_s);
-  if (per_token.second == 0 || scenario.request.endpoint == "embeddings") return true;
+  if (per_token.second == 0 || !is_generation(scenario.request.endpoint)) return true;
   const Moments k = completion_token_moments(provider.tokens.completion_tokens, scenario.request.max_tokens);
   return k.second - 2 * k.mean + 1 == 0;  // K is always 1: no further tokens
 }

@@ -15,7 +15,7 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
   request_template_.model = rc.model;
   request_template_.prompt_tokens = rc.prompt_tokens;
   request_template_.max_tokens = rc.max_tokens;
-  request_template_.is_embedding = rc.endpoint == "embeddings";
+  request_template_.is_embedding = !is_generation(rc.endpoint);
   request_bytes_ = estimated_request_bytes(rc.prompt_tokens, scenario.client.network);
   free_connections_ = scenario.client.connections;
   if (scenario.client.cpu.enabled) core_free_at_.assign(scenario.client.cpu.cores, TimePoint{});

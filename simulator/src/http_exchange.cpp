@@ -25,7 +25,10 @@ constexpr double kInt64Bound = 9.2e18;
 
 std::string prompt_text(const RequestConfig& request) {
   if (request.prompt) return *request.prompt;
-  const std::int64_t framing = request.endpoint == "chat.completions" ? kChatFramingTokens : 0;
+  // Chat messages and Responses input are estimated as messages (framing added); the rest as text.
+  const bool is_message = request.endpoint == Endpoint::chat_completions ||
+                          request.endpoint == Endpoint::responses;
+  const std::int64_t framing = is_message ? kChatFramingTokens : 0;
   const std::int64_t tokens = std::max<std::int64_t>(1, request.prompt_tokens - framing);
   std::string text;
   // "word " is 5 bytes; pad to exactly tokens x 4 bytes so the estimate is exact.
@@ -45,6 +48,9 @@ class UsageReader {
   using number_float_t = Json::number_float_t;
   using string_t = Json::string_t;
   using binary_t = Json::binary_t;
+
+  // Reads usage.`token_key` ("completion_tokens", or "output_tokens" for the Responses API).
+  explicit UsageReader(std::string_view token_key) : token_key_(token_key) {}
 
   std::int64_t completion_tokens() const { return tokens_; }
 
@@ -83,7 +89,7 @@ class UsageReader {
     if (depth_ == 1 && name == "usage") {
       expect_ = Expect::usage;
       tokens_ = 0;  // a later "usage" replaces an earlier one
-    } else if (depth_ == 2 && is_in_usage_ && name == "completion_tokens") {
+    } else if (depth_ == 2 && is_in_usage_ && name == token_key_) {
       expect_ = Expect::tokens;
     }
     return true;
@@ -102,6 +108,7 @@ class UsageReader {
     return true;
   }
 
+  std::string_view token_key_;
   int depth_ = 0;
   bool is_in_usage_ = false;
   Expect expect_ = Expect::nothing;
@@ -110,8 +117,9 @@ class UsageReader {
 
 // Reads usage.completion_tokens with the SAX parser above: exact for any text; nullopt when the
 // text is not JSON.
-std::optional<std::int64_t> parsed_completion_tokens(std::string_view json) {
-  UsageReader reader;
+std::optional<std::int64_t> parsed_completion_tokens(std::string_view json,
+                                                     std::string_view token_key) {
+  UsageReader reader(token_key);
   if (!Json::sax_parse(json, &reader)) return std::nullopt;
   return reader.completion_tokens();
 }
@@ -235,52 +243,94 @@ std::optional<std::int64_t> integer_of(std::string_view value) {
   return std::nullopt;
 }
 
-// Reads usage.completion_tokens of a JSON object. The quick scan finds it without reading the
-// rest (the reply text above all); when the scan is unsure, or the value is not a plain number,
-// the SAX parser reads the whole text. Returns nullopt when the text is not JSON.
-std::optional<std::int64_t> completion_tokens_in(std::string_view json) {
+// Reads usage.`token_key` of a JSON object. The quick scan finds it without reading the rest
+// (the reply text above all); when the scan is unsure, or the value is not a plain number, the
+// SAX parser reads the whole text. Returns nullopt when the text is not JSON.
+std::optional<std::int64_t> completion_tokens_in(std::string_view json, std::string_view token_key) {
+  const auto parsed = [&] { return parsed_completion_tokens(json, token_key); };
   const std::optional<std::string_view> usage = JsonScan(json).member("usage");
-  if (!usage) return parsed_completion_tokens(json);
-  if (usage->empty() || usage->front() != '{') return usage->empty() ? 0 : parsed_completion_tokens(json);
-  const std::optional<std::string_view> tokens = JsonScan(*usage).member("completion_tokens");
-  if (!tokens) return parsed_completion_tokens(json);
+  if (!usage) return parsed();
+  if (usage->empty() || usage->front() != '{') return usage->empty() ? 0 : parsed();
+  const std::optional<std::string_view> tokens = JsonScan(*usage).member(token_key);
+  if (!tokens) return parsed();
   if (tokens->empty()) return 0;
   if (const auto value = integer_of(*tokens)) return *value;
-  return parsed_completion_tokens(json);
+  return parsed();
 }
 
-// Reads completion tokens from a JSON body's usage, or from the usage chunk of a stream; nullopt
-// when a body that is not a stream is not JSON (a proxy's HTML page, say).
-std::optional<std::int64_t> completion_tokens_of(std::string_view body, bool is_stream) {
-  if (!is_stream) return completion_tokens_in(body);
+constexpr std::string_view kChatTokens = "completion_tokens";
+constexpr std::string_view kResponsesTokens = "output_tokens";
+
+// Returns the data of a Responses stream's final event (response.completed, or
+// response.incomplete when max_output_tokens cut it), or nullopt when the stream has none. An
+// unescaped `"type":"response.completed"` is JSON structure, never text inside a delta.
+std::optional<std::string_view> final_response_event(std::string_view body) {
+  for (const std::string_view type :
+       {R"("type":"response.completed")", R"("type":"response.incomplete")"}) {
+    const std::size_t at = body.rfind(type);
+    if (at == std::string_view::npos) continue;
+    const std::size_t start = body.rfind("data: ", at);
+    const std::size_t end = body.find('\n', at);
+    if (start == std::string_view::npos || end == std::string_view::npos) return std::nullopt;
+    return body.substr(start + 6, end - start - 6);
+  }
+  return std::nullopt;
+}
+
+// Reads response.usage.output_tokens of a final Responses event; 0 when it has none.
+std::int64_t output_tokens_of_event(std::string_view data) {
+  const Json event = Json::parse(data, nullptr, false);
+  if (event.is_discarded() || !event.is_object()) return 0;
+  const auto response = event.find("response");
+  if (response == event.end() || !response->is_object()) return 0;
+  return completion_tokens_in(response->dump(), kResponsesTokens).value_or(0);
+}
+
+// Reads completion tokens from a JSON body's usage, or from the usage chunk (Responses: the
+// final event) of a stream; nullopt when a body that is not a stream is not JSON (a proxy's HTML
+// page, say).
+std::optional<std::int64_t> completion_tokens_of(std::string_view body, bool is_stream,
+                                                 Endpoint endpoint) {
+  const bool is_responses = endpoint == Endpoint::responses;
+  if (!is_stream) return completion_tokens_in(body, is_responses ? kResponsesTokens : kChatTokens);
+  if (is_responses) {
+    const auto event = final_response_event(body);
+    return event ? output_tokens_of_event(*event) : 0;
+  }
   // The usage chunk, when asked for, is the last data line before [DONE].
   const std::size_t usage = body.rfind("\"usage\":{");
   if (usage == std::string_view::npos) return 0;
   const std::size_t start = body.rfind("data: ", usage);
   const std::size_t end = body.find('\n', usage);
   if (start == std::string_view::npos || end == std::string_view::npos) return 0;
-  return completion_tokens_in(body.substr(start + 6, end - start - 6)).value_or(0);
+  return completion_tokens_in(body.substr(start + 6, end - start - 6), kChatTokens).value_or(0);
 }
 
 }  // namespace
 
 std::string endpoint_path(const RequestConfig& request) {
-  if (request.endpoint == "completions") return "/v1/completions";
-  if (request.endpoint == "embeddings") return "/v1/embeddings";
-  return "/v1/chat/completions";
+  return std::string(endpoint_path(request.endpoint));
 }
 
 std::string request_body(const RequestConfig& request) {
   Json body{{"model", request.model}};
   const std::string prompt = prompt_text(request);
-  if (request.endpoint == "embeddings") {
-    body["input"] = prompt;
-    return body.dump();
-  }
-  if (request.endpoint == "completions") {
-    body["prompt"] = prompt;
-  } else {
-    body["messages"] = Json::array({Json{{"role", "user"}, {"content", prompt}}});
+  switch (request.endpoint) {
+    case Endpoint::embeddings:
+      body["input"] = prompt;
+      return body.dump();
+    case Endpoint::responses:
+      // The Responses API: a string input, max_output_tokens, and usage in every final event.
+      body["input"] = prompt;
+      if (request.max_tokens) body["max_output_tokens"] = *request.max_tokens;
+      if (request.stream) body["stream"] = true;
+      return body.dump();
+    case Endpoint::completions:
+      body["prompt"] = prompt;
+      break;
+    case Endpoint::chat_completions:
+      body["messages"] = Json::array({Json{{"role", "user"}, {"content", prompt}}});
+      break;
   }
   if (request.max_tokens) body["max_tokens"] = *request.max_tokens;
   if (request.stream) {
@@ -323,7 +373,8 @@ void write_request_head_end(std::string& out, std::uint32_t attempt, std::uint64
 
 AttemptResult read_response(const ResponseView& response) {
   return read_response(response, wire::read_response(response.status, response.headers,
-                                                     response.body, response.is_complete));
+                                                     response.body, response.is_complete,
+                                                     response.endpoint));
 }
 
 AttemptResult read_response(const ResponseView& response, const wire::Reading& reading) {
@@ -333,7 +384,7 @@ AttemptResult read_response(const ResponseView& response, const wire::Reading& r
   if (!is_success || result.error) return result;
   const bool is_stream = response.headers.content_type &&
                          response.headers.content_type->starts_with(wire::kEventStream);
-  const std::optional<std::int64_t> tokens = completion_tokens_of(response.body, is_stream);
+  const std::optional<std::int64_t> tokens = completion_tokens_of(response.body, is_stream, response.endpoint);
   if (!tokens) {
     result.error = ErrorCategory::other;  // a 2xx that is not the API's JSON is no success
     return result;

@@ -322,9 +322,10 @@ class SocketDriver final : public ClientDriver {
                             .headers = wire::read_headers(header),
                             .body = response.body(),
                             .is_complete = !read_error && parser.is_done(),
-                            .bytes_received = static_cast<std::int64_t>(header_read + read)};
-    const wire::Reading reading =
-        wire::read_response(view.status, view.headers, view.body, view.is_complete);
+                            .bytes_received = static_cast<std::int64_t>(header_read + read),
+                            .endpoint = scenario_.request.endpoint};
+    const wire::Reading reading = wire::read_response(view.status, view.headers, view.body,
+                                                      view.is_complete, view.endpoint);
     if (first_byte && options_.recorder) state.facts = facts_of_reading(*first_byte, reading);
     if (!route_of(state).is_scale_checked) {
       check_time_scale(route_of(state), header(kTimeScaleHeader));

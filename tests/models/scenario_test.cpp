@@ -252,7 +252,7 @@ const BadRow kBadRows[] = {
     // --- request ---
     // the endpoint is a known one
     {"/request/endpoint", R"("chat")",
-     R"(/request/endpoint: must be one of chat.completions, completions, embeddings, got "chat")"},
+     R"(/request/endpoint: must be one of chat.completions, completions, embeddings, responses, got "chat")"},
     // the model is served by a provider
     {"/request/model", R"("gpt-4")",
      R"(/request/model: must be a model a provider serves (gpt-3.5-turbo), got "gpt-4")"},
@@ -736,7 +736,7 @@ TEST(ScenarioDefaults, AbsentFieldsTakeTheDocumentedDefaults) {
   EXPECT_EQ(c.network.rtt_ms, 0.0);
   EXPECT_EQ(c.network.request_overhead_bytes, 300);
   EXPECT_EQ(c.network.response_overhead_bytes, 400);
-  EXPECT_EQ(s.request.endpoint, "chat.completions");
+  EXPECT_EQ(s.request.endpoint, Endpoint::chat_completions);
   EXPECT_EQ(s.request.model, "gpt-3.5-turbo");
   EXPECT_EQ(s.request.prompt_tokens, 20);
   EXPECT_EQ(s.request.prompt, std::nullopt);
@@ -857,7 +857,7 @@ TEST(ScenarioRoundTrip, ClientAndRequest) {
   EXPECT_EQ(c.network.rtt_ms, 40.0);
   EXPECT_EQ(c.network.request_overhead_bytes, 350);
   EXPECT_EQ(c.network.response_overhead_bytes, 500);
-  EXPECT_EQ(s.request.endpoint, "completions");
+  EXPECT_EQ(s.request.endpoint, Endpoint::completions);
   EXPECT_EQ(s.request.model, "gpt-4o-mini");  // served by the second provider
   EXPECT_EQ(s.request.prompt, "Hello, world");
   EXPECT_EQ(s.request.prompt_tokens, estimate_chat_tokens({"Hello, world"}));
@@ -1032,6 +1032,26 @@ TEST(ScenarioRules, HangingFaultsNeedAClientTimeout) {
   const std::string with_timeout = R"({"name": "h", "provider": {"limits": {"rpm": 10}, "faults": {"timeout": 0.1}},
     "client": {"timeout_s": 5}, "workload": {"phases": [{"users": 1, "requests_per_user": 1}]}})";
   EXPECT_EQ(parse_scenario(with_timeout, "h.json").client.timeout_s, 5.0);
+}
+
+}  // namespace
+}  // namespace llmsim
+
+namespace llmsim {
+namespace {
+
+// request.endpoint "responses" loads as Endpoint::responses, streamed or not, and is described.
+TEST(ScenarioRequest, ResponsesEndpointLoads) {
+  Json document = Json::parse(kMinimal);
+  document["request"] = Json{{"endpoint", "responses"}, {"max_tokens", 32}, {"stream", true}};
+  const Scenario s = parse(document.dump());
+  EXPECT_EQ(s.request.endpoint, Endpoint::responses);
+  EXPECT_TRUE(s.request.stream);
+  EXPECT_THAT(describe_scenario(s), ::testing::HasSubstr("request: responses, model"));
+  document["request"]["max_tokens"] = 15;
+  EXPECT_THAT(error_of(document.dump()),
+              ::testing::HasSubstr("x.json: /request/max_tokens: must be >= 16 for the responses "
+                                   "endpoint (sent as max_output_tokens), got 15"));
 }
 
 }  // namespace

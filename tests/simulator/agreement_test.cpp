@@ -88,3 +88,15 @@ TEST(Agreement, CompareFailsOutsideTolerance) {
 
 }  // namespace
 }  // namespace llmsim
+
+namespace llmsim {
+namespace {
+
+// The Responses API, streamed: llmsim load sends POST /v1/responses and reads the typed events
+// (usage.output_tokens of response.completed) as `llmsim run` models them.
+TEST(Agreement, ResponsesStreamScenario) {
+  expect_agreement(LLMSIM_SOURCE_DIR "/tests/simulator/data/responses-short.json", "responses");
+}
+
+}  // namespace
+}  // namespace llmsim

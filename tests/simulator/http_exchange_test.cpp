@@ -171,3 +171,42 @@ TEST(ReadResponse, StatusesOutsideHttpAndNonJsonSuccessesAreOther) {
 
 }  // namespace
 }  // namespace llmsim
+
+namespace llmsim {
+namespace {
+
+TEST(HttpExchange, ResponsesRequestBodyAndPath) {
+  RequestConfig request;
+  request.endpoint = Endpoint::responses;
+  request.model = "gpt-4o";
+  request.prompt = "Hi";
+  request.max_tokens = 32;
+  request.stream = true;
+  EXPECT_EQ(endpoint_path(request), "/v1/responses");
+  EXPECT_EQ(request_body(request), R"({"input":"Hi","max_output_tokens":32,"model":"gpt-4o","stream":true})");
+}
+
+TEST(HttpExchange, ResponsesUsageIsOutputTokens) {
+  const std::string body =
+      R"({"id":"resp_1","object":"response","output":[],"usage":{"input_tokens":9,"output_tokens":12,"total_tokens":21}})";
+  const AttemptResult plain =
+      read_response(ResponseView{.status = 200, .body = body, .endpoint = Endpoint::responses});
+  EXPECT_EQ(plain.error, std::nullopt);
+  EXPECT_EQ(plain.completion_tokens, 12);
+  const std::string stream =
+      "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0}\n\n"
+      "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":1,"
+      "\"response\":{\"usage\":{\"input_tokens\":9,\"output_tokens\":7}}}\n\n";
+  const AttemptResult streamed = read_response(
+      ResponseView{.status = 200, .body = stream, .is_stream = true, .endpoint = Endpoint::responses});
+  EXPECT_EQ(streamed.error, std::nullopt);
+  EXPECT_EQ(streamed.completion_tokens, 7);
+  // A stream cut before its final event is a connection error, [DONE] or not.
+  const AttemptResult cut = read_response(ResponseView{
+      .status = 200, .body = stream.substr(0, stream.find("event: response.completed")),
+      .is_stream = true, .endpoint = Endpoint::responses});
+  EXPECT_EQ(cut.error, ErrorCategory::connection);
+}
+
+}  // namespace
+}  // namespace llmsim

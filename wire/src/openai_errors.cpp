@@ -186,6 +186,18 @@ ApiError invalid_embedding_input() {
               "https://platform.openai.com/docs/api-reference.");
 }
 
+ApiError unsupported_parameter(std::string_view param, std::string_view detail) {
+  return make(400,
+              "Unsupported parameter: '" + std::string(param) + "' is not supported by llmsim " +
+                  "yet: " + std::string(detail) + ".",
+              std::string(param), "unsupported_parameter");
+}
+
+ApiError previous_response_not_found(std::string_view id) {
+  return make(400, "Previous response with id '" + std::string(id) + "' not found.",
+              "previous_response_id", "previous_response_not_found");
+}
+
 ApiError unknown_fault(std::string_view value) {
   return make(400,
               "Invalid value for header 'x-llmsim-fault': '" + std::string(value) +

@@ -89,8 +89,17 @@ std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_
   return std::nullopt;
 }
 
+bool is_stream_done(std::string_view body, Endpoint endpoint) {
+  if (endpoint == Endpoint::responses) {
+    // An unescaped `"type":"response.completed"` is JSON structure, never text inside a delta.
+    return body.find(R"("type":"response.completed")") != std::string_view::npos ||
+           body.find(R"("type":"response.incomplete")") != std::string_view::npos;
+  }
+  return body.find("data: [DONE]") != std::string_view::npos;
+}
+
 Reading read_response(int status, const ResponseHeaders& headers, std::string_view body,
-                      bool is_complete) {
+                      bool is_complete, Endpoint endpoint) {
   Reading reading;
   reading.status = status;
   reading.rate_limits = read_rate_limit_headers(headers);
@@ -104,7 +113,7 @@ Reading read_response(int status, const ResponseHeaders& headers, std::string_vi
     reading.error = ErrorCategory::other;
   } else if (is_success) {
     const bool is_stream = headers.content_type && headers.content_type->starts_with(kEventStream);
-    const bool is_done = !is_stream || body.find("data: [DONE]") != std::string_view::npos;
+    const bool is_done = !is_stream || is_stream_done(body, endpoint);
     if (!is_complete || !is_done) reading.error = ErrorCategory::connection;
   } else {
     reading.error = classify_http_error(status, reading.error_type, reading.error_code, message);

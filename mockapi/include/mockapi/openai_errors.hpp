@@ -36,5 +36,7 @@ using wire::request_too_large;
 using wire::server_error;
 using wire::too_many_keys;
 using wire::unknown_fault;
+using wire::unsupported_parameter;
+using wire::previous_response_not_found;
 using wire::unsupported_transfer_coding;
 }  // namespace llmsim::mockapi

@@ -10,7 +10,8 @@
 // `now` is clamped so the model never sees time go backwards across threads.
 //
 // Routes (anything else, or another method, is OpenAI's 404 "Invalid URL (METHOD /path)"):
-//   POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, GET /v1/models,
+//   POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, POST /v1/responses
+//   (paths from models/endpoint.hpp), GET /v1/models,
 //   GET /v1/models/{id} (Bearer key required); GET /healthz, GET /metrics; POST /admin/reset
 //   (the admin token required: `Authorization: Bearer TOKEN`, see check_admin()).
 //
@@ -41,6 +42,7 @@
 #include "mockapi/metrics.hpp"
 #include "wire/openai_errors.hpp"
 #include "mockapi/sse.hpp"
+#include "models/endpoint.hpp"
 #include "models/provider_model.hpp"
 #include "models/scenario.hpp"
 #include "models/time.hpp"
@@ -78,7 +80,7 @@ struct ResponsePlan {
   std::string body;                    // respond
   Duration delay{0};                   // respond, drop: model time before answering or closing
   std::optional<StreamPlan> stream;    // stream
-  std::string_view endpoint;           // metrics label (static): "chat.completions", "models", ...
+  std::string_view endpoint;           // metrics label (static): "chat.completions", "responses", "models", ...
   std::string key;                     // the request's API key ("" when none or rejected)
 
   // Returns the status for metrics and logs: "200", "429", ..., "hung" or "dropped".
@@ -150,7 +152,8 @@ class Router {
                            std::string_view endpoint);
   ResponsePlan handle_models(const Context& context, std::string_view path);
   ResponsePlan handle_chat(const Context& context, const HttpRequest& request,
-                           std::string_view endpoint);
+                           Endpoint endpoint);
+  ResponsePlan handle_responses(const Context& context, const HttpRequest& request);
   ResponsePlan handle_embeddings(const Context& context, const HttpRequest& request);
   ResponsePlan handle_ops(const HttpRequest& request, std::string_view endpoint, TimePoint now);
   ResponsePlan metrics_plan(const Context& context, TimePoint now);

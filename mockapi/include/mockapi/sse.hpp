@@ -17,6 +17,16 @@
 // A dropped stream (drop_after_tokens) ends after that many tokens of each choice, without
 // finish, usage or [DONE]: the session then closes the connection.
 //
+// A Responses stream (StreamFormat::responses) is typed events instead, each
+// `event: TYPE\ndata: {"type":TYPE,"sequence_number":i,...}\n\n` (OpenAI's ResponseStreamEvent):
+//   response.created and response.in_progress (the Response in progress), at the time to first
+//   token; response.output_item.added (the message, no content) and response.content_part.added
+//   (an empty output_text), at once; one response.output_text.delta per token, each after the
+//   first `per_token` later; then response.output_text.done, response.content_part.done,
+//   response.output_item.done and response.completed (or response.incomplete when the reply
+//   reached max_output_tokens) with the whole Response and its usage. No `data: [DONE]`. A dropped
+//   stream ends after its tokens, without the done events.
+//
 // Events are produced one at a time from their index, so a long stream costs no memory up front.
 //
 //   for (std::size_t i = 0; i < event_count(plan); ++i) {
@@ -31,11 +41,12 @@
 #include <vector>
 
 #include "mockapi/response_bodies.hpp"
+#include "mockapi/responses_bodies.hpp"
 #include "models/time.hpp"
 
 namespace llmsim::mockapi {
 
-enum class StreamFormat { chat, completion };
+enum class StreamFormat { chat, completion, responses };
 
 // One content event of a stream whose choices were generated whole: choice and step.
 struct StreamStep {
@@ -54,6 +65,7 @@ struct StreamPlan {
   // (whole_steps()); a step is a content piece, a tool call's first delta (id, type, name) or a
   // piece of its arguments.
   std::vector<StreamStep> steps;
+  ResponseExtras response;    // responses only: the message id, completed_at and the echo
 };
 
 // Returns the content events of choices generated whole, step by step (choice 0, 1, ... of
@@ -70,5 +82,9 @@ std::size_t event_count(const StreamPlan& plan);
 
 // Returns event `index` (< event_count(plan)).
 StreamEvent stream_event(const StreamPlan& plan, std::size_t index);
+
+// event_count and stream_event of a Responses stream (responses_stream.cpp).
+std::size_t responses_event_count(const StreamPlan& plan);
+StreamEvent responses_stream_event(const StreamPlan& plan, std::size_t index);
 
 }  // namespace llmsim::mockapi

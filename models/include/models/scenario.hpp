@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "models/distribution.hpp"
+#include "models/endpoint.hpp"
 #include "models/rate_limiter.hpp"
 #include "models/time.hpp"
 
@@ -181,7 +182,7 @@ struct ClientConfig {
 // --- request mix ------------------------------------------------------------------------------
 
 struct RequestConfig {
-  std::string endpoint = "chat.completions";  // or "completions", "embeddings"
+  Endpoint endpoint = Endpoint::chat_completions;
   std::string model = "gpt-3.5-turbo";
   std::int64_t prompt_tokens = 20;             // estimated from `prompt` when that is given
   std::optional<std::string> prompt;

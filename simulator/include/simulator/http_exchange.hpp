@@ -7,7 +7,8 @@
 // AttemptResult the simulator builds from a provider decision: OpenAI's contract
 // (wire/openai.hpp) reads the status, headers and error body; a success body is read here for
 // its usage.completion_tokens only, without building a JSON document; one that is not JSON
-// counts as `other`.
+// counts as `other`. The
+// Responses API reads usage.output_tokens (of a stream's final event).
 //
 //   std::string body = request_body(scenario.request);
 //   AttemptResult r = read_response(ResponseView{.status = 429, .headers = {.retry_after = "1"},
@@ -50,6 +51,9 @@ struct ResponseView {
   std::string_view body;
   bool is_complete = true;           // the body was read to its end
   std::int64_t bytes_received = 0;   // header and body bytes on the wire
+  // The Responses API reads usage.output_tokens, and a stream ends with response.completed (or
+  // response.incomplete) instead of `data: [DONE]`; the others read usage.completion_tokens.
+  Endpoint endpoint = Endpoint::chat_completions;
 };
 
 // Returns what the client model needs to know of a response: wire::read_response, then the

@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/endpoint.hpp"
 #include "models/metrics.hpp"
 #include "models/provider_model.hpp"
 #include "models/rate_limiter.hpp"
@@ -173,8 +174,13 @@ std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_
 // without `data: [DONE]`, is a connection error; any other 2xx is a success here (its body's
 // content is the caller's to check); an error status is classified with its body's type, code
 // and message, which are read whenever the status is not 2xx.
+// The Responses API ends a stream with its response.completed (or response.incomplete) event.
 Reading read_response(int status, const ResponseHeaders& headers, std::string_view body,
-                      bool is_complete = true);
+                      bool is_complete = true, Endpoint endpoint = Endpoint::chat_completions);
+
+// Returns whether a stream ended as the API ends one: `data: [DONE]`, or (Responses) a final
+// response event.
+bool is_stream_done(std::string_view body, Endpoint endpoint);
 
 // Reads a rendered response; Delivery::none reads as the client's timeout, with no status.
 Reading read_response(const Response& response);

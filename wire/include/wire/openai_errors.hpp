@@ -86,6 +86,13 @@ ApiError invalid_value(std::string_view param, std::string_view got, std::string
 // Returns the 400 OpenAI sends for an embeddings `input` it cannot use ("'$.input' is invalid.").
 ApiError invalid_embedding_input();
 
+// Returns the 400 "Unsupported parameter: 'PARAM' ..." for a feature OpenAI has and the mock does
+// not serve (yet): `detail` says what.
+ApiError unsupported_parameter(std::string_view param, std::string_view detail);
+
+// Returns the 400 for a previous_response_id the server does not know (the mock stores nothing).
+ApiError previous_response_not_found(std::string_view id);
+
 // Returns the 400 for an unknown x-llmsim-fault header value.
 ApiError unknown_fault(std::string_view value);
 
