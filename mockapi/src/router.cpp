@@ -9,6 +9,7 @@
 #include "mockapi/request_parser.hpp"
 #include "mockapi/response_bodies.hpp"
 #include "mockapi/text_generator.hpp"
+#include "fixture_plans.hpp"
 #include "plans.hpp"
 
 namespace llmsim::mockapi {
@@ -289,12 +290,18 @@ ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& requ
                                    .request_id = stream_id_of(request.stream_id, context.plan.request_n),
                                    .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
+  const Fixture* fixture = find_fixture(endpoint, request, provider_request);
   const Decision decision = decide(provider_request, context.now);
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
     return *refusal;
   }
-  return generation_plan(context.plan, params, decision,
-                         is_chat ? StreamFormat::chat : StreamFormat::completion);
+  const StreamFormat format = is_chat ? StreamFormat::chat : StreamFormat::completion;
+  if (fixture != nullptr) {
+    return fixture_plan(context.plan, params, fixture->answer, decision, format,
+                        {provider_request.request_id, provider_request.attempt},
+                        options_.replay_speed);
+  }
+  return generation_plan(context.plan, params, decision, format);
 }
 
 ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest& request) {
@@ -313,11 +320,17 @@ ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest
                                    .request_id = stream_id_of(request.stream_id, context.plan.request_n),
                                    .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
+  const Fixture* fixture = find_fixture("embeddings", request, provider_request);
   const Decision decision = decide(provider_request, context.now);
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
     return *refusal;
   }
   const auto dimensions = static_cast<int>(params.dimensions.value_or(config_.embedding_dimensions));
+  if (fixture != nullptr) {
+    return fixture_embedding_plan(context.plan, params, dimensions, fixture->answer, decision,
+                                  {provider_request.request_id, provider_request.attempt},
+                                  options_.replay_speed);
+  }
   return embedding_plan(context.plan, params, dimensions, decision);
 }
 

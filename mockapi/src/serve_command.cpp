@@ -15,6 +15,7 @@
 
 #include "mockapi/cli_checks.hpp"
 #include "mockapi/server.hpp"
+#include "models/fixtures.hpp"
 #include "models/scenario.hpp"
 
 namespace llmsim {
@@ -23,6 +24,7 @@ namespace {
 struct ServeFlags {
   std::string scenario;
   std::string provider;
+  std::string fixtures;
   mockapi::ServerOptions options;
   std::uint64_t seed = 1;
   double read_timeout_s = 30.0;
@@ -108,7 +110,7 @@ void serve(const ServeFlags& flags, int& status) {
   std::uint64_t seed = flags.seed;
   if (!flags.scenario.empty()) {
     try {
-      const Scenario scenario = load_scenario(flags.scenario);
+      const Scenario scenario = load_scenario(flags.scenario, "", WorkloadRule::optional);
       const auto index = provider_index(scenario, flags.provider);
       if (!index) {
         status = 2;
@@ -125,7 +127,19 @@ void serve(const ServeFlags& flags, int& status) {
       return;
     }
   }
-  status = run_server(flags, std::move(config), seed);
+  // --fixtures wins over the provider's "fixtures".
+  const std::string fixtures = flags.fixtures.empty() ? config.fixtures : flags.fixtures;
+  ServeFlags with_fixtures = flags;
+  if (!fixtures.empty()) {
+    try {
+      with_fixtures.options.fixtures = std::make_shared<const FixtureSet>(load_fixtures(fixtures));
+    } catch (const ScenarioError& error) {
+      std::cerr << error.what() << "\n";
+      status = 2;
+      return;
+    }
+  }
+  status = run_server(with_fixtures, std::move(config), seed);
 }
 
 }  // namespace
@@ -146,6 +160,13 @@ void register_serve_command(CLI::App& app, int& status) {
                       "Serve the scenario's provider of this name instead of its first; its random "
                       "streams are seeded as the simulator seeds that provider's")
       ->needs(scenario);
+  command->add_option("--fixtures", flags->fixtures,
+                      "Fixtures JSON file: rules answering matching requests with given content, "
+                      "tool calls, errors or latency (default: the provider's \"fixtures\")");
+  command->add_option("--replay-speed", options.replay_speed,
+                      "Recorded fixtures replay their timing divided by this")
+      ->check(cli::positive_number())
+      ->capture_default_str();
   command->add_option("--host", options.host, "Address to listen on")->capture_default_str();
   command->add_option("--port", options.port, "Port to listen on (0: any free port)")
       ->capture_default_str();

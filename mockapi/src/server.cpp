@@ -111,7 +111,10 @@ struct Server::State {
                                                    std::chrono::system_clock::now()
                                                        .time_since_epoch())
                                                    .count()),
-               RouterOptions{.admin_token = options.admin_token, .max_keys = options.max_keys}),
+               RouterOptions{.admin_token = options.admin_token,
+                             .max_keys = options.max_keys,
+                             .fixtures = options.fixtures,
+                             .replay_speed = options.replay_speed}),
         context{router, options, stopping, registry, std::chrono::steady_clock::now()} {}
 
   ServerOptions options;

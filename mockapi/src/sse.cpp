@@ -103,6 +103,7 @@ StreamEvent content_event(const StreamPlan& plan, std::size_t g) {
 }  // namespace
 
 std::size_t event_count(const StreamPlan& plan) {
+  if (plan.events) return plan.events->size();
   const Layout layout = layout_of(plan);
   if (layout.is_dropped) {
     return layout.roles + layout.contents;
@@ -111,6 +112,7 @@ std::size_t event_count(const StreamPlan& plan) {
 }
 
 StreamEvent stream_event(const StreamPlan& plan, std::size_t index) {
+  if (plan.events) return (*plan.events)[index];
   const Layout layout = layout_of(plan);
   assert(index < event_count(plan));
   if (index < layout.roles) {

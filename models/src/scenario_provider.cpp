@@ -19,7 +19,8 @@ const std::vector<std::string_view> kProviderKeys = {
     "faults",
     "api_keys",
     "send_retry_after_ms",
-    "embedding_dimensions"};
+    "embedding_dimensions",
+    "fixtures"};
 const std::vector<std::string_view> kLimitKeys = {"rpm",   "tpm",  "rpd",   "tpd",
                                                   "model", "tier", "as_of", "quantization_ms"};
 const std::vector<std::string_view> kFaultKeys = {
@@ -192,6 +193,7 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
   assign(out.send_retry_after_ms, provider.boolean("send_retry_after_ms"));
   assign(out.embedding_dimensions,
          provider.integer("embedding_dimensions", IntRule::int_at_least(1)));
+  assign(out.fixtures, provider.string("fixtures", true));
   return out;
 }
 

@@ -272,6 +272,38 @@ TEST(ServeCommand, InvalidScenarioExitsTwoNamingTheFile) {
   std::filesystem::remove(path);
 }
 
+// A scenario with only a provider section: serve reads nothing else; `llmsim run` needs more.
+TEST(ServeCommand, ServesAScenarioWithoutWorkloadWhichRunStillRefuses) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "llmsim_serve_provider_only.json";
+  std::ofstream(path) << R"({"name": "provider only",
+    "provider": {"models": ["gpt-4o"], "limits": {"rpm": 42}}})";
+  Process server({"serve", "--scenario", path.string(), "--port", "0", "--threads", "1"});
+  const int port = listening_port(server);
+  ASSERT_GT(port, 0);
+  EXPECT_THAT(http_exchange(port, get("/v1/models")), HasSubstr("\"id\":\"gpt-4o\""));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(milliseconds(10'000)), 0);
+  Process run({"run", path.string()});
+  EXPECT_EQ(run.wait_exit(milliseconds(10'000)), 2);
+  EXPECT_THAT(run.stderr_text(), HasSubstr(path.string() + ": /workload: required, got nothing"));
+  std::filesystem::remove(path);
+}
+
+// A workload that is there is still checked by serve.
+TEST(ServeCommand, StillChecksAWorkloadThatIsGiven) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "llmsim_serve_bad_workload.json";
+  std::ofstream(path) << R"({"name": "x", "provider": {"limits": {"rpm": 42}},
+    "workload": {"phases": []}})";
+  Process process({"serve", "--scenario", path.string(), "--port", "0"});
+  EXPECT_EQ(process.wait_exit(milliseconds(10'000)), 2);
+  EXPECT_THAT(process.stderr_text(),
+              HasSubstr(path.string() + ": /workload/phases: must be a non-empty array of phase "
+                                        "objects, got []"));
+  std::filesystem::remove(path);
+}
+
 TEST(ServeCommand, TakenPortExitsTwo) {
   Process first({"serve", "--port", "0", "--threads", "1"});
   const int port = listening_port(first);

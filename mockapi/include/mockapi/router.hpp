@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -41,6 +42,7 @@
 #include "mockapi/metrics.hpp"
 #include "mockapi/openai_errors.hpp"
 #include "mockapi/sse.hpp"
+#include "models/fixtures.hpp"
 #include "models/provider_model.hpp"
 #include "models/scenario.hpp"
 #include "models/time.hpp"
@@ -94,6 +96,8 @@ inline constexpr std::size_t kDefaultMaxKeys = 10'000;
 struct RouterOptions {
   std::string admin_token;                // "": every admin request is refused
   std::size_t max_keys = kDefaultMaxKeys;  // keys whose limits are kept (without api_keys)
+  std::shared_ptr<const FixtureSet> fixtures;  // rules answering before generated content
+  double replay_speed = 1.0;              // recorded fixtures' timing is divided by this (> 0)
 };
 
 class Router {
@@ -155,6 +159,10 @@ class Router {
   ResponsePlan handle_ops(const HttpRequest& request, std::string_view endpoint, TimePoint now);
   ResponsePlan metrics_plan(const Context& context, TimePoint now);
   Decision decide(ProviderRequest request, TimePoint now);
+  // Returns the fixture rule answering `request` on `endpoint`, or nullptr; an error answer
+  // keeps the provider's random faults off `provider_request` (router_fixtures.cpp).
+  const Fixture* find_fixture(std::string_view endpoint, const HttpRequest& request,
+                              ProviderRequest& provider_request) const;
   bool has_model(const std::string& model) const;
 
   const ProviderConfig config_;

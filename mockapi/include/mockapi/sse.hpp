@@ -21,8 +21,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mockapi/response_bodies.hpp"
 #include "models/time.hpp"
@@ -31,18 +33,20 @@ namespace llmsim::mockapi {
 
 enum class StreamFormat { chat, completion };
 
+struct StreamEvent {
+  Duration delay{0};  // model time to wait, after the previous event, before sending this one
+  std::string data;   // "data: <json>\n\n" or "data: [DONE]\n\n"
+};
+
 struct StreamPlan {
+  // Events given whole (fixture answers, recordings): sent as they are, `completion` unused.
+  std::shared_ptr<const std::vector<StreamEvent>> events;
   StreamFormat format = StreamFormat::chat;
   Completion completion;      // choice_tokens as from split_tokens (non-increasing, by at most 1)
   bool include_usage = false;
   std::optional<std::int64_t> drop_after_tokens;  // close after this many tokens of each choice
   Duration time_to_first_token{0};
   Duration per_token{0};
-};
-
-struct StreamEvent {
-  Duration delay{0};  // model time to wait, after the previous event, before sending this one
-  std::string data;   // "data: <json>\n\n" or "data: [DONE]\n\n"
 };
 
 // Returns how many events the stream sends.
