@@ -33,10 +33,13 @@ constexpr std::array<Route, 4> kRoutes = {{
     {"GET", "/v1/models", "models"},
 }};
 
-constexpr std::array<Route, 3> kOpsRoutes = {{
+constexpr std::array<Route, 6> kOpsRoutes = {{
     {"GET", "/healthz", "healthz"},
     {"GET", "/metrics", "metrics"},
     {"POST", "/admin/reset", "admin"},
+    {"GET", "/admin/faults", "admin.faults"},
+    {"POST", "/admin/faults", "admin.faults"},
+    {"DELETE", "/admin/faults", "admin.faults"},
 }};
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -93,10 +96,6 @@ std::uint64_t stream_id_of(const std::optional<std::string>& header, std::uint64
 
 }  // namespace
 
-struct Router::Context {
-  PlanContext plan;
-  TimePoint now;
-};
 
 std::string ResponsePlan::status_label() const {
   switch (kind) {
@@ -290,8 +289,10 @@ ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& requ
                                    .request_id = stream_id_of(request.stream_id, context.plan.request_n),
                                    .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
+  const Duration extra = apply_queued_fault(endpoint, provider_request, request);
   const Fixture* fixture = find_fixture(endpoint, request, provider_request);
-  const Decision decision = decide(provider_request, context.now);
+  Decision decision = decide(provider_request, context.now);
+  decision.time_to_first_token += extra;
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
     return *refusal;
   }
@@ -320,8 +321,10 @@ ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest
                                    .request_id = stream_id_of(request.stream_id, context.plan.request_n),
                                    .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
+  const Duration extra = apply_queued_fault("embeddings", provider_request, request);
   const Fixture* fixture = find_fixture("embeddings", request, provider_request);
-  const Decision decision = decide(provider_request, context.now);
+  Decision decision = decide(provider_request, context.now);
+  decision.time_to_first_token += extra;
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
     return *refusal;
   }
@@ -336,6 +339,10 @@ ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest
 
 ResponsePlan Router::handle_ops(const HttpRequest& request, std::string_view endpoint,
                                TimePoint now) {
+  if (endpoint == "admin.faults") {
+    if (auto refusal = check_admin(request, now)) return *refusal;
+    return handle_faults(request, now);
+  }
   if (endpoint == "admin") {
     if (auto refusal = check_admin(request, now)) return *refusal;
     const Context context = begin("", now);

@@ -11,8 +11,9 @@
 //
 // Routes (anything else, or another method, is OpenAI's 404 "Invalid URL (METHOD /path)"):
 //   POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, GET /v1/models,
-//   GET /v1/models/{id} (Bearer key required); GET /healthz, GET /metrics; POST /admin/reset
-//   (the admin token required: `Authorization: Bearer TOKEN`, see check_admin()).
+//   GET /v1/models/{id} (Bearer key required); GET /healthz, GET /metrics; POST /admin/reset,
+//   GET, POST and DELETE /admin/faults (mockapi/fault_queue.hpp) (the admin token required:
+//   `Authorization: Bearer TOKEN`, see check_admin()).
 //
 // Keys kept: without `api_keys` any key is accepted, and the Router keeps a key's limiter and
 // request count for at most `max_keys` keys. A new key beyond that makes room by forgetting the
@@ -39,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "mockapi/fault_queue.hpp"
 #include "mockapi/metrics.hpp"
 #include "mockapi/openai_errors.hpp"
 #include "mockapi/sse.hpp"
@@ -161,6 +163,12 @@ class Router {
   Decision decide(ProviderRequest request, TimePoint now);
   // Returns the fixture rule answering `request` on `endpoint`, or nullptr; an error answer
   // keeps the provider's random faults off `provider_request` (router_fixtures.cpp).
+  // Applies the first queued fault matching the request (none when x-llmsim-fault forces one);
+  // returns the extra time to the first token a "slow" rule with latency_ms adds.
+  Duration apply_queued_fault(std::string_view endpoint, ProviderRequest& provider_request,
+                              const HttpRequest& request);
+  // Answers GET, POST and DELETE /admin/faults (the admin token already checked).
+  ResponsePlan handle_faults(const HttpRequest& request, TimePoint now);
   const Fixture* find_fixture(std::string_view endpoint, const HttpRequest& request,
                               ProviderRequest& provider_request) const;
   bool has_model(const std::string& model) const;
@@ -170,6 +178,7 @@ class Router {
   const std::int64_t created_unix_s_;
   const RouterOptions options_;
   Metrics metrics_;
+  FaultQueue faults_;
   std::mutex mutex_;                               // guards what follows
   ProviderModel provider_;
   std::map<std::string, std::uint64_t> counters_;  // requests seen per key kept
