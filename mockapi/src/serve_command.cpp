@@ -127,6 +127,12 @@ void serve(const ServeFlags& flags, int& status) {
       return;
     }
   }
+  if (!flags.options.record_from.empty() && !flags.options.record_from.starts_with("http://")) {
+    std::cerr << "llmsim serve: --record-from: must be an http:// URL (https is not supported), "
+                 "got \"" << flags.options.record_from << "\"\n";
+    status = 2;
+    return;
+  }
   // --fixtures wins over the provider's "fixtures".
   const std::string fixtures = flags.fixtures.empty() ? config.fixtures : flags.fixtures;
   ServeFlags with_fixtures = flags;
@@ -163,6 +169,12 @@ void register_serve_command(CLI::App& app, int& status) {
   command->add_option("--fixtures", flags->fixtures,
                       "Fixtures JSON file: rules answering matching requests with given content, "
                       "tool calls, errors or latency (default: the provider's \"fixtures\")");
+  command->add_option("--record-from", options.record_from,
+                      "Relay every /v1 request to this OpenAI-compatible server "
+                      "(http://HOST[:PORT][/PREFIX]; plain http only) and answer with its responses");
+  command->add_option("--fixtures-out", options.fixtures_out,
+                      "With --record-from: write the exchanges to this fixtures file (exact match "
+                      "on endpoint, model, last user message, turn; recorded timing)");
   command->add_option("--replay-speed", options.replay_speed,
                       "Recorded fixtures replay their timing divided by this")
       ->check(cli::positive_number())
