@@ -15,6 +15,7 @@
 
 #include "app/cli_checks.hpp"
 #include "mockapi/server.hpp"
+#include "models/fixtures.hpp"
 #include "models/scenario.hpp"
 
 namespace llmsim {
@@ -23,6 +24,7 @@ namespace {
 struct ServeFlags {
   std::string scenario;
   std::string provider;
+  std::string fixtures;
   mockapi::ServerOptions options;
   std::uint64_t seed = 1;
   double read_timeout_s = 30.0;
@@ -108,7 +110,7 @@ void serve(const ServeFlags& flags, int& status) {
   std::uint64_t seed = flags.seed;
   if (!flags.scenario.empty()) {
     try {
-      const Scenario scenario = load_scenario(flags.scenario);
+      const Scenario scenario = load_scenario(flags.scenario, "", WorkloadRule::optional);
       const auto index = provider_index(scenario, flags.provider);
       if (!index) {
         status = 2;
@@ -125,7 +127,25 @@ void serve(const ServeFlags& flags, int& status) {
       return;
     }
   }
-  status = run_server(flags, std::move(config), seed);
+  if (!flags.options.record_from.empty() && !flags.options.record_from.starts_with("http://")) {
+    std::cerr << "llmsim serve: --record-from: must be an http:// URL (https is not supported), "
+                 "got \"" << flags.options.record_from << "\"\n";
+    status = 2;
+    return;
+  }
+  // --fixtures wins over the provider's "fixtures".
+  const std::string fixtures = flags.fixtures.empty() ? config.fixtures : flags.fixtures;
+  ServeFlags with_fixtures = flags;
+  if (!fixtures.empty()) {
+    try {
+      with_fixtures.options.fixtures = std::make_shared<const FixtureSet>(load_fixtures(fixtures));
+    } catch (const ScenarioError& error) {
+      std::cerr << error.what() << "\n";
+      status = 2;
+      return;
+    }
+  }
+  status = run_server(with_fixtures, std::move(config), seed);
 }
 
 }  // namespace
@@ -146,6 +166,19 @@ void register_serve_command(CLI::App& app, int& status) {
                       "Serve the scenario's provider of this name instead of its first; its random "
                       "streams are seeded as the simulator seeds that provider's")
       ->needs(scenario);
+  command->add_option("--fixtures", flags->fixtures,
+                      "Fixtures JSON file: rules answering matching requests with given content, "
+                      "tool calls, errors or latency (default: the provider's \"fixtures\")");
+  command->add_option("--record-from", options.record_from,
+                      "Relay every /v1 request to this OpenAI-compatible server "
+                      "(http://HOST[:PORT][/PREFIX]; plain http only) and answer with its responses");
+  command->add_option("--fixtures-out", options.fixtures_out,
+                      "With --record-from: write the exchanges to this fixtures file (exact match "
+                      "on endpoint, model, last user message, turn; recorded timing)");
+  command->add_option("--replay-speed", options.replay_speed,
+                      "Recorded fixtures replay their timing divided by this")
+      ->check(cli::positive_number())
+      ->capture_default_str();
   command->add_option("--host", options.host, "Address to listen on")->capture_default_str();
   command->add_option("--port", options.port, "Port to listen on (0: any free port)")
       ->capture_default_str();

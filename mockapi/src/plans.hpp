@@ -22,6 +22,12 @@ struct PlanContext {
   std::int64_t created = 0;    // Unix seconds for `created`
 };
 
+// One request's key, number, id and time (declared in router.hpp).
+struct Router::Context {
+  PlanContext plan;
+  TimePoint now;
+};
+
 // Returns a plan sending `body` as application/json with `status` and x-request-id.
 ResponsePlan json_plan(const PlanContext& context, int status, std::string body);
 

@@ -10,6 +10,7 @@
 #include "mockapi/response_bodies.hpp"
 #include "mockapi/responses_parser.hpp"
 #include "mockapi/text_generator.hpp"
+#include "fixture_plans.hpp"
 #include "plans.hpp"
 #include "wire/openai.hpp"
 
@@ -40,10 +41,13 @@ constexpr std::array<Route, 5> kRoutes = {{
     {"GET", "/v1/models", "models"},
 }};
 
-constexpr std::array<Route, 3> kOpsRoutes = {{
+constexpr std::array<Route, 6> kOpsRoutes = {{
     {"GET", "/healthz", "healthz"},
     {"GET", "/metrics", "metrics"},
     {"POST", "/admin/reset", "admin"},
+    {"GET", "/admin/faults", "admin.faults"},
+    {"POST", "/admin/faults", "admin.faults"},
+    {"DELETE", "/admin/faults", "admin.faults"},
 }};
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -100,10 +104,6 @@ std::uint64_t stream_id_of(const std::optional<std::string>& header, std::uint64
 
 }  // namespace
 
-struct Router::Context {
-  PlanContext plan;
-  TimePoint now;
-};
 
 std::string ResponsePlan::status_label() const {
   switch (kind) {
@@ -299,12 +299,20 @@ ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& requ
                                    .request_id = stream_id_of(request.stream_id, context.plan.request_n),
                                    .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
-  const Decision decision = decide(provider_request, context.now);
+  const Duration extra = apply_queued_fault(endpoint, provider_request, request);
+  const Fixture* fixture = find_fixture(endpoint, request, provider_request);
+  Decision decision = decide(provider_request, context.now);
+  decision.time_to_first_token += extra;
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
     return *refusal;
   }
-  return generation_plan(context.plan, params, decision,
-                         is_chat ? StreamFormat::chat : StreamFormat::completion);
+  const StreamFormat format = is_chat ? StreamFormat::chat : StreamFormat::completion;
+  if (fixture != nullptr) {
+    return fixture_plan(context.plan, params, fixture->answer, decision, format,
+                        {provider_request.request_id, provider_request.attempt},
+                        options_.replay_speed);
+  }
+  return generation_plan(context.plan, params, decision, format);
 }
 
 ResponsePlan Router::handle_responses(const Context& context, const HttpRequest& request) {
@@ -345,16 +353,28 @@ ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest
                                    .request_id = stream_id_of(request.stream_id, context.plan.request_n),
                                    .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
-  const Decision decision = decide(provider_request, context.now);
+  const Duration extra = apply_queued_fault("embeddings", provider_request, request);
+  const Fixture* fixture = find_fixture("embeddings", request, provider_request);
+  Decision decision = decide(provider_request, context.now);
+  decision.time_to_first_token += extra;
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
     return *refusal;
   }
   const auto dimensions = static_cast<int>(params.dimensions.value_or(config_.embedding_dimensions));
+  if (fixture != nullptr) {
+    return fixture_embedding_plan(context.plan, params, dimensions, fixture->answer, decision,
+                                  {provider_request.request_id, provider_request.attempt},
+                                  options_.replay_speed);
+  }
   return embedding_plan(context.plan, params, dimensions, decision);
 }
 
 ResponsePlan Router::handle_ops(const HttpRequest& request, std::string_view endpoint,
                                TimePoint now) {
+  if (endpoint == "admin.faults") {
+    if (auto refusal = check_admin(request, now)) return *refusal;
+    return handle_faults(request, now);
+  }
   if (endpoint == "admin") {
     if (auto refusal = check_admin(request, now)) return *refusal;
     const Context context = begin("", now);

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "record_proxy.hpp"
 #include "session.hpp"
 
 namespace llmsim::mockapi {
@@ -111,13 +112,27 @@ struct Server::State {
                                                    std::chrono::system_clock::now()
                                                        .time_since_epoch())
                                                    .count()),
-               RouterOptions{.admin_token = options.admin_token, .max_keys = options.max_keys}),
-        context{router, options, stopping, registry, std::chrono::steady_clock::now()} {}
+               RouterOptions{.admin_token = options.admin_token,
+                             .max_keys = options.max_keys,
+                             .fixtures = options.fixtures,
+                             .replay_speed = options.replay_speed}),
+        context{router, options, stopping, registry, std::chrono::steady_clock::now()} {
+    if (!options.record_from.empty()) {
+      upstream.emplace(parse_upstream(options.record_from));
+      context.upstream = &*upstream;
+      if (!options.fixtures_out.empty()) {
+        recorder = std::make_unique<Recorder>(options.fixtures_out);
+        context.recorder = recorder.get();
+      }
+    }
+  }
 
   ServerOptions options;
   Router router;
   std::atomic<bool> stopping{false};
   ConnectionRegistry registry;
+  std::optional<Upstream> upstream;
+  std::unique_ptr<Recorder> recorder;
   SessionContext context;
   // Declared last: destroyed first, while the registry and router the sessions use still exist.
   IoContexts ios;  // one per thread

@@ -23,6 +23,7 @@
 #include "wire/json_text.hpp"
 #include "mockapi/request_reader.hpp"
 #include "mockapi/response_head.hpp"
+#include "record_proxy.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -243,6 +244,13 @@ asio::awaitable<bool> serve_request(SessionContext& context, Connection& connect
   Metrics& metrics = context.router.metrics();
   const InFlight in_flight(metrics);
   ResponsePlan plan;
+  if (context.upstream != nullptr && request.target.starts_with("/v1/")) {
+    const bool keep = co_await proxy_request(context, connection, request, version, wants_keep_alive);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics.record("proxy", "relayed", seconds);
+    co_return keep;
+  }
   try {
     plan = context.router.handle(request, context.model_now());
   } catch (const std::exception& error) {

@@ -61,6 +61,9 @@ class ConnectionRegistry {
   std::uint64_t next_id_ = 0;
 };
 
+struct Upstream;
+class Recorder;
+
 // What every session of one server shares.
 struct SessionContext {
   Router& router;
@@ -68,6 +71,8 @@ struct SessionContext {
   std::atomic<bool>& stopping;
   ConnectionRegistry& registry;
   std::chrono::steady_clock::time_point start;  // wall time of model time 0
+  const Upstream* upstream = nullptr;  // --record-from: /v1 requests go there (record_proxy.hpp)
+  Recorder* recorder = nullptr;        // --fixtures-out
 
   // Returns the model time now: wall time since `start` times options.time_scale.
   TimePoint model_now() const;

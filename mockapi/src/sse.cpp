@@ -156,6 +156,7 @@ std::vector<StreamStep> whole_steps(const std::vector<ChoiceContent>& contents) 
 }
 
 std::size_t event_count(const StreamPlan& plan) {
+  if (plan.events) return plan.events->size();
   if (plan.format == StreamFormat::responses) return responses_event_count(plan);
   const Layout layout = layout_of(plan);
   if (layout.is_dropped) {
@@ -165,6 +166,7 @@ std::size_t event_count(const StreamPlan& plan) {
 }
 
 StreamEvent stream_event(const StreamPlan& plan, std::size_t index) {
+  if (plan.events) return (*plan.events)[index];
   if (plan.format == StreamFormat::responses) return responses_stream_event(plan, index);
   const Layout layout = layout_of(plan);
   assert(index < event_count(plan));

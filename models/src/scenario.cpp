@@ -5,6 +5,7 @@
 // readers and scenario_document.cpp the JSON parsing. data/README.md documents the format.
 #include "models/scenario.hpp"
 
+#include <filesystem>
 #include <utility>
 
 #include "scenario_sections.hpp"
@@ -40,17 +41,18 @@ ScenarioError::ScenarioError(std::string file, std::vector<ScenarioProblem> prob
       file_(std::move(file)),
       problems_(std::move(problems)) {}
 
-Scenario load_scenario(const std::string& path, const std::string& limits_dir) {
+Scenario load_scenario(const std::string& path, const std::string& limits_dir,
+                       WorkloadRule workload_rule) {
   std::string text;
   std::string error;
   if (!scenario_detail::read_text_file(path, text, error)) {
     throw ScenarioError(path, {ScenarioProblem{"", "cannot read: " + error}});
   }
-  return parse_scenario(text, path, limits_dir);
+  return parse_scenario(text, path, limits_dir, workload_rule);
 }
 
 Scenario parse_scenario(const std::string& json_text, const std::string& file,
-                        const std::string& limits_dir) {
+                        const std::string& limits_dir, WorkloadRule workload_rule) {
   using namespace scenario_detail;
   Json document;
   Problems problems;
@@ -74,9 +76,18 @@ Scenario parse_scenario(const std::string& json_text, const std::string& file,
     }
     PublishedLimits published(default_limits_dirs(file, limits_dir));
     scenario.providers = read_providers(root, published);
+    for (ProviderConfig& provider : scenario.providers) {
+      // A fixtures path is written relative to the scenario file, like data/limits.
+      if (!provider.fixtures.empty() && std::filesystem::path(provider.fixtures).is_relative()) {
+        provider.fixtures =
+            (std::filesystem::path(file).parent_path() / provider.fixtures).string();
+      }
+    }
     scenario.client = read_client(root);
     scenario.request = read_request(root, scenario.providers);
-    scenario.workload = read_workload(root);
+    if (workload_rule == WorkloadRule::required || root.has("workload")) {
+      scenario.workload = read_workload(root);
+    }
     scenario.thresholds = read_thresholds(root, scenario.workload);
     // A request that hangs only ends when the client gives up on it.
     for (const ProviderConfig& provider : scenario.providers) {

@@ -20,7 +20,7 @@ const std::vector<std::string_view> kProviderKeys = {
     "api_keys",
     "send_retry_after_ms",
     "embedding_dimensions",
-    "tool_call_share"};
+    "tool_call_share", "fixtures"};
 const std::vector<std::string_view> kLimitKeys = {"rpm",   "tpm",  "rpd",   "tpd",
                                                   "model", "tier", "as_of", "quantization_ms"};
 const std::vector<std::string_view> kFaultKeys = {
@@ -194,6 +194,7 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
   assign(out.embedding_dimensions,
          provider.integer("embedding_dimensions", IntRule::int_at_least(1)));
   assign(out.tool_call_share, provider.number("tool_call_share", NumberRule::probability()));
+  assign(out.fixtures, provider.string("fixtures", true));
   return out;
 }
 

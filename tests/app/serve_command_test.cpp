@@ -272,6 +272,71 @@ TEST(ServeCommand, InvalidScenarioExitsTwoNamingTheFile) {
   std::filesystem::remove(path);
 }
 
+// A scenario with only a provider section: serve reads nothing else; `llmsim run` needs more.
+TEST(ServeCommand, ServesAScenarioWithoutWorkloadWhichRunStillRefuses) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "llmsim_serve_provider_only.json";
+  std::ofstream(path) << R"({"name": "provider only",
+    "provider": {"models": ["gpt-4o"], "limits": {"rpm": 42}}})";
+  Process server({"serve", "--scenario", path.string(), "--port", "0", "--threads", "1"});
+  const int port = listening_port(server);
+  ASSERT_GT(port, 0);
+  EXPECT_THAT(http_exchange(port, get("/v1/models")), HasSubstr("\"id\":\"gpt-4o\""));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(milliseconds(10'000)), 0);
+  Process run({"run", path.string()});
+  EXPECT_EQ(run.wait_exit(milliseconds(10'000)), 2);
+  EXPECT_THAT(run.stderr_text(), HasSubstr(path.string() + ": /workload: required, got nothing"));
+  std::filesystem::remove(path);
+}
+
+// A workload that is there is still checked by serve.
+TEST(ServeCommand, StillChecksAWorkloadThatIsGiven) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "llmsim_serve_bad_workload.json";
+  std::ofstream(path) << R"({"name": "x", "provider": {"limits": {"rpm": 42}},
+    "workload": {"phases": []}})";
+  Process process({"serve", "--scenario", path.string(), "--port", "0"});
+  EXPECT_EQ(process.wait_exit(milliseconds(10'000)), 2);
+  EXPECT_THAT(process.stderr_text(),
+              HasSubstr(path.string() + ": /workload/phases: must be a non-empty array of phase "
+                                        "objects, got []"));
+  std::filesystem::remove(path);
+}
+
+TEST(ServeCommand, BadFixturesAndRecordFlagsExitTwo) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "llmsim_bad_fixtures.json";
+  std::ofstream(path) << R"({"fixtures": [{"answer": {"content": 3}}]})";
+  Process fixtures({"serve", "--port", "0", "--fixtures", path.string()});
+  EXPECT_EQ(fixtures.wait_exit(milliseconds(10'000)), 2);
+  EXPECT_EQ(fixtures.stderr_text(),
+            path.string() + ": /fixtures/0/answer/content: must be a string, got 3\n");
+  std::filesystem::remove(path);
+  Process https({"serve", "--port", "0", "--record-from", "https://api.openai.com"});
+  EXPECT_EQ(https.wait_exit(milliseconds(10'000)), 2);
+  EXPECT_EQ(https.stderr_text(),
+            "llmsim serve: --record-from: must be an http:// URL (https is not supported), got "
+            "\"https://api.openai.com\"\n");
+}
+
+// The provider's "fixtures" is read relative to the scenario file.
+TEST(ServeCommand, ReadsTheScenariosFixturesRelativeToIt) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "llmsim_serve_fixtures";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "f.json") << R"({"fixtures": [{"answer": {"content": "from the file"}}]})";
+  std::ofstream(dir / "s.json") << R"({"name": "x", "provider": {"limits": {"rpm": 60}, "fixtures": "f.json"}})";
+  Process server({"serve", "--scenario", (dir / "s.json").string(), "--port", "0", "--threads", "1"});
+  const int port = listening_port(server);
+  ASSERT_GT(port, 0);
+  // chat_post() asks for max_tokens 3: three 4-byte pieces of the fixture's content.
+  const std::string reply = http_exchange(port, chat_post());
+  EXPECT_THAT(reply, HasSubstr("\"content\":\"from the fil\""));
+  EXPECT_THAT(reply, HasSubstr("\"finish_reason\":\"length\""));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(milliseconds(10'000)), 0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ServeCommand, TakenPortExitsTwo) {
   Process first({"serve", "--port", "0", "--threads", "1"});
   const int port = listening_port(first);

@@ -12,8 +12,9 @@
 // Routes (anything else, or another method, is OpenAI's 404 "Invalid URL (METHOD /path)"):
 //   POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, POST /v1/responses
 //   (paths from models/endpoint.hpp), GET /v1/models,
-//   GET /v1/models/{id} (Bearer key required); GET /healthz, GET /metrics; POST /admin/reset
-//   (the admin token required: `Authorization: Bearer TOKEN`, see check_admin()).
+//   GET /v1/models/{id} (Bearer key required); GET /healthz, GET /metrics; POST /admin/reset,
+//   GET, POST and DELETE /admin/faults (mockapi/fault_queue.hpp) (the admin token required:
+//   `Authorization: Bearer TOKEN`, see check_admin()).
 //
 // Keys kept: without `api_keys` any key is accepted, and the Router keeps a key's limiter and
 // request count for at most `max_keys` keys. A new key beyond that makes room by forgetting the
@@ -32,6 +33,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,10 +41,12 @@
 #include <utility>
 #include <vector>
 
+#include "mockapi/fault_queue.hpp"
 #include "mockapi/metrics.hpp"
 #include "wire/openai_errors.hpp"
 #include "mockapi/sse.hpp"
 #include "models/endpoint.hpp"
+#include "models/fixtures.hpp"
 #include "models/provider_model.hpp"
 #include "models/scenario.hpp"
 #include "models/time.hpp"
@@ -96,6 +100,8 @@ inline constexpr std::size_t kDefaultMaxKeys = 10'000;
 struct RouterOptions {
   std::string admin_token;                // "": every admin request is refused
   std::size_t max_keys = kDefaultMaxKeys;  // keys whose limits are kept (without api_keys)
+  std::shared_ptr<const FixtureSet> fixtures;  // rules answering before generated content
+  double replay_speed = 1.0;              // recorded fixtures' timing is divided by this (> 0)
 };
 
 class Router {
@@ -158,6 +164,16 @@ class Router {
   ResponsePlan handle_ops(const HttpRequest& request, std::string_view endpoint, TimePoint now);
   ResponsePlan metrics_plan(const Context& context, TimePoint now);
   Decision decide(ProviderRequest request, TimePoint now);
+  // Returns the fixture rule answering `request` on `endpoint`, or nullptr; an error answer
+  // keeps the provider's random faults off `provider_request` (router_fixtures.cpp).
+  // Applies the first queued fault matching the request (none when x-llmsim-fault forces one);
+  // returns the extra time to the first token a "slow" rule with latency_ms adds.
+  Duration apply_queued_fault(std::string_view endpoint, ProviderRequest& provider_request,
+                              const HttpRequest& request);
+  // Answers GET, POST and DELETE /admin/faults (the admin token already checked).
+  ResponsePlan handle_faults(const HttpRequest& request, TimePoint now);
+  const Fixture* find_fixture(std::string_view endpoint, const HttpRequest& request,
+                              ProviderRequest& provider_request) const;
   bool has_model(const std::string& model) const;
 
   const ProviderConfig config_;
@@ -165,6 +181,7 @@ class Router {
   const std::int64_t created_unix_s_;
   const RouterOptions options_;
   Metrics metrics_;
+  FaultQueue faults_;
   std::mutex mutex_;                               // guards what follows
   ProviderModel provider_;
   std::map<std::string, std::uint64_t> counters_;  // requests seen per key kept

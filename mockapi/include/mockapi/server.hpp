@@ -46,6 +46,10 @@ struct ServerOptions {
   std::optional<std::int64_t> created_unix_s;        // `created` at model time 0; default: now
   std::string admin_token;                           // for /admin routes; "": a random one
   std::size_t max_keys = kDefaultMaxKeys;            // keys whose limits are kept (no api_keys)
+  std::shared_ptr<const FixtureSet> fixtures;        // answers before generated content
+  double replay_speed = 1.0;                         // recorded fixtures' timing divided by it
+  std::string record_from;   // "http://HOST[:PORT][/PREFIX]": relay /v1 requests there; "": no
+  std::string fixtures_out;  // with record_from: where the recorded fixtures are written
 };
 
 // Returns a random admin token: "llmsim-admin-" and 32 hex digits from the system's entropy.

@@ -36,6 +36,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,7 +55,14 @@ struct StreamStep {
   std::uint32_t step = 0;
 };
 
+struct StreamEvent {
+  Duration delay{0};  // model time to wait, after the previous event, before sending this one
+  std::string data;   // "data: <json>\n\n" or "data: [DONE]\n\n"
+};
+
 struct StreamPlan {
+  // Events given whole (fixture answers, recordings): sent as they are, `completion` unused.
+  std::shared_ptr<const std::vector<StreamEvent>> events;
   StreamFormat format = StreamFormat::chat;
   Completion completion;      // choice_tokens as from split_tokens (non-increasing, by at most 1)
   bool include_usage = false;
@@ -71,11 +79,6 @@ struct StreamPlan {
 // Returns the content events of choices generated whole, step by step (choice 0, 1, ... of
 // each step; a choice with fewer steps drops out).
 std::vector<StreamStep> whole_steps(const std::vector<ChoiceContent>& contents);
-
-struct StreamEvent {
-  Duration delay{0};  // model time to wait, after the previous event, before sending this one
-  std::string data;   // "data: <json>\n\n" or "data: [DONE]\n\n"
-};
 
 // Returns how many events the stream sends.
 std::size_t event_count(const StreamPlan& plan);

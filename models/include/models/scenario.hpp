@@ -70,6 +70,9 @@ struct ProviderConfig {
   int embedding_dimensions = 1536;
   // Share of choices that call a tool under tool_choice "auto" (the rest answer in text).
   double tool_call_share = 0.8;
+  // A fixtures file for `llmsim serve` (models/fixtures.hpp), resolved against the scenario's
+  // folder; "" when none. Only the mock server reads it.
+  std::string fixtures;
 };
 
 // --- client -----------------------------------------------------------------------------------
@@ -270,13 +273,20 @@ class ScenarioError : public std::runtime_error {
 // a bad file is an error line and exit 2, never an exception escaping main.
 std::optional<ScenarioProblem> json_text_problem(const std::string& text);
 
+// Whether a scenario must have a "workload": every command that runs one needs it; `llmsim serve`
+// reads only the providers, so a file with just a provider section is enough there.
+enum class WorkloadRule { required, optional };
+
 // Loads and validates a scenario file; throws ScenarioError listing every problem, each line
 // `FILE: /pointer: rule, got VALUE`. `limits_dir` is where "limits": {"model", "tier"} is looked up.
-Scenario load_scenario(const std::string& path, const std::string& limits_dir = "");
+// With WorkloadRule::optional an absent "workload" is no problem (a present one is still checked).
+Scenario load_scenario(const std::string& path, const std::string& limits_dir = "",
+                       WorkloadRule workload_rule = WorkloadRule::required);
 
 // Parses and validates scenario JSON text; `file` names it in errors.
 Scenario parse_scenario(const std::string& json_text, const std::string& file,
-                        const std::string& limits_dir = "");
+                        const std::string& limits_dir = "",
+                        WorkloadRule workload_rule = WorkloadRule::required);
 
 // Returns a human description of what the scenario describes (llmsim check).
 std::string describe_scenario(const Scenario& scenario);
