@@ -5,7 +5,9 @@
 
 #include "fixture_bodies.hpp"
 #include "mockapi/response_bodies.hpp"
+#include "models/distribution.hpp"
 #include "models/random.hpp"
+#include "wire/openai.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -34,13 +36,13 @@ Duration scaled(Duration d, double speed) {
 ResponsePlan error_answer(const PlanContext& context, const FixtureAnswer& answer,
                           const Decision& decision, FixtureDraw draw) {
   ResponsePlan plan = json_plan(context, answer.error->status, answer.error->body);
-  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
   if (answer.latency.total || answer.latency.time_to_first_token) {
     plan.delay = answer.latency.total.value_or(*answer.latency.time_to_first_token);
   } else {
-    RandomStream rng(context.seed ^ fnv1a64(context.key), "refused", draw.request_id,
-                     draw.attempt);
-    plan.delay = from_seconds(std::max(0.0, context.config.latency.refused_s.sample(rng)));
+    plan.delay = sample_duration(context.config.latency.refused_s,
+                                 RandomStream(context.seed ^ fnv1a64(context.key), "refused",
+                                              draw.request_id, draw.attempt));
   }
   return plan;
 }
@@ -50,7 +52,7 @@ ResponsePlan recorded_answer(const PlanContext& context, const RecordedAnswer& r
                              const Decision& decision, double speed) {
   if (recorded.chunks.empty()) {
     ResponsePlan plan = json_plan(context, recorded.status, recorded.body.value_or(""));
-    add_rate_limit_headers(plan.headers, decision.admission.headers);
+    wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
     plan.delay = scaled(recorded.first_byte + recorded.body_time, speed);
     return plan;
   }
@@ -63,7 +65,7 @@ ResponsePlan recorded_answer(const PlanContext& context, const RecordedAnswer& r
   ResponsePlan plan = json_plan(context, recorded.status, "");
   plan.kind = PlanKind::stream;
   plan.headers.front().second = "text/event-stream; charset=utf-8";
-  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
   plan.stream = StreamPlan{.events = std::move(events)};
   return plan;
 }
@@ -146,14 +148,14 @@ ResponsePlan fixture_plan(const PlanContext& context, const GenerationParams& pa
     plan.kind = PlanKind::stream;
     plan.headers.front().second = "text/event-stream; charset=utf-8";
     plan.headers.emplace_back("openai-processing-ms", millis_text(timed.time_to_first_token));
-    add_rate_limit_headers(plan.headers, decision.admission.headers);
+    wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
     plan.stream = StreamPlan{.events = std::move(events), .drop_after_tokens = drop_after};
     return plan;
   }
   if (is_drop) return silent_plan(context, PlanKind::drop, total);
   ResponsePlan plan = json_plan(context, 200, fixture_body(reply));
   plan.headers.emplace_back("openai-processing-ms", millis_text(total));
-  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
   plan.delay = total;
   return plan;
 }

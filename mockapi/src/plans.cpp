@@ -174,7 +174,7 @@ ResponsePlan responses_plan(const PlanContext& context, const ResponsesParams& p
   ResponsePlan plan =
       json_plan(context, 200, response_json(completion, extras, final_status(completion)));
   plan.headers.emplace_back("openai-processing-ms", millis_text(decision.total_time()));
-  add_rate_limit_headers(plan.headers, decision.admission.headers);
+  wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
   plan.delay = decision.total_time();
   return plan;
 }

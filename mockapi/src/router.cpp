@@ -299,8 +299,8 @@ ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& requ
                                    .request_id = stream_id_of(request.stream_id, context.plan.request_n),
                                    .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
-  const Duration extra = apply_queued_fault(endpoint, provider_request, request);
-  const Fixture* fixture = find_fixture(endpoint, request, provider_request);
+  const Duration extra = apply_queued_fault(endpoint_name(endpoint), provider_request, request);
+  const Fixture* fixture = find_fixture(endpoint_name(endpoint), request, provider_request);
   Decision decision = decide(provider_request, context.now);
   decision.time_to_first_token += extra;
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
@@ -353,8 +353,8 @@ ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest
                                    .request_id = stream_id_of(request.stream_id, context.plan.request_n),
                                    .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
-  const Duration extra = apply_queued_fault("embeddings", provider_request, request);
-  const Fixture* fixture = find_fixture("embeddings", request, provider_request);
+  const Duration extra = apply_queued_fault(endpoint_name(Endpoint::embeddings), provider_request, request);
+  const Fixture* fixture = find_fixture(endpoint_name(Endpoint::embeddings), request, provider_request);
   Decision decision = decide(provider_request, context.now);
   decision.time_to_first_token += extra;
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {

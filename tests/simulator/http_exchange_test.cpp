@@ -198,13 +198,15 @@ TEST(HttpExchange, ResponsesUsageIsOutputTokens) {
       "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":1,"
       "\"response\":{\"usage\":{\"input_tokens\":9,\"output_tokens\":7}}}\n\n";
   const AttemptResult streamed = read_response(
-      ResponseView{.status = 200, .body = stream, .is_stream = true, .endpoint = Endpoint::responses});
+      ResponseView{.status = 200, .headers = {.content_type = "text/event-stream"}, .body = stream,
+                   .endpoint = Endpoint::responses});
   EXPECT_EQ(streamed.error, std::nullopt);
   EXPECT_EQ(streamed.completion_tokens, 7);
   // A stream cut before its final event is a connection error, [DONE] or not.
   const AttemptResult cut = read_response(ResponseView{
-      .status = 200, .body = stream.substr(0, stream.find("event: response.completed")),
-      .is_stream = true, .endpoint = Endpoint::responses});
+      .status = 200, .headers = {.content_type = "text/event-stream"},
+      .body = stream.substr(0, stream.find("event: response.completed")),
+      .endpoint = Endpoint::responses});
   EXPECT_EQ(cut.error, ErrorCategory::connection);
 }
 
