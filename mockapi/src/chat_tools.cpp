@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "json_fields.hpp"
 #include "mockapi/request_parser.hpp"
 
 namespace llmsim::mockapi {
@@ -21,18 +22,7 @@ constexpr std::size_t kMaxFunctionName = 64;  // OpenAI's longest function name
 
 [[noreturn]] void fail(ApiError error) { throw RequestError(std::move(error)); }
 
-std::string type_name(const Json& value) {
-  switch (value.type()) {
-    case Json::value_t::string: return "a string";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "an integer";
-    case Json::value_t::number_float: return "a decimal";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::object: return "an object";
-    default: return "null";
-  }
-}
+std::string type_name(const Json& value) { return json_fields::type_name_of(value.type()); }
 
 const Json* field(const Json& object, const char* name) {
   auto it = object.find(name);

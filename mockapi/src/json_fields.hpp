@@ -17,8 +17,12 @@ namespace llmsim::mockapi::json_fields {
 
 using Json = nlohmann::json;
 
-// Returns OpenAI's name of a JSON value's type, with its article: "a string", "an integer" ...
-std::string type_name(const Json& value);
+// Returns OpenAI's name of a JSON type, with its article: "a string", "an integer" ... (the type
+// enum is shared by nlohmann::json and the ordered_json of schemas).
+std::string type_name_of(nlohmann::json::value_t type);
+
+// Returns OpenAI's name of a JSON value's type: type_name_of(value.type()).
+inline std::string type_name(const Json& value) { return type_name_of(value.type()); }
 
 // Throws `error` as a RequestError.
 [[noreturn]] void fail(ApiError error);

@@ -12,9 +12,9 @@
 namespace llmsim::mockapi {
 namespace json_fields {
 
-// Returns OpenAI's name of a JSON value's type, with its article: "a string", "an integer" ...
-std::string type_name(const Json& value) {
-  switch (value.type()) {
+// Returns OpenAI's name of a JSON type, with its article: "a string", "an integer" ...
+std::string type_name_of(nlohmann::json::value_t type) {
+  switch (type) {
     case Json::value_t::string: return "a string";
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned: return "an integer";
