@@ -1,8 +1,11 @@
 // Tool calls and JSON content for each choice, drawn from named streams, cut into pieces.
 #include "chat_content.hpp"
 
+#include <algorithm>
+
 #include "mockapi/schema_values.hpp"
 #include "mockapi/text_generator.hpp"
+#include "mockapi/token_logprobs.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -89,7 +92,36 @@ void truncate(ChoiceContent& content, std::int64_t limit) {
   content.tool_calls = std::move(kept);
 }
 
+// Cuts a text choice's pieces before the first stop sequence (the piece it starts in keeps the
+// text before it; an empty rest is dropped); returns whether a sequence was found.
+bool cut_at_stop(std::vector<std::string>& pieces, const std::vector<std::string>& stop) {
+  std::string text;
+  for (const std::string& piece : pieces) text += piece;
+  std::size_t at = std::string::npos;
+  for (const std::string& sequence : stop) {
+    if (!sequence.empty()) at = std::min(at, text.find(sequence));
+  }
+  if (at == std::string::npos) return false;
+  std::size_t start = 0;
+  std::size_t kept = 0;
+  while (kept < pieces.size() && start + pieces[kept].size() <= at) {
+    start += pieces[kept].size();
+    ++kept;
+  }
+  if (kept < pieces.size() && start < at) {
+    pieces[kept].resize(at - start);
+    ++kept;
+  }
+  pieces.resize(kept);
+  return true;
+}
+
 }  // namespace
+
+std::uint64_t reply_number(const PlanContext& context, const ChatTools& tools) {
+  if (!tools.seed) return context.request_n;
+  return splitmix64_mix(static_cast<std::uint64_t>(*tools.seed)) ^ fnv1a64("request-seed");
+}
 
 std::vector<std::string> split_pieces(std::string_view text) {
   std::vector<std::string> pieces;
@@ -117,7 +149,7 @@ std::shared_ptr<const std::vector<ChoiceContent>> whole_choices(
     const PlanContext& context, const GenerationParams& params,
     const std::vector<std::int64_t>& word_tokens) {
   auto contents = std::make_shared<std::vector<ChoiceContent>>();
-  const ReplyText reply(context.seed, context.key, context.request_n);
+  const ReplyText reply(context.seed, context.key, reply_number(context, params.tools));
   for (int c = 0; c < params.n; ++c) {
     const ContentName name{.seed = context.seed, .key = context.key,
                            .request_n = context.request_n, .choice = c,
@@ -132,7 +164,16 @@ std::shared_ptr<const std::vector<ChoiceContent>> whole_choices(
       for (std::int64_t i = 0; i < tokens; ++i) content.content_pieces.push_back(reply.token(c, i));
       content.is_truncated = params.max_tokens && tokens >= *params.max_tokens;
     }
+    // A stop sequence ends the text (words or JSON, which it may leave invalid, as OpenAI's
+    // does) before max_tokens would; tool call arguments are not cut.
+    if (content.tool_calls.empty() && cut_at_stop(content.content_pieces, params.tools.stop)) {
+      content.is_truncated = false;
+    }
     if (params.max_tokens) truncate(content, *params.max_tokens);
+    if (params.tools.logprobs) {
+      RandomStream rng = content_stream(name, "logprobs");
+      content.logprobs = token_logprobs(content.content_pieces, params.tools.top_logprobs, rng);
+    }
     contents->push_back(std::move(content));
   }
   return contents;

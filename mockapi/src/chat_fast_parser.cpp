@@ -350,12 +350,12 @@ bool first_time(bool& seen) {
   return first;
 }
 
-// Returns whether a top-level member shapes the content (mockapi/chat_tools.hpp, logprobs): the
+// Returns whether a top-level member shapes the content (mockapi/chat_tools.hpp: logprobs, stop): the
 // quick scan leaves such bodies to the DOM path.
 bool changes_content(std::string_view key) {
   return key == "tools" || key == "tool_choice" || key == "parallel_tool_calls" ||
          key == "response_format" || key == "seed" || key == "logprobs" ||
-         key == "top_logprobs" || key == "functions" || key == "function_call";
+         key == "top_logprobs" || key == "functions" || key == "function_call" || key == "stop";
 }
 
 // Reads the value of the top-level member `key` into `fields`.

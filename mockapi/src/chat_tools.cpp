@@ -169,6 +169,45 @@ void read_response_format(const Json& body, const std::vector<std::string>& text
   out.schema = checked_schema(field(spec, "schema"), place);
 }
 
+// Reads logprobs and top_logprobs: the range first, then top_logprobs needing logprobs, as
+// OpenAI checks them.
+void read_logprobs(const Json& body, ChatTools& out) {
+  out.logprobs = bool_field(body, "logprobs", "logprobs");
+  const Json* top = field(body, "top_logprobs");
+  if (top == nullptr) return;
+  if (!top->is_number_integer()) fail(invalid_type("top_logprobs", "an integer", type_name(*top)));
+  // An unsigned value beyond int64 is above the maximum all the same.
+  const std::int64_t value = top->is_number_unsigned() && top->get<std::uint64_t>() > kMaxTokensLimit
+                                 ? kMaxTokensLimit
+                                 : top->get<std::int64_t>();
+  if (value < 0) fail(integer_below_minimum("top_logprobs", 0, value));
+  if (value > kMaxTopLogprobs) fail(integer_above_maximum("top_logprobs", kMaxTopLogprobs, value));
+  if (!out.logprobs) fail(top_logprobs_without_logprobs());
+  out.top_logprobs = static_cast<int>(value);
+}
+
+// Reads stop: a string, or an array of 1 to kMaxStopSequences strings.
+void read_stop(const Json& body, ChatTools& out) {
+  const Json* stop = field(body, "stop");
+  if (stop == nullptr) return;
+  if (stop->is_string()) {
+    out.stop.push_back(stop->get<std::string>());
+    return;
+  }
+  if (!stop->is_array()) fail(invalid_type("stop", "one of a string or array", type_name(*stop)));
+  if (stop->empty()) fail(empty_array("stop"));
+  if (stop->size() > kMaxStopSequences) {
+    fail(array_above_max_length("stop", kMaxStopSequences, stop->size()));
+  }
+  for (std::size_t i = 0; i < stop->size(); ++i) {
+    const Json& item = (*stop)[i];
+    if (!item.is_string()) {
+      fail(invalid_type("stop[" + std::to_string(i) + "]", "a string", type_name(item)));
+    }
+    out.stop.push_back(item.get<std::string>());
+  }
+}
+
 }  // namespace
 
 ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string>& texts,
@@ -189,6 +228,8 @@ ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string
     if (!seed->is_number_integer()) fail(invalid_type("seed", "an integer", type_name(*seed)));
     out.seed = seed->get<std::int64_t>();
   }
+  read_logprobs(body, out);
+  read_stop(body, out);
   out.last_is_tool_result = last_role == "tool";
   return out;
 }

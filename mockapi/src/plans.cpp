@@ -101,11 +101,12 @@ ResponsePlan generation_plan(const PlanContext& context, const GenerationParams&
                           context.request_n),
       .created = context.created,
       .model = params.model,
-      .reply = ReplyText(context.seed, context.key, context.request_n),
+      .reply = ReplyText(context.seed, context.key, reply_number(context, params.tools)),
       .choice_tokens = std::move(choice_tokens),
       .max_tokens = params.max_tokens,
       .prompt_tokens = decision.prompt_tokens,
-      .contents = contents};
+      .contents = contents,
+      .has_logprobs = is_whole && params.tools.logprobs};
   const bool is_drop = decision.outcome == Outcome::drop_mid_stream;
   if (params.stream) {
     ResponsePlan plan = stream_head(context, decision);

@@ -325,7 +325,9 @@ GenerationParams parse_chat_request_dom(std::string_view body) {
   params.prompt_tokens = chat_prompt_tokens(json, texts, last_role);
   const bool shapes_content = json.contains("tools") || json.contains("tool_choice") ||
                               json.contains("parallel_tool_calls") ||
-                              json.contains("response_format") || json.contains("seed");
+                              json.contains("response_format") || json.contains("seed") ||
+                              json.contains("logprobs") || json.contains("top_logprobs") ||
+                              json.contains("stop");
   if (shapes_content) {
     // Read again keeping key order: generated objects follow their schema's property order.
     params.tools = parse_chat_tools(SchemaJson::parse(body), texts, last_role);

@@ -127,7 +127,15 @@ std::string chat_completion_json(const Completion& completion) {
       completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
       out += R"(","refusal":null,"annotations":[]})";
     }
-    out += R"(,"logprobs":null,"finish_reason":")";
+    if (completion.has_logprobs && completion.contents) {
+      const ChoiceContent& content = (*completion.contents)[static_cast<std::size_t>(c)];
+      out += R"(,"logprobs":)";
+      append_choice_logprobs(out, content.content_pieces, content.logprobs, 0,
+                             content.logprobs.size());
+      out += R"(,"finish_reason":")";
+    } else {
+      out += R"(,"logprobs":null,"finish_reason":")";
+    }
     out += finish_reason(completion, c);
     out += R"("})";
   }

@@ -43,7 +43,7 @@ std::string event_data(const Json& chunk) { return "data: " + chunk.dump() + "\n
 
 // Returns a chunk with one choice: `delta` is the chat delta or the legacy completion's text.
 Json chunk_with_choice(const StreamPlan& plan, std::size_t choice, const Json& delta,
-                       const char* finish) {
+                       const char* finish, Json logprobs = nullptr) {
   const Completion& completion = plan.completion;
   Json chunk;
   chunk["id"] = completion.id;
@@ -61,7 +61,7 @@ Json chunk_with_choice(const StreamPlan& plan, std::size_t choice, const Json& d
   } else {
     item["text"] = delta;
   }
-  item["logprobs"] = nullptr;
+  item["logprobs"] = std::move(logprobs);
   item["finish_reason"] = finish != nullptr ? Json(finish) : Json(nullptr);
   chunk["choices"] = Json::array({std::move(item)});
   if (plan.include_usage) {
@@ -115,8 +115,18 @@ StreamEvent whole_event(const StreamPlan& plan, std::size_t g) {
   const ChoiceContent& content = (*plan.completion.contents)[at.choice];
   // Each step after the first comes per_token after the previous one.
   const bool starts_step = at.step > 0 && (g == 0 || plan.steps[g - 1].step != at.step);
+  Json logprobs = nullptr;
+  if (plan.completion.has_logprobs) {
+    // The entry of this step's token; a tool call's delta carries none (text only, as OpenAI).
+    const std::size_t begin = content.tool_calls.empty() ? at.step : 0;
+    const std::size_t end = content.tool_calls.empty() ? at.step + 1 : 0;
+    std::string text;
+    append_choice_logprobs(text, content.content_pieces, content.logprobs, begin, end);
+    logprobs = Json::parse(text);
+  }
   return {starts_step ? plan.per_token : Duration{0},
-          event_data(chunk_with_choice(plan, at.choice, whole_delta(content, at.step), nullptr))};
+          event_data(chunk_with_choice(plan, at.choice, whole_delta(content, at.step), nullptr,
+                                       std::move(logprobs)))};
 }
 
 StreamEvent content_event(const StreamPlan& plan, std::size_t g) {

@@ -227,5 +227,68 @@ TEST(ParseEmbeddingRequest, RefusesUnusableInput) {
   }
 }
 
+TEST(ParseChatRequest, ReadsLogprobsTopLogprobsAndStop) {
+  const GenerationParams params = parse_chat_request(
+      chat_body(R"(,"logprobs":true,"top_logprobs":20,"stop":["\n","END"])"));
+  EXPECT_TRUE(params.tools.logprobs);
+  EXPECT_EQ(params.tools.top_logprobs, 20);
+  EXPECT_EQ(params.tools.stop, (std::vector<std::string>{"\n", "END"}));
+  EXPECT_TRUE(params.tools.is_structured());
+  const GenerationParams one = parse_chat_request(chat_body(R"(,"stop":"x","logprobs":false)"));
+  EXPECT_EQ(one.tools.stop, std::vector<std::string>{"x"});
+  EXPECT_FALSE(one.tools.logprobs);
+  // Nulls are absent, as OpenAI's nullable fields.
+  const GenerationParams nulls =
+      parse_chat_request(chat_body(R"(,"stop":null,"logprobs":null,"top_logprobs":null)"));
+  EXPECT_FALSE(nulls.tools.is_structured());
+}
+
+TEST(ParseChatRequest, RefusesBadLogprobsAndStopAsOpenAiDoes) {
+  struct Row {
+    std::string extra;
+    std::string param;
+    std::string message;
+  };
+  const std::vector<Row> rows = {
+      // above OpenAI's maximum of 20
+      {R"(,"logprobs":true,"top_logprobs":21)", "top_logprobs",
+       "Invalid 'top_logprobs': integer above maximum value. Expected a value <= 20, but got 21 "
+       "instead."},
+      // below 0
+      {R"(,"logprobs":true,"top_logprobs":-1)", "top_logprobs",
+       "Invalid 'top_logprobs': integer below minimum value."},
+      // the range is checked before logprobs is
+      {R"(,"top_logprobs":99)", "top_logprobs", "Invalid 'top_logprobs': integer above maximum"},
+      // without logprobs
+      {R"(,"top_logprobs":2)", "top_logprobs",
+       "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled."},
+      // with logprobs false
+      {R"(,"logprobs":false,"top_logprobs":0)", "top_logprobs",
+       "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled."},
+      // not an integer
+      {R"(,"logprobs":true,"top_logprobs":"3")", "top_logprobs",
+       "Invalid type for 'top_logprobs': expected an integer, but got a string instead."},
+      // logprobs not a boolean
+      {R"(,"logprobs":1)", "logprobs",
+       "Invalid type for 'logprobs': expected a boolean, but got an integer instead."},
+      // five stop sequences
+      {R"(,"stop":["a","b","c","d","e"])", "stop",
+       "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an "
+       "array with length 5 instead."},
+      // no stop sequence
+      {R"(,"stop":[])", "stop", "Invalid 'stop': empty array."},
+      // a number
+      {R"(,"stop":5)", "stop", "Invalid type for 'stop': expected one of a string or array"},
+      // an item not a string
+      {R"(,"stop":["a",1])", "stop[1]", "Invalid type for 'stop[1]': expected a string"},
+  };
+  for (const Row& row : rows) {
+    const wire::ApiError error = error_of(kChat, chat_body(row.extra));
+    EXPECT_EQ(error.status, 400) << row.extra;
+    EXPECT_EQ(error.param, row.param) << row.extra;
+    EXPECT_THAT(error.message, testing::StartsWith(row.message)) << row.extra;
+  }
+}
+
 }  // namespace
 }  // namespace llmsim::mockapi

@@ -583,5 +583,135 @@ TEST_F(RouterTest, AForgottenKeyGetsTheLimitsItWouldHaveHad) {
   EXPECT_EQ(forgotten.status, kept.status);
 }
 
+// --- logprobs, stop, seed ---------------------------------------------------------------------
+
+// Returns the JSON chunks of a stream plan (without [DONE]).
+std::vector<Json> stream_chunks(const ResponsePlan& plan) {
+  std::vector<Json> chunks;
+  for (std::size_t i = 0; i < event_count(*plan.stream); ++i) {
+    const std::string data = stream_event(*plan.stream, i).data;
+    if (data != "data: [DONE]\n\n") chunks.push_back(Json::parse(data.substr(6)));
+  }
+  return chunks;
+}
+
+// Returns the tokens of a choice's logprobs.content, concatenated.
+std::string logprob_text(const Json& choice) {
+  std::string text;
+  for (const Json& entry : choice["logprobs"]["content"]) text += entry["token"].get<std::string>();
+  return text;
+}
+
+TEST_F(RouterTest, LogprobsGiveOneEntryPerTokenOfEachChoice) {
+  const ResponsePlan plan = handle(chat(R"(,"logprobs":true,"top_logprobs":4,"n":2)"));
+  ASSERT_EQ(plan.status, 200);
+  const Json body = Json::parse(plan.body);
+  ASSERT_EQ(body["choices"].size(), 2u);
+  for (const Json& choice : body["choices"]) {
+    EXPECT_EQ(choice["logprobs"]["content"].size(), 16u);  // the provider's 16 tokens
+    EXPECT_EQ(logprob_text(choice), choice["message"]["content"]);
+    EXPECT_TRUE(choice["logprobs"]["refusal"].is_null());
+    for (const Json& entry : choice["logprobs"]["content"]) {
+      EXPECT_LE(entry["logprob"].get<double>(), 0.0);
+      EXPECT_EQ(entry["top_logprobs"].size(), 4u);
+    }
+  }
+  // The same words as without logprobs: logprobs change no content.
+  Router plain(config_, kSeed, kCreated, options_);
+  const Json without = Json::parse(plain.handle(chat(R"(,"n":2)"), kStart).body);
+  EXPECT_EQ(without["choices"][1]["message"]["content"], body["choices"][1]["message"]["content"]);
+  EXPECT_TRUE(without["choices"][0]["logprobs"].is_null());
+}
+
+TEST_F(RouterTest, LogprobsWithASeedRepeatAndWithoutOneDiffer) {
+  const std::string seeded = R"(,"logprobs":true,"top_logprobs":2,"seed":9)";
+  const Json first = Json::parse(handle(chat(seeded)).body)["choices"][0];
+  const Json second = Json::parse(handle(chat(seeded)).body)["choices"][0];
+  EXPECT_EQ(first["logprobs"], second["logprobs"]);
+  EXPECT_EQ(first["message"], second["message"]);
+  const Json unseeded = Json::parse(handle(chat(R"(,"logprobs":true,"top_logprobs":2)")).body);
+  EXPECT_NE(unseeded["choices"][0]["logprobs"], first["logprobs"]);
+}
+
+TEST_F(RouterTest, StreamedLogprobsAreTheNonStreamedOnesTokenByToken) {
+  const std::string extra = R"(,"logprobs":true,"top_logprobs":1,"seed":3,"max_tokens":5)";
+  const Json whole = Json::parse(handle(chat(extra)).body)["choices"][0];
+  Json streamed = Json::array();
+  for (const Json& chunk : stream_chunks(handle(chat(extra + R"(,"stream":true)")))) {
+    const Json& choice = chunk["choices"][0];
+    if (choice["delta"].contains("content") && choice["delta"]["content"].is_string() &&
+        !choice["delta"]["content"].get<std::string>().empty()) {
+      ASSERT_EQ(choice["logprobs"]["content"].size(), 1u);
+      EXPECT_EQ(choice["logprobs"]["content"][0]["token"], choice["delta"]["content"]);
+      streamed.push_back(choice["logprobs"]["content"][0]);
+    } else {
+      EXPECT_TRUE(choice["logprobs"].is_null()) << chunk.dump();  // role and finish chunks
+    }
+  }
+  EXPECT_EQ(streamed, whole["logprobs"]["content"]);
+  EXPECT_EQ(whole["finish_reason"], "length");
+}
+
+TEST_F(RouterTest, ToolCallChoicesHaveNoLogprobTokensAndJsonContentHasThem) {
+  const std::string tool =
+      R"(,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object",)"
+      R"("properties":{"a":{"type":"string"}},"required":["a"]}}}],"tool_choice":"required")";
+  const Json calls = Json::parse(handle(chat(tool + R"(,"logprobs":true)")).body)["choices"][0];
+  EXPECT_EQ(calls["finish_reason"], "tool_calls");
+  EXPECT_EQ(calls["logprobs"], Json::parse(R"({"content":[],"refusal":null})"));
+  for (const Json& chunk : stream_chunks(handle(chat(tool + R"(,"logprobs":true,"stream":true)")))) {
+    const Json& logprobs = chunk["choices"][0]["logprobs"];
+    EXPECT_TRUE(logprobs.is_null() || logprobs["content"].empty()) << chunk.dump();
+  }
+  const std::string json_format =
+      R"(,"response_format":{"type":"json_schema","json_schema":{"name":"r","schema":)"
+      R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}}}}})";
+  const Json json = Json::parse(handle(chat(json_format + R"(,"logprobs":true,"n":3)")).body);
+  for (const Json& choice : json["choices"]) {
+    EXPECT_EQ(logprob_text(choice), choice["message"]["content"]);
+    EXPECT_TRUE(Json::accept(choice["message"]["content"].get<std::string>()));
+  }
+}
+
+TEST_F(RouterTest, StopCutsWordsBeforeTheSequenceWithFinishReasonStop) {
+  const Json whole = Json::parse(handle(chat(R"(,"seed":4)")).body)["choices"][0];
+  const std::string content = whole["message"]["content"];
+  ASSERT_GT(content.size(), 12u);
+  const std::string stop = content.substr(9, 3);  // may start inside a word
+  const std::string extra = R"(,"seed":4,"logprobs":true,"stop":[")" + stop + R"("])";
+  const Json body = Json::parse(handle(chat(extra)).body);
+  const Json& choice = body["choices"][0];
+  const std::string cut = content.substr(0, content.find(stop));
+  EXPECT_EQ(choice["message"]["content"], cut);
+  EXPECT_EQ(choice["finish_reason"], "stop");
+  EXPECT_EQ(logprob_text(choice), cut);
+  EXPECT_EQ(body["usage"]["completion_tokens"], choice["logprobs"]["content"].size());
+  // A sequence that never comes changes nothing.
+  const Json untouched = Json::parse(handle(chat(R"(,"seed":4,"stop":"zzz")")).body)["choices"][0];
+  EXPECT_EQ(untouched["message"]["content"], content);
+}
+
+TEST_F(RouterTest, StopCutsJsonContentEvenIntoInvalidJsonAndLeavesToolArgumentsWhole) {
+  const std::string format =
+      R"(,"response_format":{"type":"json_schema","json_schema":{"name":"r","schema":)"
+      R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},)"
+      R"("required":["a","b"]}}},"seed":1)";
+  const std::string content =
+      Json::parse(handle(chat(format)).body)["choices"][0]["message"]["content"];
+  const Json cut = Json::parse(handle(chat(format + R"(,"stop":"\"b\"","n":2)")).body);
+  for (const Json& choice : cut["choices"]) {
+    EXPECT_EQ(choice["finish_reason"], "stop");
+    EXPECT_FALSE(Json::accept(choice["message"]["content"].get<std::string>()));
+  }
+  EXPECT_EQ(cut["choices"][0]["message"]["content"], content.substr(0, content.find("\"b\"")));
+  const std::string tool =
+      R"(,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object",)"
+      R"("properties":{"a":{"type":"string"}},"required":["a"]}}}],"tool_choice":"required")";
+  const Json call = Json::parse(handle(chat(tool + R"(,"stop":"a")")).body)["choices"][0];
+  EXPECT_EQ(call["finish_reason"], "tool_calls");
+  const std::string arguments = call["message"]["tool_calls"][0]["function"]["arguments"];
+  EXPECT_TRUE(Json::parse(arguments).contains("a"));
+}
+
 }  // namespace
 }  // namespace llmsim::mockapi

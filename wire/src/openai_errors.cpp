@@ -173,6 +173,21 @@ ApiError empty_array(std::string_view param) {
               std::string(param), "empty_array");
 }
 
+ApiError array_above_max_length(std::string_view param, std::size_t maximum, std::size_t got) {
+  return make(400,
+              "Invalid '" + std::string(param) +
+                  "': array too long. Expected an array with maximum length " +
+                  std::to_string(maximum) + ", but got an array with length " +
+                  std::to_string(got) + " instead.",
+              std::string(param), "array_above_max_length");
+}
+
+ApiError top_logprobs_without_logprobs() {
+  // OpenAI's text, seen in its answers (param named, code null).
+  return make(400, "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.",
+              "top_logprobs");
+}
+
 ApiError invalid_value(std::string_view param, std::string_view got, std::string_view supported) {
   return make(400,
               "Invalid value: '" + std::string(got) + "'. Supported values are: " +

@@ -9,7 +9,7 @@
 // "stream_options.include_usage" as true/false; any other member with a well-formed value is
 // skipped, as the DOM path ignores it, except the members that shape the content (tools,
 // tool_choice, parallel_tool_calls, response_format, seed, logprobs, top_logprobs, functions,
-// function_call), which only the DOM path reads (mockapi/chat_tools.hpp). On anything else (malformed JSON, a duplicate or null field
+// function_call, stop), which only the DOM path reads (mockapi/chat_tools.hpp). On anything else (malformed JSON, a duplicate or null field
 // it reads, a wrong type, an out-of-range or non-plain number, array content, a \u escape, a byte
 // >= 0x80, trailing text ...) it returns std::nullopt, "not sure", and the caller parses with the
 // DOM path, so every 400 still comes from there.

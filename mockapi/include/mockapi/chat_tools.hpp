@@ -1,12 +1,14 @@
 // What a chat request asks of its content beyond plain text: tools, tool_choice,
-// parallel_tool_calls, response_format and seed, read and checked as OpenAI does.
+// parallel_tool_calls, response_format, seed, logprobs, top_logprobs and stop, read and checked as
+// OpenAI does.
 //
 // parse_chat_tools() reads these fields of a parsed body and throws RequestError with OpenAI's
 // 400 for a malformed one (param named): tools not an array of {"type":"function","function":
 // {name, parameters, strict}}, a function name outside ^[a-zA-Z0-9_-]{1,64}$, a schema
 // check_schema() refuses (mockapi/schema_values.hpp), tool_choice or parallel_tool_calls without
 // tools, a tool_choice naming no tool, a response_format type other than text, json_object and
-// json_schema, json_object with no message containing "json".
+// json_schema, json_object with no message containing "json", top_logprobs outside 0..20 or
+// without logprobs: true, stop neither a string nor an array of 1 to 4 strings.
 //
 //   ChatTools tools = parse_chat_tools(body, message_texts);
 //   if (tools.wants_calls()) ...
@@ -22,6 +24,11 @@
 #include "mockapi/schema_values.hpp"
 
 namespace llmsim::mockapi {
+
+// Most alternatives per token `top_logprobs` may ask for (OpenAI's maximum).
+inline constexpr int kMaxTopLogprobs = 20;
+// Most stop sequences one request may give (OpenAI's maximum).
+inline constexpr std::size_t kMaxStopSequences = 4;
 
 struct FunctionTool {
   std::string name;
@@ -40,10 +47,15 @@ struct ChatTools {
   ResponseFormat format = ResponseFormat::text;
   std::shared_ptr<const SchemaJson> schema;  // json_schema's schema (null: any object)
   std::optional<std::int64_t> seed;       // the request's seed
+  bool logprobs = false;                  // logprobs: true
+  int top_logprobs = 0;                   // 0..kMaxTopLogprobs alternatives per token
+  std::vector<std::string> stop;          // stop sequences (a string is one sequence)
 
-  // Returns whether the content is generated whole (calls or JSON), not as lazy words.
+  // Returns whether the content is generated whole (calls, JSON, or words cut by a stop
+  // sequence or given logprobs), not as lazy words.
   bool is_structured() const {
-    return (!tools.empty() && tool_choice != ToolChoice::none) || format != ResponseFormat::text;
+    return (!tools.empty() && tool_choice != ToolChoice::none) || format != ResponseFormat::text ||
+           logprobs || !stop.empty();
   }
 };
 

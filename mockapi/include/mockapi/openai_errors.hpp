@@ -9,6 +9,7 @@ namespace llmsim::mockapi {
 using wire::ApiError;
 using wire::body_not_object;
 using wire::body_too_large;
+using wire::array_above_max_length;
 using wire::empty_array;
 using wire::error_json;
 using wire::header_too_large;
@@ -30,6 +31,7 @@ using wire::missing_parameter;
 using wire::model_not_found;
 using wire::overloaded;
 using wire::quota_exhausted;
+using wire::top_logprobs_without_logprobs;
 using wire::rate_limited;
 using wire::request_timeout;
 using wire::request_too_large;

@@ -18,6 +18,7 @@
 
 #include "mockapi/request_parser.hpp"
 #include "mockapi/text_generator.hpp"
+#include "mockapi/token_logprobs.hpp"
 
 namespace llmsim::mockapi {
 
@@ -34,6 +35,7 @@ struct ChoiceContent {
   std::vector<std::string> content_pieces;   // text or JSON; none when the choice calls tools
   std::vector<ToolCall> tool_calls;
   bool is_truncated = false;                 // max_tokens cut it: finish_reason "length"
+  std::vector<TokenLogprob> logprobs;        // with logprobs: one per content piece
 
   // Returns the tokens of the choice (the steps it streams in).
   std::int64_t tokens() const;
@@ -50,6 +52,9 @@ struct Completion {
   // Choices generated whole, one per choice; null: every choice is reply words (choice_tokens
   // then holds each choice's tokens()).
   std::shared_ptr<const std::vector<ChoiceContent>> contents;
+  // logprobs: true (chat, with contents): each choice's `logprobs` is {"content": the entries of
+  // its content pieces (none for tool calls), "refusal": null}; else null.
+  bool has_logprobs = false;
 };
 
 // Splits `total` tokens over `n` choices as evenly as possible, earlier choices taking the rest.

@@ -79,6 +79,12 @@ ApiError integer_above_maximum(std::string_view param, std::int64_t maximum, std
 // Returns the 400 for an empty array where at least one item is required.
 ApiError empty_array(std::string_view param);
 
+// Returns the 400 for an array longer than its maximum ("Invalid 'stop': array too long. ...").
+ApiError array_above_max_length(std::string_view param, std::size_t maximum, std::size_t got);
+
+// Returns the 400 for `top_logprobs` without `logprobs: true` (param top_logprobs, no code).
+ApiError top_logprobs_without_logprobs();
+
 // Returns the 400 "Invalid value: 'GOT'. Supported values are: 'a', 'b' and 'c'."
 // `supported` is already formatted ("'float' and 'base64'").
 ApiError invalid_value(std::string_view param, std::string_view got, std::string_view supported);
