@@ -21,6 +21,9 @@
 #   cost         CPU cost per request, which a busy machine hardly changes: instructions (callgrind)
 #                of the server and of the load generator, and CPU time per request of llmsim
 #                serve, nginx, llmsim load and wrk (not in the default list: callgrind is slow)
+#   tools-cost   server cost of a chat with a 20-property strict tool (bench/wrk/chat_tools.lua)
+#                over a plain chat: callgrind instructions and CPU time a request, and their ratios
+#                (issue 14's bound: at most 2x; not in the default list)
 #   soak         the mock server's resident memory under 10 minutes of mixed traffic (chat,
 #                streams, a new random key each request, 4xx, 5xx; bench/wrk/mixed.lua): RSS after
 #                the first minute vs at the end (not in the default list: it takes
@@ -65,9 +68,11 @@ install_missing() {
 
 build_missing() {
   local target missing=()
-  for target in engine_bench models_bench rate_limiter_bench; do
-    [[ -x $build/bench/$target ]] || missing+=("$target")
-  done
+  if [[ " $* " == *" micro "* ]]; then  # only the micro section runs the benchmark programs
+    for target in engine_bench models_bench rate_limiter_bench; do
+      [[ -x $build/bench/$target ]] || missing+=("$target")
+    done
+  fi
   [[ -x $llmsim ]] || missing+=(llmsim)
   ((${#missing[@]})) || return 0
   [[ -f $build/build.ninja ]] || cmake --preset release >/dev/null
@@ -292,7 +297,8 @@ run_wrk() {
 }
 
 # Runs wrk -t2 -c64 for 10 s against NAME (llmsim: the mock server; nginx: its master and
-# workers) into OUT and prints the server's CPU time (user + system, /proc/PID/stat) a request.
+# workers) into OUT and prints the server's CPU time (user + system, /proc/PID/stat) a request;
+# further arguments go to wrk (-s SCRIPT).
 wrk_server_cpu_us() {
   local name=$1 out=$2 port watched before
   if [[ $name == llmsim ]]; then
@@ -303,7 +309,7 @@ wrk_server_cpu_us() {
     watched+=("$nginx_pid")
   fi
   before=$(cpu_ticks "${watched[@]}")
-  run_wrk 2 64 10 "http://127.0.0.1:$port/" "$out"
+  run_wrk 2 64 10 "http://127.0.0.1:$port/" "$out" "${@:3}"
   awk -v t="$(($(cpu_ticks "${watched[@]}") - before))" -v hz="$(getconf CLK_TCK)" \
     -v n="$(wrk_field requests "$out")" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'
 }
@@ -489,21 +495,24 @@ section_loadgen_open() {
 callgrind_total() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'; }
 
 # Server instructions per request: llmsim serve --threads 1 under callgrind, instrumented only
-# while wrk (one thread, 8 connections) runs for SECONDS; the instructions of the whole process
-# in that window over the responses wrk counted.
+# while wrk (one thread, 8 connections) runs for SECONDS (with SCRIPT, default chat.lua); the
+# instructions of the whole process in that window over the responses wrk counted, also left in
+# server_instructions.
 cost_server_instructions() {
-  local seconds=$1 out=$work/wrk-cost-server.txt total
+  local seconds=$1 script=${2:-bench/wrk/chat.lua} out=$work/wrk-cost-server.txt total
   start_serve bench/scenarios/zero-latency.json 1 valgrind --tool=callgrind --instr-atstart=no \
     --callgrind-out-file="$work/callgrind.server"
   capture_body  # a first request outside the window (lazy set-up, first connection)
   callgrind_control -i on "$serve_pid" >/dev/null
-  run_wrk 1 8 "$seconds" "http://127.0.0.1:$serve_port/" "$out"
+  run_wrk 1 8 "$seconds" "http://127.0.0.1:$serve_port/" "$out" -s "$script"
   callgrind_control -i off "$serve_pid" >/dev/null
   stop_pid "$serve_pid"
   total=$(callgrind_total "$work/callgrind.server")
-  echo "server instructions: $(awk -v t="$total" -v n="$(wrk_field requests "$out")" \
-    'BEGIN { printf "%.0f", t / n }') a request ($(wrk_field requests "$out") requests in" \
-    "${seconds} s under callgrind, llmsim serve --threads 1, wrk -t1 -c8)"
+  server_instructions=$(awk -v t="$total" -v n="$(wrk_field requests "$out")" \
+    'BEGIN { printf "%.0f", t / n }')
+  echo "server instructions: $server_instructions a request ($(wrk_field requests "$out")" \
+    "requests in ${seconds} s under callgrind, llmsim serve --threads 1, wrk -t1 -c8," \
+    "$(basename "$script"))"
 }
 
 # Writes a closed-loop scenario of 64 users sending REQUESTS each, back to back, to FILE.
@@ -571,6 +580,29 @@ section_cost() {
   stop_pid "$nginx_pid"
 }
 
+# Issue 14's bound: chat with a strict tool of 20 properties (tool_choice "required",
+# bench/wrk/chat_tools.lua) costs the server at most 2x a plain chat (bench/wrk/chat.lua). Both
+# as callgrind instructions a request (llmsim serve --threads 1, 10 s of wrk -t1 -c8 each) and as
+# CPU time a request (llmsim serve --threads 2, wrk -t2 -c64 for 10 s each, /proc/PID/stat).
+section_tools_cost() {
+  echo "== tools-cost: server cost of chat with a 20-property tool vs plain chat"
+  local plain tools plain_us tools_us
+  cost_server_instructions 10 bench/wrk/chat.lua
+  plain=$server_instructions
+  cost_server_instructions 10 bench/wrk/chat_tools.lua
+  tools=$server_instructions
+  echo "tools-cost instructions: $(awk -v a="$plain" -v b="$tools" 'BEGIN { printf "%.2f", b / a }')x"
+  start_serve bench/scenarios/zero-latency.json 2
+  wait_quiet
+  plain_us=$(wrk_server_cpu_us llmsim "$work/wrk-tools-plain.txt")
+  echo "plain chat server cpu: $plain_us us a request ($conditions)"
+  wait_quiet
+  tools_us=$(wrk_server_cpu_us llmsim "$work/wrk-tools.txt" -s bench/wrk/chat_tools.lua)
+  echo "chat with tools server cpu: $tools_us us a request ($conditions)"
+  stop_pid "$serve_pid"
+  echo "tools-cost cpu: $(awk -v a="$plain_us" -v b="$tools_us" 'BEGIN { printf "%.2f", b / a }')x (target <= 2x)"
+}
+
 # Prints the resident memory of process $1 in kB.
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
@@ -604,11 +636,11 @@ main() {
   local sections=("$@")
   ((${#sections[@]})) || sections=(machine micro startup ten-million burst server timer loadgen)
   install_missing
-  build_missing
+  build_missing "${sections[@]}"
   local section
   for section in "${sections[@]}"; do
     case $section in
-      machine | micro | startup | ten-million | burst | server | timer | loadgen | loadgen-closed | loadgen-open | cost | soak)
+      machine | micro | startup | ten-million | burst | server | timer | loadgen | loadgen-closed | loadgen-open | cost | tools-cost | soak)
         "section_${section//-/_}" ;;
       *)
         echo "bench/run.sh: unknown section \"$section\" (see the usage at the top of this file)" >&2

@@ -40,8 +40,10 @@ std::vector<std::string> types_of(const SchemaJson& schema) {
 bool is_required(const SchemaJson& schema, const std::string& name) {
   auto it = schema.find("required");
   if (it == schema.end() || !it->is_array()) return false;
-  return std::any_of(it->begin(), it->end(),
-                     [&](const SchemaJson& item) { return item.is_string() && item == name; });
+  // Compared as strings: `item == name` would build a JSON value (and a string) for each item.
+  return std::any_of(it->begin(), it->end(), [&](const SchemaJson& item) {
+    return item.is_string() && item.get_ref<const std::string&>() == name;
+  });
 }
 
 Heights::Heights(const SchemaJson& root) : root_(root) {
