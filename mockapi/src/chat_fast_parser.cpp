@@ -6,10 +6,12 @@
 // accepts too and reads the same way.
 #include "mockapi/chat_fast_parser.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/token_model.hpp"
@@ -126,6 +128,17 @@ class Scanner {
       }
     } while (eat(','));
     return eat(']');
+  }
+
+  // Passes over a well-formed value and views its text (from its first non-blank character).
+  bool raw_value(std::string_view& out) {
+    skip_whitespace();
+    const std::size_t start = pos_;
+    if (!skip_value()) {
+      return false;
+    }
+    out = text_.substr(start, pos_ - start);
+    return true;
   }
 
   // Passes over any well-formed value (within the ASCII and depth limits).
@@ -277,6 +290,7 @@ bool is_known_role(std::string_view role) {
 // The message texts, viewing the body or their decoded copies.
 struct MessageTexts {
   std::vector<std::string_view> texts;
+  std::string last_role;            // the role of the last message read
   std::deque<std::string> decoded;  // a deque: growing it keeps earlier strings in place
 };
 
@@ -292,7 +306,11 @@ bool read_message(Scanner& scanner, MessageTexts& out) {
       std::string role_storage;
       const bool first = !has_role;
       has_role = true;
-      return first && scanner.string(role, role_storage) && is_known_role(role);
+      if (!first || !scanner.string(role, role_storage) || !is_known_role(role)) {
+        return false;
+      }
+      out.last_role = role;
+      return true;
     }
     if (key == "content") {
       const bool first = !has_content;
@@ -341,6 +359,8 @@ struct ChatFields {
   bool has_stream = false;
   bool include_usage = false;
   bool has_stream_options = false;
+  std::string shaping;                      // `"key":value,` of each member shaping the content
+  std::vector<std::string_view> shaping_keys;
 };
 
 // Marks a field seen; false when it was seen already (a duplicate key).
@@ -350,12 +370,63 @@ bool first_time(bool& seen) {
   return first;
 }
 
-// Returns whether a top-level member shapes the content (mockapi/chat_tools.hpp: logprobs, stop): the
-// quick scan leaves such bodies to the DOM path.
-bool changes_content(std::string_view key) {
+// Returns whether a top-level member shapes the content (read by parse_chat_tools,
+// mockapi/chat_tools.hpp).
+bool shapes_content(std::string_view key) {
   return key == "tools" || key == "tool_choice" || key == "parallel_tool_calls" ||
          key == "response_format" || key == "seed" || key == "logprobs" ||
-         key == "top_logprobs" || key == "functions" || key == "function_call" || key == "stop";
+         key == "top_logprobs" || key == "stop";
+}
+
+// Keeps a content-shaping member's text as it stands, once (a duplicate goes to the DOM path:
+// its two JSON types keep different copies).
+bool read_shaping(Scanner& scanner, std::string_view key, ChatFields& fields) {
+  for (std::string_view seen : fields.shaping_keys) {
+    if (seen == key) {
+      return false;
+    }
+  }
+  fields.shaping_keys.push_back(key);
+  std::string_view value;
+  if (!scanner.raw_value(value)) {
+    return false;
+  }
+  fields.shaping += '"';
+  fields.shaping += key;
+  fields.shaping += "\":";
+  fields.shaping += value;
+  fields.shaping += ',';
+  return true;
+}
+
+// Most distinct content-shaping texts a thread keeps read and checked (then it starts over).
+constexpr std::size_t kCachedShapes = 64;
+
+// Returns the ChatTools of the shaping members: parse_chat_tools on an object of just those
+// members (what the DOM path reads of them, with the same errors: the rest of the body is known
+// good), kept per thread by their text, so that an app sending the same tools every time pays
+// for reading and checking their schemas once.
+ChatTools shaped_tools(const ChatFields& fields) {
+  std::string key = fields.shaping;
+  key += '\0';
+  key += fields.messages.last_role == "tool" ? 't' : '-';
+  // What the messages say matters only to json_object (which needs the word "json").
+  if (fields.shaping.find("json_object") != std::string::npos) {
+    const auto& texts = fields.messages.texts;
+    key += std::any_of(texts.begin(), texts.end(), mentions_json) ? 'j' : '-';
+  }
+  thread_local std::unordered_map<std::string, ChatTools> cache;
+  if (auto it = cache.find(key); it != cache.end()) {
+    return it->second;
+  }
+  const std::string object = "{" + fields.shaping.substr(0, fields.shaping.size() - 1) + "}";
+  const std::vector<std::string> texts(fields.messages.texts.begin(), fields.messages.texts.end());
+  ChatTools tools = parse_chat_tools(SchemaJson::parse(object), texts, fields.messages.last_role);
+  if (cache.size() >= kCachedShapes) {
+    cache.clear();
+  }
+  cache.emplace(std::move(key), tools);
+  return tools;
 }
 
 // Reads the value of the top-level member `key` into `fields`.
@@ -385,8 +456,11 @@ bool read_member(Scanner& scanner, std::string_view key, ChatFields& fields) {
     return first_time(fields.has_stream_options) &&
            read_stream_options(scanner, fields.include_usage);
   }
-  if (changes_content(key)) {
-    return false;  // tools, response_format, seed ...: the DOM path reads and checks them
+  if (shapes_content(key)) {
+    return read_shaping(scanner, key, fields);
+  }
+  if (key == "functions" || key == "function_call") {
+    return false;  // the deprecated function calling: left to the DOM path
   }
   return scanner.skip_value();
 }
@@ -412,6 +486,9 @@ std::optional<GenerationParams> try_parse_chat_fast(std::string_view body) {
   params.n = static_cast<int>(fields.n);
   params.stream = fields.stream;
   params.include_usage = fields.include_usage;
+  if (!fields.shaping.empty()) {
+    params.tools = shaped_tools(fields);  // throws RequestError as the DOM path would
+  }
   return params;
 }
 

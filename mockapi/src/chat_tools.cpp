@@ -132,15 +132,6 @@ void read_tool_choice(const Json& body, ChatTools& out) {
   out.named_tool = static_cast<std::size_t>(it - out.tools.begin());
 }
 
-bool mentions_json(const std::vector<std::string>& texts) {
-  return std::any_of(texts.begin(), texts.end(), [](const std::string& text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower.find("json") != std::string::npos;
-  });
-}
-
 void read_response_format(const Json& body, const std::vector<std::string>& texts,
                           ChatTools& out) {
   const Json* format = field(body, "response_format");
@@ -149,7 +140,8 @@ void read_response_format(const Json& body, const std::vector<std::string>& text
   const std::string type = string_field(*format, "type", "response_format.type");
   if (type == "text") return;
   if (type == "json_object") {
-    if (!mentions_json(texts)) {
+    if (std::none_of(texts.begin(), texts.end(),
+                     [](const std::string& text) { return mentions_json(text); })) {
       fail(ApiError{.message = "'messages' must contain the word 'json' in some form, to use "
                                "'response_format' of type 'json_object'.",
                     .param = "messages"});
@@ -209,6 +201,13 @@ void read_stop(const Json& body, ChatTools& out) {
 }
 
 }  // namespace
+
+bool mentions_json(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.find("json") != std::string::npos;
+}
 
 ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string>& texts,
                            std::string_view last_role) {

@@ -56,14 +56,77 @@ TEST(TryParseChatFast, ReadsTheLoadGeneratorsBody) {
   EXPECT_EQ(fast->n, 1);
 }
 
-TEST(TryParseChatFast, LeavesContentShapingFieldsToTheDomPath) {
-  // one row per member that changes the content (mockapi/chat_tools.hpp)
-  for (const char* member :
-       {R"("tools":[])", R"("tool_choice":"auto")", R"("parallel_tool_calls":true)",
-        R"("response_format":{"type":"text"})", R"("seed":1)", R"("logprobs":false)",
-        R"("top_logprobs":0)", R"("functions":[])", R"("function_call":"auto")"}) {
-    const std::string body = std::string(R"({"model":"m","messages":[{"role":"user","content":"x"}],)") +
-                             member + "}";
+// Returns the error text parse_chat_request (fast: the quick scan; else the DOM path) throws for
+// `body`, or "" with the ChatTools it read in `out`.
+std::string tools_of(const std::string& body, bool fast, ChatTools& out) {
+  try {
+    if (fast) {
+      const auto params = try_parse_chat_fast(body);
+      if (!params) return "declined";
+      out = params->tools;
+    } else {
+      out = parse_chat_request_dom(body).tools;
+    }
+  } catch (const RequestError& error) {
+    return error.error().message + " @" + error.error().param.value_or("");
+  }
+  return "";
+}
+
+void expect_same_tools(const ChatTools& fast, const ChatTools& dom, const std::string& body) {
+  ASSERT_EQ(fast.tools.size(), dom.tools.size()) << body;
+  for (std::size_t i = 0; i < fast.tools.size(); ++i) {
+    EXPECT_EQ(fast.tools[i].name, dom.tools[i].name) << body;
+    EXPECT_EQ(fast.tools[i].parameters->dump(), dom.tools[i].parameters->dump()) << body;
+  }
+  EXPECT_EQ(fast.tool_choice, dom.tool_choice) << body;
+  EXPECT_EQ(fast.named_tool, dom.named_tool) << body;
+  EXPECT_EQ(fast.parallel_tool_calls, dom.parallel_tool_calls) << body;
+  EXPECT_EQ(fast.last_is_tool_result, dom.last_is_tool_result) << body;
+  EXPECT_EQ(fast.format, dom.format) << body;
+  EXPECT_EQ(fast.schema ? fast.schema->dump() : "", dom.schema ? dom.schema->dump() : "") << body;
+  EXPECT_EQ(fast.seed, dom.seed) << body;
+  EXPECT_EQ(fast.logprobs, dom.logprobs) << body;
+  EXPECT_EQ(fast.top_logprobs, dom.top_logprobs) << body;
+  EXPECT_EQ(fast.stop, dom.stop) << body;
+}
+
+TEST(TryParseChatFast, ReadsContentShapingFieldsAsTheDomPathDoes) {
+  const std::string tool =
+      R"({"type":"function","function":{"name":"f","parameters":{"type":"object",)"
+      R"("properties":{"b":{"type":"string"},"a":{"type":"integer"}},"required":["b","a"]}}})";
+  // one row per member that changes the content (mockapi/chat_tools.hpp), good and bad; each
+  // twice in a row, so the second answer comes from the per-thread cache
+  const std::vector<std::string> members = {
+       R"("tools":[])", R"("tools":[)" + tool + "]", R"("tools":[)" + tool + R"(],"tool_choice":"required")",
+        R"("tool_choice":"auto")", R"("tools":[)" + tool + R"(],"parallel_tool_calls":false)",
+        R"("parallel_tool_calls":true)", R"("response_format":{"type":"text"})",
+        R"("response_format":{"type":"json_object"})", R"("seed":1)", R"("seed":1.5)",
+        R"("logprobs":false)", R"("logprobs":true,"top_logprobs":5)", R"("top_logprobs":0)",
+        R"("logprobs":true,"top_logprobs":21)", R"("stop":["a","b"])", R"("stop":"x")",
+        R"("stop":[1])", R"("stop":null)",
+        R"("response_format":{"type":"json_schema","json_schema":{"name":"r","schema":{"type":)"
+        R"("object","properties":{"z":{"type":"string"},"y":{"type":"boolean"}}}}})"};
+  for (const std::string& member : members) {
+    for (const char* messages : {R"([{"role":"user","content":"x"}])",
+                                 R"([{"role":"user","content":"in JSON"},{"role":"tool","content":"1"}])"}) {
+      const std::string body =
+          std::string(R"({"model":"m","messages":)") + messages + "," + member + "}";
+      for (int round = 0; round < 2; ++round) {
+        ChatTools fast;
+        ChatTools dom;
+        const std::string fast_error = tools_of(body, true, fast);
+        EXPECT_EQ(fast_error, tools_of(body, false, dom)) << body;
+        if (fast_error.empty()) expect_same_tools(fast, dom, body);
+      }
+    }
+  }
+}
+
+TEST(TryParseChatFast, LeavesDuplicateShapingMembersAndFunctionsToTheDomPath) {
+  for (const char* member : {R"("seed":1,"seed":2)", R"("functions":[])", R"("function_call":"auto")"}) {
+    const std::string body =
+        std::string(R"({"model":"m","messages":[{"role":"user","content":"x"}],)") + member + "}";
     EXPECT_FALSE(try_parse_chat_fast(body).has_value()) << body;
   }
 }

@@ -59,6 +59,9 @@ struct ChatTools {
   }
 };
 
+// Returns whether `text` contains "json" in any case (json_object needs a message saying it).
+bool mentions_json(std::string_view text);
+
 // Reads the tool and format fields of a chat body; `texts` are the messages' texts and
 // `last_role` the role of the last message. Throws RequestError with OpenAI's 400.
 ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string>& texts,
