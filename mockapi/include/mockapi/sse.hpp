@@ -13,7 +13,9 @@
 // content delta per piece, or per tool call a first delta `{"tool_calls":[{"index":i,"id":...,
 // "type":"function","function":{"name":...,"arguments":""}}]}` and then one
 // `{"tool_calls":[{"index":i,"function":{"arguments":piece}}]}` per piece; the role delta of a
-// choice with calls has `"content":null`; finish_reason "tool_calls".
+// choice with calls has `"content":null`; finish_reason "tool_calls". With logprobs
+// (completion.has_logprobs) a content chunk's `logprobs` is `{"content":[its token's entry],
+// "refusal":null}` and a tool call chunk's has `"content":[]`; role and finish chunks keep null.
 // A dropped stream (drop_after_tokens) ends after that many tokens of each choice, without
 // finish, usage or [DONE]: the session then closes the connection.
 //
