@@ -282,11 +282,14 @@ Echo read_text_format(const Json& body, const SchemaJson& ordered,
   tools.schema = checked_output_schema(
       &ordered_schema, SchemaPlace{.kind = SchemaPlace::Kind::response_format, .name = name,
                                    .param = "text.format.schema", .strict = strict});
-  return Echo{{"type", "json_schema"},
-              {"description", description ? echo_of(*description) : Echo(nullptr)},
-              {"name", name},
-              {"schema", ordered_schema},
-              {"strict", strict}};
+  // OpenAI echoes "description": null when none was given, which its own schema
+  // (TextResponseFormatJsonSchema: a string) refuses; the optional field is left out instead.
+  Echo echo{{"type", "json_schema"}};
+  if (description != nullptr) echo["description"] = echo_of(*description);
+  echo["name"] = name;
+  echo["schema"] = ordered_schema;
+  echo["strict"] = strict;
+  return echo;
 }
 
 // Returns whether the last input item is a function_call_output (a follow-up turn).

@@ -79,7 +79,7 @@ TEST(ResponsesParser, ToolsAndTextFormatAreReadForTheGenerator) {
       R"("properties":{"z":{"type":"string"},"a":{"type":"number"}}},"strict":false})";
   EXPECT_EQ(p.echo.tools_json.substr(0, first_tool.size()), first_tool);
   EXPECT_EQ(p.echo.text_format_json,
-            R"({"type":"json_schema","description":null,"name":"out","schema":{"type":"object",)"
+            R"({"type":"json_schema","name":"out","schema":{"type":"object",)"
             R"("properties":{"b":{"type":"string"}},"required":["b"],"additionalProperties":false},)"
             R"("strict":false})");
   EXPECT_EQ(p.echo.tool_choice_json, R"({"type":"function","name":"g"})");
