@@ -1,4 +1,6 @@
-// Internal: the choices of a chat completion generated whole (tool calls, JSON content).
+// Internal: the choices of a chat completion generated whole (tool calls, JSON content), and the
+// one choice of a Responses answer with function tools or text.format JSON (plans.cpp
+// responses_plan calls whole_choices with the Responses request's GenerationParams).
 //
 // For each choice: tool calls when the request offers tools and tool_choice is "required", a
 // named function, or "auto" and a draw below the provider's tool_call_share (a follow-up turn

@@ -50,45 +50,16 @@ bool bool_field(const Json& object, const char* name, const std::string& where) 
   return value->get<bool>();
 }
 
-bool is_function_name(const std::string& name) {
-  return !name.empty() && name.size() <= kMaxFunctionName &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
-         });
-}
-
-std::shared_ptr<const Json> checked_schema(const Json* schema, SchemaPlace place) {
-  static const auto kEmptyObject =
-      std::make_shared<const Json>(Json::parse(R"({"type":"object","properties":{}})"));
-  if (schema == nullptr) return place.strict ? nullptr : kEmptyObject;
-  if (!schema->is_object()) fail(invalid_type(place.param, "an object", type_name(*schema)));
-  if (auto error = check_schema(*schema, place)) fail(*error);
-  return std::make_shared<const Json>(*schema);
-}
-
 FunctionTool read_tool(const Json& tool, std::size_t i) {
   const std::string where = "tools[" + std::to_string(i) + "]";
   if (!tool.is_object()) fail(invalid_type(where, "an object", type_name(tool)));
   const std::string type = string_field(tool, "type", where + ".type");
   if (type != "function") fail(invalid_value(where + ".type", type, "'function'"));
   const Json& function = object_field(tool, "function", where + ".function");
-  FunctionTool out;
-  out.name = string_field(function, "name", where + ".function.name");
-  if (!is_function_name(out.name)) {
-    fail(ApiError{.message = "Invalid '" + where + ".function.name': string does not match "
-                             "pattern. Expected a string that matches the pattern "
-                             "'^[a-zA-Z0-9_-]+$'.",
-                  .param = where + ".function.name",
-                  .code = "invalid_value"});
-  }
-  const bool strict = bool_field(function, "strict", where + ".function.strict");
-  SchemaPlace place{.kind = SchemaPlace::Kind::function, .name = out.name,
-                    .param = where + ".function.parameters", .strict = strict};
-  out.parameters = checked_schema(field(function, "parameters"), place);
-  if (!out.parameters) {  // strict without parameters: an object with no properties
-    out.parameters = checked_schema(nullptr, SchemaPlace{});
-  }
-  return out;
+  return checked_function_tool(string_field(function, "name", where + ".function.name"),
+                               field(function, "parameters"),
+                               bool_field(function, "strict", where + ".function.strict"),
+                               where + ".function");
 }
 
 ApiError only_with_tools(const char* param) {
@@ -158,7 +129,7 @@ void read_response_format(const Json& body, const std::vector<std::string>& text
                     .param = "response_format",
                     .strict = bool_field(spec, "strict", "response_format.json_schema.strict")};
   out.format = ResponseFormat::json_schema;
-  out.schema = checked_schema(field(spec, "schema"), place);
+  out.schema = checked_output_schema(field(spec, "schema"), place);
 }
 
 // Reads logprobs and top_logprobs: the range first, then top_logprobs needing logprobs, as
@@ -207,6 +178,48 @@ bool mentions_json(std::string_view text) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return lower.find("json") != std::string::npos;
+}
+
+bool is_function_name(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxFunctionName &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+         });
+}
+
+std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
+                                                        const SchemaPlace& place) {
+  static const auto kEmptyObject =
+      std::make_shared<const Json>(Json::parse(R"({"type":"object","properties":{}})"));
+  if (schema == nullptr) return place.strict ? nullptr : kEmptyObject;
+  if (!schema->is_object()) fail(invalid_type(place.param, "an object", type_name(*schema)));
+  if (auto error = check_schema(*schema, place)) fail(*error);
+  return std::make_shared<const Json>(*schema);
+}
+
+FunctionTool checked_function_tool(std::string name, const SchemaJson* parameters, bool strict,
+                                   const std::string& where) {
+  if (!is_function_name(name)) {
+    fail(ApiError{.message = "Invalid '" + where + ".name': string does not match "
+                             "pattern. Expected a string that matches the pattern "
+                             "'^[a-zA-Z0-9_-]+$'.",
+                  .param = where + ".name",
+                  .code = "invalid_value"});
+  }
+  FunctionTool out;
+  out.name = std::move(name);
+  SchemaPlace place{.kind = SchemaPlace::Kind::function, .name = out.name,
+                    .param = where + ".parameters", .strict = strict};
+  out.parameters = checked_output_schema(parameters, place);
+  if (!out.parameters) {  // strict without parameters: an object with no properties
+    out.parameters = checked_output_schema(nullptr, SchemaPlace{});
+  }
+  return out;
+}
+
+bool any_mentions_json(const std::vector<std::string>& texts) {
+  return std::any_of(texts.begin(), texts.end(),
+                     [](const std::string& text) { return mentions_json(text); });
 }
 
 ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string>& texts,

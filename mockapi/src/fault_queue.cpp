@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -15,8 +16,11 @@ using Json = nlohmann::ordered_json;
 constexpr std::int64_t kMaxCount = 1'000'000;
 constexpr std::array<std::string_view, 7> kFaults = {"500", "503", "429", "quota",
                                                     "hang", "drop", "slow"};
-constexpr std::array<std::string_view, 6> kKeys = {"count", "endpoint", "model", "key",
-                                                   "status", "fault"};
+constexpr std::array<std::string_view, 8> kKeys = {"count", "endpoint", "model",      "key",
+                                                   "status", "fault",    "latency_ms", "limit"};
+// The limits a 429 can name, as rate_limiter.hpp's limit_name() writes them in lower case.
+constexpr std::array<std::pair<std::string_view, LimitKind>, 4> kLimits = {{
+    {"rpm", LimitKind::rpm}, {"tpm", LimitKind::tpm}, {"rpd", LimitKind::rpd}, {"tpd", LimitKind::tpd}}};
 
 ApiError bad(std::string_view param, std::string message) {
   return ApiError{.status = 400, .message = std::move(message), .param = std::string(param),
@@ -65,13 +69,43 @@ std::optional<ApiError> read_kind(const Json& body, QueuedFault& rule) {
   return std::nullopt;
 }
 
-std::optional<ApiError> parse_rule(std::string_view text, QueuedFault& rule) {
+bool has_limit(const RateLimits& limits, LimitKind kind) {
+  switch (kind) {
+    case LimitKind::rpm: return limits.rpm.has_value();
+    case LimitKind::tpm: return limits.tpm.has_value();
+    case LimitKind::rpd: return limits.rpd.has_value();
+    case LimitKind::tpd: return limits.tpd.has_value();
+    default: return false;
+  }
+}
+
+// Reads "limit" (with a 429 only, and one of the provider's limits).
+std::optional<ApiError> read_limit(const Json& body, const RateLimits& limits, QueuedFault& rule) {
+  const auto limit = body.find("limit");
+  if (limit == body.end()) return std::nullopt;
+  if (rule.fault != "429") return bad("limit", "'limit' applies to a 429 only.");
+  const auto kind = std::find_if(kLimits.begin(), kLimits.end(), [&](const auto& entry) {
+    return limit->is_string() && limit->get_ref<const std::string&>() == entry.first;
+  });
+  if (kind == kLimits.end()) {
+    return bad("limit", "'limit' must be one of rpm, tpm, rpd, tpd, got " + limit->dump() + ".");
+  }
+  if (!has_limit(limits, kind->second)) {
+    return bad("limit", "'limit' " + limit->dump() + ": the provider has no " +
+                            limit_name(kind->second) + " limit.");
+  }
+  rule.limit = kind->second;
+  return std::nullopt;
+}
+
+std::optional<ApiError> parse_rule(std::string_view text, const RateLimits& limits,
+                                   QueuedFault& rule) {
   const Json body = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) return bad("body", "The body must be a JSON object (a fault rule).");
   for (const auto& [key, unused] : body.items()) {
-    if (key != "latency_ms" && std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
+    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
       return bad(key, "Unknown field '" + key + "': a fault rule has count, endpoint, model, key, "
-                      "status or fault, latency_ms.");
+                      "status or fault, latency_ms, limit.");
     }
   }
   if (const auto count = body.find("count"); count != body.end()) {
@@ -93,7 +127,15 @@ std::optional<ApiError> parse_rule(std::string_view text, QueuedFault& rule) {
     return bad("endpoint", "'endpoint' must be one of chat.completions (or chat), completions, "
                            "embeddings, responses, got \"" + *rule.endpoint + "\".");
   }
-  return read_kind(body, rule);
+  if (auto error = read_kind(body, rule)) return error;
+  return read_limit(body, limits, rule);
+}
+
+std::string_view lower_limit_name(LimitKind kind) {
+  for (const auto& [name, entry_kind] : kLimits) {
+    if (entry_kind == kind) return name;
+  }
+  return "none";
 }
 
 Json nullable(const std::optional<std::string>& value) {
@@ -102,9 +144,9 @@ Json nullable(const std::optional<std::string>& value) {
 
 }  // namespace
 
-std::optional<ApiError> FaultQueue::add(std::string_view body) {
+std::optional<ApiError> FaultQueue::add(std::string_view body, const RateLimits& limits) {
   QueuedFault rule;
-  if (auto error = parse_rule(body, rule)) return error;
+  if (auto error = parse_rule(body, limits, rule)) return error;
   std::lock_guard lock(mutex_);
   if (rules_.size() >= kMaxQueuedFaults) {
     return bad("count", "Too many queued fault rules: at most " +
@@ -140,6 +182,7 @@ std::string FaultQueue::list_json() {
     item["key"] = rule.key ? Json(mask_key(*rule.key)) : Json(nullptr);
     item["fault"] = rule.fault;
     item["latency_ms"] = rule.latency ? Json(static_cast<double>(rule.latency->count()) / 1e6) : Json(nullptr);
+    item["limit"] = rule.limit ? Json(lower_limit_name(*rule.limit)) : Json(nullptr);
     data.push_back(std::move(item));
   }
   return Json{{"object", "list"}, {"data", std::move(data)}}.dump();

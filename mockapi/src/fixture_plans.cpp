@@ -160,6 +160,39 @@ ResponsePlan fixture_plan(const PlanContext& context, const GenerationParams& pa
   return plan;
 }
 
+ResponsePlan fixture_responses_plan(const PlanContext& context, const ResponsesParams& params,
+                                    const FixtureAnswer& answer, const Decision& decision,
+                                    FixtureDraw draw, double replay_speed) {
+  if (decision.outcome == Outcome::hang) return silent_plan(context, PlanKind::hang, Duration{0});
+  if (answer.error) return error_answer(context, answer, decision, draw);
+  if (answer.recorded) return recorded_answer(context, *answer.recorded, decision, replay_speed);
+  if (!answer.content && answer.tool_calls.empty()) {
+    // A latency alone: generated content at the fixture's pace.
+    return responses_plan(context, params,
+                          with_fixture_latency(decision, answer.latency, decision.completion_tokens));
+  }
+  auto content = std::make_shared<ChoiceContent>();
+  if (answer.content) {
+    for (std::string_view piece : token_pieces(*answer.content)) {
+      content->content_pieces.emplace_back(piece);
+    }
+  }
+  const std::optional<std::int64_t> limit = params.generation.max_tokens;
+  if (limit && static_cast<std::int64_t>(content->content_pieces.size()) > *limit) {
+    content->content_pieces.resize(static_cast<std::size_t>(*limit));
+    content->is_truncated = true;
+  }
+  for (const FixtureToolCall& call : answer.tool_calls) {
+    ToolCall tool_call{.id = call.id, .name = call.name};
+    for (std::string_view piece : token_pieces(call.arguments)) {
+      tool_call.argument_pieces.emplace_back(piece);
+    }
+    content->tool_calls.push_back(std::move(tool_call));
+  }
+  const Decision timed = with_fixture_latency(decision, answer.latency, content->tokens());
+  return responses_plan(context, params, timed, std::move(content));
+}
+
 ResponsePlan fixture_embedding_plan(const PlanContext& context, const EmbeddingParams& params,
                                     int dimensions, const FixtureAnswer& answer,
                                     const Decision& decision, FixtureDraw draw,

@@ -38,6 +38,14 @@ ResponsePlan fixture_plan(const PlanContext& context, const GenerationParams& pa
                           const FixtureAnswer& answer, const Decision& decision,
                           StreamFormat format, FixtureDraw draw, double replay_speed);
 
+// Returns the plan of a POST /v1/responses request a fixture answers: content as a message and
+// tool calls as function_call items (mockapi/responses_bodies.hpp), in pieces as for chat;
+// max_output_tokens cuts the content (status incomplete); errors, latency and recordings as for
+// chat.
+ResponsePlan fixture_responses_plan(const PlanContext& context, const ResponsesParams& params,
+                                    const FixtureAnswer& answer, const Decision& decision,
+                                    FixtureDraw draw, double replay_speed);
+
 // Returns the plan of an embeddings request a fixture answers with an error, a latency or a
 // recording (content and tool calls do not apply to embeddings).
 ResponsePlan fixture_embedding_plan(const PlanContext& context, const EmbeddingParams& params,

@@ -137,7 +137,19 @@ ResponsePlan generation_plan(const PlanContext& context, const GenerationParams&
 }
 
 ResponsePlan responses_plan(const PlanContext& context, const ResponsesParams& params,
-                            const Decision& decision) {
+                            const Decision& provider_decision,
+                            std::shared_ptr<const ChoiceContent> content) {
+  const GenerationParams& generation = params.generation;
+  if (!content && generation.tools.is_structured()) {
+    const auto contents = whole_choices(context, generation, {provider_decision.completion_tokens});
+    content = std::shared_ptr<const ChoiceContent>(contents, &contents->front());
+  }
+  Decision decision = provider_decision;
+  if (content) {
+    // The content's own length sets the tokens; the provider model's pacing stays.
+    decision.completion_tokens = content->tokens();
+    decision.tokens_before_drop = std::min(decision.tokens_before_drop, content->tokens());
+  }
   if (decision.outcome == Outcome::hang) {
     return silent_plan(context, PlanKind::hang, Duration{0});
   }
@@ -147,18 +159,24 @@ ResponsePlan responses_plan(const PlanContext& context, const ResponsesParams& p
   Completion completion{
       .id = completion_id("resp_", context.seed, context.key, context.request_n),
       .created = context.created,
-      .model = params.generation.model,
+      .model = generation.model,
       .reply = ReplyText(context.seed, context.key, context.request_n),
       .choice_tokens = {decision.completion_tokens},
-      .max_tokens = params.generation.max_tokens,
+      .max_tokens = generation.max_tokens,
       .prompt_tokens = decision.prompt_tokens};
-  // The message id is drawn from the key's stream like the response id, under another name.
+  // The message and call item ids are drawn from the key's stream like the response id, under
+  // other names.
   ResponseExtras extras{
       .message_id = completion_id("msg_", context.seed, context.key + "/message", context.request_n),
       .completed_at = context.created + whole_seconds(decision.total_time()),
-      .echo = params.echo};
+      .echo = params.echo,
+      .content = content};
+  for (std::size_t call = 0; content && call < content->tool_calls.size(); ++call) {
+    extras.call_item_ids.push_back(completion_id(
+        "fc_", context.seed, context.key + "/call/" + std::to_string(call), context.request_n));
+  }
   const bool is_drop = decision.outcome == Outcome::drop_mid_stream;
-  if (params.generation.stream) {
+  if (generation.stream) {
     ResponsePlan plan = stream_head(context, decision);
     plan.stream = StreamPlan{.format = StreamFormat::responses,
                              .completion = std::move(completion),
@@ -172,8 +190,8 @@ ResponsePlan responses_plan(const PlanContext& context, const ResponsesParams& p
   if (is_drop) {
     return silent_plan(context, PlanKind::drop, decision.total_time());
   }
-  ResponsePlan plan =
-      json_plan(context, 200, response_json(completion, extras, final_status(completion)));
+  const ResponseStatus status = final_status(completion, extras);
+  ResponsePlan plan = json_plan(context, 200, response_json(completion, extras, status));
   plan.headers.emplace_back("openai-processing-ms", millis_text(decision.total_time()));
   wire::add_rate_limit_headers(plan.headers, decision.admission.headers);
   plan.delay = decision.total_time();

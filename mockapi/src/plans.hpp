@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -43,9 +44,13 @@ std::optional<ResponsePlan> refusal_plan(const PlanContext& context, const std::
 ResponsePlan generation_plan(const PlanContext& context, const GenerationParams& params,
                              const Decision& decision, StreamFormat format);
 
-// Returns the plan of a POST /v1/responses request the provider model admitted.
+// Returns the plan of a POST /v1/responses request the provider model admitted: the reply words,
+// or content generated whole (function calls, text.format JSON) by the rule chat uses
+// (chat_content.hpp), or `content` when given (a fixture's), whose tokens then replace the
+// provider model's count (its pacing stays).
 ResponsePlan responses_plan(const PlanContext& context, const ResponsesParams& params,
-                            const Decision& decision);
+                            const Decision& decision,
+                            std::shared_ptr<const ChoiceContent> content = nullptr);
 
 // Returns the plan of an embeddings request the provider model admitted.
 ResponsePlan embedding_plan(const PlanContext& context, const EmbeddingParams& params,

@@ -19,11 +19,43 @@ void append_message_item(std::string& out, const Completion& completion,
   out += status_name(status);
   out += R"(","content":[)";
   if (status != ResponseStatus::in_progress) {
-    out += R"({"type":"output_text","annotations":[],"logprobs":[],"text":")";
-    completion.reply.append_text(out, 0, output_tokens(completion));  // needs no escaping
-    out += R"("})";
+    out += R"({"type":"output_text","annotations":[],"logprobs":[],"text":)";
+    if (extras.content) {
+      append_json_string(out, message_text(completion, extras));
+    } else {
+      out += '"';
+      completion.reply.append_text(out, 0, output_tokens(completion));  // needs no escaping
+      out += '"';
+    }
+    out += '}';
   }
   out += R"(],"role":"assistant"})";
+}
+
+void append_call_item(std::string& out, const ResponseExtras& extras, std::size_t call,
+                      ResponseStatus status) {
+  const ToolCall& tool_call = extras.content->tool_calls[call];
+  out += R"({"id":)";
+  append_json_string(out, extras.call_item_ids[call]);
+  out += R"(,"type":"function_call","status":")";
+  out += status_name(status);
+  out += R"(","arguments":)";
+  append_json_string(out, status == ResponseStatus::in_progress ? std::string()
+                                                                : call_arguments(extras, call));
+  out += R"(,"call_id":)";
+  append_json_string(out, tool_call.id);
+  out += R"(,"name":)";
+  append_json_string(out, tool_call.name);
+  out += '}';
+}
+
+void append_item(std::string& out, const Completion& completion, const ResponseExtras& extras,
+                 OutputItem item, ResponseStatus status) {
+  if (item.is_call) {
+    append_call_item(out, extras, item.call, status);
+  } else {
+    append_message_item(out, completion, extras, status);
+  }
 }
 
 // Appends the fields before `output`: id ... model.
@@ -82,7 +114,37 @@ void append_settings(std::string& out, const ResponseEcho& echo) {
 
 }  // namespace
 
-ResponseStatus final_status(const Completion& completion) {
+std::vector<OutputItem> output_items(const ResponseExtras& extras) {
+  std::vector<OutputItem> items;
+  const ChoiceContent* content = extras.content.get();
+  if (content == nullptr || !content->content_pieces.empty() || content->tool_calls.empty()) {
+    items.push_back(OutputItem{});
+  }
+  for (std::size_t call = 0; content != nullptr && call < content->tool_calls.size(); ++call) {
+    items.push_back(OutputItem{.is_call = true, .call = call});
+  }
+  return items;
+}
+
+std::string message_text(const Completion& completion, const ResponseExtras& extras) {
+  if (!extras.content) return completion.reply.text(0, output_tokens(completion));
+  std::string text;
+  for (const std::string& piece : extras.content->content_pieces) text += piece;
+  return text;
+}
+
+std::string call_arguments(const ResponseExtras& extras, std::size_t call) {
+  std::string arguments;
+  for (const std::string& piece : extras.content->tool_calls[call].argument_pieces) {
+    arguments += piece;
+  }
+  return arguments;
+}
+
+ResponseStatus final_status(const Completion& completion, const ResponseExtras& extras) {
+  if (extras.content) {
+    return extras.content->is_truncated ? ResponseStatus::incomplete : ResponseStatus::completed;
+  }
   const std::int64_t tokens = output_tokens(completion);
   return completion.max_tokens && tokens >= *completion.max_tokens ? ResponseStatus::incomplete
                                                                    : ResponseStatus::completed;
@@ -114,7 +176,13 @@ std::string response_json(const Completion& completion, const ResponseExtras& ex
   append_head(out, completion, extras, status);
   out += R"(,"output":[)";
   if (status != ResponseStatus::in_progress) {
-    append_message_item(out, completion, extras, status);
+    const std::vector<OutputItem> items = output_items(extras);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out += ',';
+      // Only the last item can have been cut.
+      const bool is_last = i + 1 == items.size();
+      append_item(out, completion, extras, items[i], is_last ? status : ResponseStatus::completed);
+    }
   }
   out += ']';
   append_settings(out, extras.echo);
@@ -128,10 +196,10 @@ std::string response_json(const Completion& completion, const ResponseExtras& ex
   return out;
 }
 
-std::string message_item_json(const Completion& completion, const ResponseExtras& extras,
-                              ResponseStatus status) {
+std::string output_item_json(const Completion& completion, const ResponseExtras& extras,
+                             OutputItem item, ResponseStatus status) {
   std::string out;
-  append_message_item(out, completion, extras, status);
+  append_item(out, completion, extras, item, status);
   return out;
 }
 

@@ -1,9 +1,12 @@
 // POST /v1/responses bodies, field by field, in OpenAI's words.
 #include "mockapi/responses_parser.hpp"
 
+#include <algorithm>
+#include <array>
 #include <vector>
 
 #include "json_fields.hpp"
+#include "mockapi/chat_tools.hpp"
 #include "models/token_model.hpp"
 
 namespace llmsim::mockapi {
@@ -14,10 +17,6 @@ using namespace json_fields;
 using Echo = nlohmann::ordered_json;
 
 Echo echo_of(const Json& value) { return Echo::parse(value.dump()); }
-
-// Why a request that needs generated JSON is refused until the generator is in (issue 14).
-constexpr std::string_view kNeedsGenerator =
-    "generated function calls and structured outputs need the schema-driven generator";
 
 std::string at(std::string_view where, std::string_view field) {
   return std::string(where) + "." + std::string(field);
@@ -112,9 +111,10 @@ void add_item(const Json& item, const std::string& where, std::vector<std::strin
   }
 }
 
-// Returns the input tokens of `instructions` and `input`, estimated as chat messages.
-std::int64_t input_tokens(const Json& body, const std::optional<std::string>& instructions) {
-  std::vector<std::string> texts;
+// Returns the input tokens of `instructions` and `input`, estimated as chat messages; `texts`
+// receives their texts.
+std::int64_t input_tokens(const Json& body, const std::optional<std::string>& instructions,
+                          std::vector<std::string>& texts) {
   if (instructions) texts.push_back(*instructions);
   const Json* input = find_field(body, "input");
   if (input == nullptr) fail(missing_parameter("input"));
@@ -138,12 +138,35 @@ std::optional<std::string> read_instructions(const Json& body) {
   return field->get<std::string>();
 }
 
-// Returns one function tool as the Response echoes it; throws for other tool kinds.
-Echo read_tool(const Json& tool, const std::string& where) {
+// Tool types of OpenAI's Responses API the mock does not serve (it generates function calls only).
+constexpr std::array<std::string_view, 14> kOtherToolTypes = {
+    "file_search",      "computer",    "computer_use_preview", "web_search",
+    "web_search_preview", "mcp",       "code_interpreter",     "image_generation",
+    "local_shell",      "shell",       "custom",               "namespace",
+    "tool_search",      "apply_patch"};
+
+// Returns the ordered copy of `object[name]` (schemas keep their key order), or null.
+const SchemaJson* ordered_field(const SchemaJson& object, const char* name) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(name);
+  return it == object.end() || it->is_null() ? nullptr : &*it;
+}
+
+// Reads one function tool into `tools` and returns it as the Response echoes it; throws for other
+// tool kinds. `ordered` is the same tool read with its key order.
+Echo read_tool(const Json& tool, const SchemaJson& ordered, const std::string& where,
+               ChatTools& tools) {
   if (!tool.is_object()) fail(invalid_type(where, "an object", type_name(tool)));
   const std::string type = required_string(tool, "type", where);
   if (type != "function") {
-    fail(unsupported_parameter(at(where, "type"), "only function tools are served, got '" +
+    if (std::find(kOtherToolTypes.begin(), kOtherToolTypes.end(), type) == kOtherToolTypes.end()) {
+      fail(invalid_value(at(where, "type"), type,
+                         "'function', 'file_search', 'computer_use_preview', 'web_search', "
+                         "'web_search_preview', 'mcp', 'code_interpreter', 'image_generation', "
+                         "'local_shell', 'shell', 'custom', 'namespace', 'tool_search' and "
+                         "'apply_patch'"));
+    }
+    fail(unsupported_parameter(at(where, "type"), "the mock serves function tools only, got '" +
                                                       type + "'"));
   }
   const std::string name = required_string(tool, "name", where);
@@ -156,33 +179,31 @@ Echo read_tool(const Json& tool, const std::string& where) {
     fail(invalid_type(at(where, "description"), "a string", type_name(*description)));
   }
   const bool strict = bool_or(tool, "strict", true);  // the Responses API's default
+  const SchemaJson* ordered_parameters = ordered_field(ordered, "parameters");
+  tools.tools.push_back(checked_function_tool(name, ordered_parameters, strict, where));
   return Echo{{"type", "function"},
               {"name", name},
               {"description", description ? echo_of(*description) : Echo(nullptr)},
-              {"parameters", parameters ? echo_of(*parameters) : Echo(nullptr)},
+              {"parameters", ordered_parameters ? *ordered_parameters : Echo(nullptr)},
               {"strict", strict}};
 }
 
-Echo read_tools(const Json& body) {
-  Echo tools = Echo::array();
+Echo read_tools(const Json& body, const SchemaJson& ordered, ChatTools& tools) {
+  Echo echo = Echo::array();
   const Json* field = find_field(body, "tools");
-  if (field == nullptr) return tools;
+  if (field == nullptr) return echo;
   if (!field->is_array()) fail(invalid_type("tools", "an array", type_name(*field)));
+  const SchemaJson* ordered_tools = ordered_field(ordered, "tools");
   for (std::size_t i = 0; i < field->size(); ++i) {
-    tools.push_back(read_tool((*field)[i], "tools[" + std::to_string(i) + "]"));
+    echo.push_back(read_tool((*field)[i], (*ordered_tools)[i], "tools[" + std::to_string(i) + "]",
+                             tools));
   }
-  return tools;
+  return echo;
 }
 
-bool has_tool(const Echo& tools, const std::string& name) {
-  for (const Echo& tool : tools) {
-    if (tool["name"] == name) return true;
-  }
-  return false;
-}
-
-// Returns tool_choice ("auto" when absent) after checking it against `tools`.
-Echo read_tool_choice(const Json& body, const Echo& tools) {
+// Returns tool_choice ("auto" when absent) after checking it against the tools, and sets it in
+// `tools`.
+Echo read_tool_choice(const Json& body, ChatTools& tools) {
   const Json* field = find_field(body, "tool_choice");
   if (field == nullptr) return "auto";
   if (field->is_string()) {
@@ -190,10 +211,13 @@ Echo read_tool_choice(const Json& body, const Echo& tools) {
     if (mode != "none" && mode != "auto" && mode != "required") {
       fail(invalid_value("tool_choice", mode, "'none', 'auto', and 'required'"));
     }
-    if (mode == "required" && tools.empty()) {
+    if (mode == "required" && tools.tools.empty()) {
       fail(ApiError{400, "Tool choice 'required' must be specified with 'tools' parameter.",
                     "invalid_request_error", "tool_choice", std::nullopt});
     }
+    tools.tool_choice = mode == "none"       ? ToolChoice::none
+                        : mode == "required" ? ToolChoice::required
+                                             : ToolChoice::auto_choice;
     return mode;
   }
   if (!field->is_object()) {
@@ -201,38 +225,79 @@ Echo read_tool_choice(const Json& body, const Echo& tools) {
   }
   const std::string type = required_string(*field, "type", "tool_choice");
   if (type != "function") {
-    fail(unsupported_parameter("tool_choice.type", "only function tools are served, got '" +
+    fail(unsupported_parameter("tool_choice.type", "the mock serves function tools only, got '" +
                                                        type + "'"));
   }
   const std::string name = required_string(*field, "name", "tool_choice");
-  if (!has_tool(tools, name)) {
+  const auto named = std::find_if(tools.tools.begin(), tools.tools.end(),
+                                  [&](const FunctionTool& tool) { return tool.name == name; });
+  if (named == tools.tools.end()) {
     fail(ApiError{400, "Tool choice 'function' not found in 'tools' parameter.",
                   "invalid_request_error", "tool_choice", std::nullopt});
   }
+  tools.tool_choice = ToolChoice::named;
+  tools.named_tool = static_cast<std::size_t>(named - tools.tools.begin());
   return Echo{{"type", "function"}, {"name", name}};
 }
 
-// Returns text.format ({"type":"text"} when absent) after checking it.
-Json read_text_format(const Json& body) {
+// Returns text.format ({"type":"text"} when absent) as the Response echoes it, after checking it
+// and setting the format in `tools`; `texts` are the instructions and input texts.
+Echo read_text_format(const Json& body, const SchemaJson& ordered,
+                      const std::vector<std::string>& texts, ChatTools& tools) {
+  const Echo text_only = Echo{{"type", "text"}};
   const Json* text = find_field(body, "text");
-  if (text == nullptr) return Json{{"type", "text"}};
+  if (text == nullptr) return text_only;
   if (!text->is_object()) fail(invalid_type("text", "an object", type_name(*text)));
   const Json* format = find_field(*text, "format");
-  if (format == nullptr) return Json{{"type", "text"}};
+  if (format == nullptr) return text_only;
   if (!format->is_object()) fail(invalid_type("text.format", "an object", type_name(*format)));
   const std::string type = required_string(*format, "type", "text.format");
-  if (type == "text") return Json{{"type", "text"}};
-  if (type == "json_schema") {
-    required_string(*format, "name", "text.format");
-    const Json* schema = find_field(*format, "schema");
-    if (schema == nullptr) fail(missing_parameter("text.format.schema"));
-    if (!schema->is_object()) {
-      fail(invalid_type("text.format.schema", "an object", type_name(*schema)));
+  if (type == "text") return text_only;
+  if (type == "json_object") {
+    if (!any_mentions_json(texts)) {
+      fail(ApiError{400, "Response input messages must contain the word 'json' in some form to "
+                         "use 'text.format' of type 'json_object'.",
+                    "invalid_request_error", "input", std::nullopt});
     }
-  } else if (type != "json_object") {
+    tools.format = ResponseFormat::json_object;
+    return Echo{{"type", "json_object"}};
+  }
+  if (type != "json_schema") {
     fail(invalid_value("text.format.type", type, "'text', 'json_object', and 'json_schema'"));
   }
-  fail(unsupported_parameter("text.format", kNeedsGenerator));
+  const std::string name = required_string(*format, "name", "text.format");
+  const Json* schema = find_field(*format, "schema");
+  if (schema == nullptr) fail(missing_parameter("text.format.schema"));
+  if (!schema->is_object()) {
+    fail(invalid_type("text.format.schema", "an object", type_name(*schema)));
+  }
+  const Json* description = find_field(*format, "description");
+  if (description != nullptr && !description->is_string()) {
+    fail(invalid_type("text.format.description", "a string", type_name(*description)));
+  }
+  const bool strict = bool_or(*format, "strict", false);  // the Responses API's default
+  const SchemaJson& ordered_format = *ordered_field(*ordered_field(ordered, "text"), "format");
+  const SchemaJson& ordered_schema = *ordered_field(ordered_format, "schema");
+  tools.format = ResponseFormat::json_schema;
+  tools.schema = checked_output_schema(
+      &ordered_schema, SchemaPlace{.kind = SchemaPlace::Kind::response_format, .name = name,
+                                   .param = "text.format.schema", .strict = strict});
+  // OpenAI echoes "description": null when none was given, which its own schema
+  // (TextResponseFormatJsonSchema: a string) refuses; the optional field is left out instead.
+  Echo echo{{"type", "json_schema"}};
+  if (description != nullptr) echo["description"] = echo_of(*description);
+  echo["name"] = name;
+  echo["schema"] = ordered_schema;
+  echo["strict"] = strict;
+  return echo;
+}
+
+// Returns whether the last input item is a function_call_output (a follow-up turn).
+bool ends_with_tool_result(const Json& body) {
+  const Json* input = find_field(body, "input");
+  if (input == nullptr || !input->is_array() || input->empty()) return false;
+  const Json* type = find_field(input->back(), "type");
+  return type != nullptr && *type == "function_call_output";
 }
 
 }  // namespace
@@ -246,7 +311,8 @@ ResponsesParams parse_responses_request(std::string_view body) {
   if (model == nullptr) fail(missing_parameter("model"));
   generation.model = required_model(json);
   echo.instructions = read_instructions(json);
-  generation.prompt_tokens = input_tokens(json, echo.instructions);
+  std::vector<std::string> texts;
+  generation.prompt_tokens = input_tokens(json, echo.instructions, texts);
   echo.max_output_tokens =
       ranged_integer(json, "max_output_tokens", kMinMaxOutputTokens, kMaxTokensLimit);
   generation.max_tokens = echo.max_output_tokens;
@@ -261,14 +327,17 @@ ResponsesParams parse_responses_request(std::string_view body) {
     }
     fail(previous_response_not_found(previous->get<std::string>()));
   }
-  const Echo tools = read_tools(json);
-  const Echo tool_choice = read_tool_choice(json, tools);
-  echo.text_format_json = read_text_format(json).dump();
-  if (!tools.empty() && tool_choice != "none") {
-    fail(unsupported_parameter("tools", kNeedsGenerator));
-  }
-  echo.tools_json = tools.dump();
-  echo.tool_choice_json = tool_choice.dump();
+  // Schemas and their echoes keep the request's key order: read the body again, in order, only
+  // when it has some.
+  const bool has_schemas = json.contains("tools") || json.contains("text");
+  const SchemaJson ordered = has_schemas ? SchemaJson::parse(body) : SchemaJson();
+  ChatTools& tools = generation.tools;
+  tools.parallel_tool_calls = echo.parallel_tool_calls;
+  tools.last_is_tool_result = ends_with_tool_result(json);
+  const Echo tools_echo = read_tools(json, ordered, tools);
+  echo.tool_choice_json = read_tool_choice(json, tools).dump();
+  echo.text_format_json = read_text_format(json, ordered, texts, tools).dump();
+  echo.tools_json = tools_echo.dump();
   return params;
 }
 

@@ -330,9 +330,18 @@ ResponsePlan Router::handle_responses(const Context& context, const HttpRequest&
       .request_id = stream_id_of(request.stream_id, context.plan.request_n),
       .attempt = attempt_of(request.retry_count)};
   apply_fault(provider_request, request.fault);
-  const Decision decision = decide(provider_request, context.now);
+  const std::string_view endpoint = endpoint_name(Endpoint::responses);
+  const Duration extra = apply_queued_fault(endpoint, provider_request, request);
+  const Fixture* fixture = find_fixture(endpoint, request, provider_request);
+  Decision decision = decide(provider_request, context.now);
+  decision.time_to_first_token += extra;
   if (auto refusal = refusal_plan(context.plan, generation.model, decision)) {
     return *refusal;
+  }
+  if (fixture != nullptr) {
+    return fixture_responses_plan(context.plan, params, fixture->answer, decision,
+                                  {provider_request.request_id, provider_request.attempt},
+                                  options_.replay_speed);
   }
   return responses_plan(context.plan, params, decision);
 }

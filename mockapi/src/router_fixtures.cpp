@@ -25,6 +25,7 @@ Duration Router::apply_queued_fault(std::string_view endpoint, ProviderRequest& 
   if (!fault) return Duration{0};
   if (fault->fault != "slow") {
     provider_request.forced = parse_forced_fault(fault->fault);
+    provider_request.forced_limit = fault->limit;
     return Duration{0};
   }
   provider_request.forced = Outcome::ok;
@@ -40,7 +41,7 @@ ResponsePlan Router::handle_faults(const HttpRequest& request, TimePoint now) {
     return json_plan(context.plan, 200,
                      R"({"status":"cleared","cleared":)" + std::to_string(faults_.clear()) + "}");
   }
-  if (auto error = faults_.add(request.body)) return error_plan(context, *error);
+  if (auto error = faults_.add(request.body, config_.limits)) return error_plan(context, *error);
   return json_plan(context.plan, 200, faults_.list_json());
 }
 

@@ -84,17 +84,31 @@ RateLimiter& ProviderModel::limiter_for(const std::string& key, TimePoint now) {
 
 namespace {
 
-// Builds the refusal a forced 429 reports: the requests limit (or tokens) as if just spent.
-Admission forced_refusal(const RateLimits& limits, const RateLimitHeaders& headers) {
+// Builds the refusal a forced 429 reports: `named`, else the requests limit (or tokens), as if
+// just spent. The key's x-ratelimit-* values stay as they are (nothing is debited).
+Admission forced_refusal(const RateLimits& limits, const RateLimitHeaders& headers,
+                         std::optional<LimitKind> named) {
+  constexpr std::int64_t kFallbackLimit = 60;  // a provider without the limit: one a second
   Admission admission;
-  admission.refused_by = limits.rpm ? LimitKind::rpm : (limits.tpm ? LimitKind::tpm : LimitKind::rpm);
-  const std::int64_t limit =
-      admission.refused_by == LimitKind::rpm ? limits.rpm.value_or(60) : limits.tpm.value_or(60);
+  admission.refused_by =
+      named ? *named : (limits.rpm ? LimitKind::rpm : (limits.tpm ? LimitKind::tpm : LimitKind::rpm));
+  std::optional<std::int64_t> configured;
+  switch (admission.refused_by) {
+    case LimitKind::tpm: configured = limits.tpm; break;
+    case LimitKind::rpd: configured = limits.rpd; break;
+    case LimitKind::tpd: configured = limits.tpd; break;
+    default: configured = limits.rpm; break;
+  }
+  const std::int64_t limit = configured.value_or(kFallbackLimit);
   admission.limit = limit;
   admission.used = limit;
   admission.requested = 1;
   // One unit refills in window / L.
-  admission.wait = std::chrono::duration_cast<Duration>(std::chrono::seconds(60)) / limit;
+  const bool is_daily =
+      admission.refused_by == LimitKind::rpd || admission.refused_by == LimitKind::tpd;
+  const Duration window = is_daily ? Duration{std::chrono::hours(24)}
+                                   : Duration{std::chrono::seconds(60)};
+  admission.wait = window / limit;
   admission.headers = headers;
   return admission;
 }
@@ -133,7 +147,7 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
   decision.choices = std::max(1, request.n);
   if (request.forced == Outcome::rate_limited) {
     decision.outcome = Outcome::rate_limited;
-    decision.admission = forced_refusal(config_.limits, limiter.headers(now));
+    decision.admission = forced_refusal(config_.limits, limiter.headers(now), request.forced_limit);
     decision.error_delay = sample_duration(config_.latency.refused_s, stream("refused"));
     return decision;
   }

@@ -1,5 +1,7 @@
 #include "mockapi/responses_bodies.hpp"
 
+#include <memory>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -25,7 +27,7 @@ ResponseExtras extras_of() {
 
 TEST(ResponsesBodies, CompletedResponseHasTheMessageAndUsage) {
   const Completion c = completion_of(5, std::nullopt);
-  const Json body = Json::parse(response_json(c, extras_of(), final_status(c)));
+  const Json body = Json::parse(response_json(c, extras_of(), final_status(c, extras_of())));
   EXPECT_EQ(body["object"], "response");
   EXPECT_EQ(body["status"], "completed");
   EXPECT_EQ(body["completed_at"], 1700000001);
@@ -42,8 +44,8 @@ TEST(ResponsesBodies, CompletedResponseHasTheMessageAndUsage) {
 
 TEST(ResponsesBodies, ReachingMaxOutputTokensIsIncomplete) {
   const Completion c = completion_of(16, 16);
-  EXPECT_EQ(final_status(c), ResponseStatus::incomplete);
-  const Json body = Json::parse(response_json(c, extras_of(), final_status(c)));
+  EXPECT_EQ(final_status(c, extras_of()), ResponseStatus::incomplete);
+  const Json body = Json::parse(response_json(c, extras_of(), final_status(c, extras_of())));
   EXPECT_EQ(body["status"], "incomplete");
   EXPECT_EQ(body["completed_at"], nullptr);
   EXPECT_EQ(body["incomplete_details"]["reason"], "max_output_tokens");
@@ -97,6 +99,66 @@ TEST(ResponsesStream, EventsInOpenAIOrderPacedByTheModel) {
   const Json done = Json::parse(stream_event(plan, 10).data.substr(stream_event(plan, 10).data.find('\n') + 7));
   EXPECT_EQ(done["response"]["output"][0]["content"][0]["text"], text);
   EXPECT_EQ(done["response"]["usage"]["output_tokens"], 3);
+}
+
+// Content calling two functions, of 1 + 2 and 1 + 1 tokens (name, argument pieces).
+ResponseExtras calls_extras() {
+  ResponseExtras extras = extras_of();
+  auto content = std::make_shared<ChoiceContent>();
+  content->tool_calls = {ToolCall{.id = "call_a", .name = "f", .argument_pieces = {"{\"x\":", "1}"}},
+                         ToolCall{.id = "call_b", .name = "g", .argument_pieces = {"{}"}}};
+  extras.content = content;
+  extras.call_item_ids = {"fc_a", "fc_b"};
+  return extras;
+}
+
+TEST(ResponsesBodies, ContentWithCallsIsOneFunctionCallItemEach) {
+  const ResponseExtras extras = calls_extras();
+  const Completion c = completion_of(extras.content->tokens(), std::nullopt);
+  EXPECT_EQ(c.choice_tokens[0], 5);
+  const std::string body = response_json(c, extras, final_status(c, extras));
+  const Json json = Json::parse(body);
+  EXPECT_EQ(json["status"], "completed");
+  EXPECT_NE(body.find(R"("output":[{"id":"fc_a","type":"function_call","status":"completed",)"
+                      R"("arguments":"{\"x\":1}","call_id":"call_a","name":"f"},{"id":"fc_b",)"),
+            std::string::npos)
+      << body;
+  EXPECT_EQ(json["usage"]["output_tokens"], 5);
+}
+
+TEST(ResponsesStream, CallsStreamTheirArgumentsBetweenAddedAndDone) {
+  const ResponseExtras extras = calls_extras();
+  StreamPlan plan = stream_of(extras.content->tokens(), std::nullopt);
+  plan.response = extras;
+  const std::vector<std::string> expected = {
+      "response.created", "response.in_progress",
+      "response.output_item.added", "response.function_call_arguments.delta",
+      "response.function_call_arguments.delta", "response.function_call_arguments.done",
+      "response.output_item.done",
+      "response.output_item.added", "response.function_call_arguments.delta",
+      "response.function_call_arguments.done", "response.output_item.done",
+      "response.completed"};
+  // Tokens: each call's added event (its name) and each delta; the first at once.
+  const std::vector<Duration> delays = {Duration{50}, {}, {}, Duration{5}, Duration{5}, {}, {},
+                                        Duration{5}, Duration{5}, {}, {}, {}};
+  ASSERT_EQ(event_count(plan), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const StreamEvent e = stream_event(plan, i);
+    EXPECT_EQ(checked_type(e, i), expected[i]);
+    EXPECT_EQ(e.delay, delays[i]) << i;
+  }
+  const Json done = Json::parse(stream_event(plan, 5).data.substr(stream_event(plan, 5).data.find('\n') + 7));
+  EXPECT_EQ(done["item_id"], "fc_a");
+  EXPECT_EQ(done["output_index"], 0);
+  EXPECT_EQ(done["name"], "f");
+  EXPECT_EQ(done["arguments"], R"({"x":1})");
+  const Json second = Json::parse(stream_event(plan, 8).data.substr(stream_event(plan, 8).data.find('\n') + 7));
+  EXPECT_EQ(second["item_id"], "fc_b");
+  EXPECT_EQ(second["output_index"], 1);
+  // Dropped after 4 tokens: the first call whole, then the second call's name (no deltas).
+  plan.drop_after_tokens = 4;
+  ASSERT_EQ(event_count(plan), 8u);
+  EXPECT_EQ(checked_type(stream_event(plan, 7), 7), "response.output_item.added");
 }
 
 TEST(ResponsesStream, ADropEndsAfterItsTokensWithoutTheDoneEvents) {

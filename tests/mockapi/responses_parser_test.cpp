@@ -51,6 +51,40 @@ TEST(ResponsesParser, FunctionToolsWithToolChoiceNoneAreEchoedFlat) {
   EXPECT_EQ(p.echo.tool_choice_json, R"("none")");
 }
 
+TEST(ResponsesParser, ToolsAndTextFormatAreReadForTheGenerator) {
+  const ResponsesParams p = parse_responses_request(R"({"model":"m","parallel_tool_calls":false,
+    "input":[{"role":"user","content":"Hi"},
+             {"type":"function_call_output","call_id":"c","output":"42"}],
+    "tools":[{"type":"function","name":"f","strict":false,
+              "parameters":{"type":"object","properties":{"z":{"type":"string"},"a":{"type":"number"}}}},
+             {"type":"function","name":"g"}],
+    "tool_choice":{"type":"function","name":"g"},
+    "text":{"format":{"type":"json_schema","name":"out","schema":{"type":"object",
+            "properties":{"b":{"type":"string"}},"required":["b"],"additionalProperties":false}}}})");
+  const ChatTools& tools = p.generation.tools;
+  ASSERT_EQ(tools.tools.size(), 2u);
+  EXPECT_EQ(tools.tools[0].name, "f");
+  EXPECT_EQ(tools.tools[0].parameters->dump(),
+            R"({"type":"object","properties":{"z":{"type":"string"},"a":{"type":"number"}}})");
+  EXPECT_EQ(tools.tool_choice, ToolChoice::named);
+  EXPECT_EQ(tools.named_tool, 1u);
+  EXPECT_FALSE(tools.parallel_tool_calls);
+  EXPECT_TRUE(tools.last_is_tool_result);
+  EXPECT_EQ(tools.format, ResponseFormat::json_schema);
+  ASSERT_TRUE(tools.schema);
+  EXPECT_TRUE(tools.is_structured());
+  // The echo keeps the request's key order.
+  const std::string first_tool =
+      R"([{"type":"function","name":"f","description":null,"parameters":{"type":"object",)"
+      R"("properties":{"z":{"type":"string"},"a":{"type":"number"}}},"strict":false})";
+  EXPECT_EQ(p.echo.tools_json.substr(0, first_tool.size()), first_tool);
+  EXPECT_EQ(p.echo.text_format_json,
+            R"({"type":"json_schema","name":"out","schema":{"type":"object",)"
+            R"("properties":{"b":{"type":"string"}},"required":["b"],"additionalProperties":false},)"
+            R"("strict":false})");
+  EXPECT_EQ(p.echo.tool_choice_json, R"({"type":"function","name":"g"})");
+}
+
 TEST(ResponsesParser, BadBodiesGetOpenAIs400) {
   struct Row {
     const char* body;
@@ -86,13 +120,35 @@ TEST(ResponsesParser, BadBodiesGetOpenAIs400) {
       // the mock stores nothing
       {R"({"model":"m","input":"x","previous_response_id":"resp_1"})", "previous_response_id",
        "Previous response with id 'resp_1' not found."},
-      // generated calls and structured outputs wait for the generator
-      {R"({"model":"m","input":"x","tools":[{"type":"function","name":"f"}]})", "tools",
-       "Unsupported parameter: 'tools' is not supported by llmsim yet: generated function calls "
-       "and structured outputs need the schema-driven generator."},
-      {R"({"model":"m","input":"x","text":{"format":{"type":"json_object"}}})", "text.format",
-       "Unsupported parameter: 'text.format' is not supported by llmsim yet: generated function "
-       "calls and structured outputs need the schema-driven generator."},
+      // tools the mock does not generate calls for
+      {R"({"model":"m","input":"x","tools":[{"type":"web_search"}]})", "tools[0].type",
+       "Unsupported parameter: 'tools[0].type' is not supported by llmsim yet: the mock serves "
+       "function tools only, got 'web_search'."},
+      // a tool type OpenAI does not have
+      {R"({"model":"m","input":"x","tools":[{"type":"robot"}]})", "tools[0].type",
+       "Invalid value: 'robot'. Supported values are: 'function', 'file_search', "
+       "'computer_use_preview', 'web_search', 'web_search_preview', 'mcp', 'code_interpreter', "
+       "'image_generation', 'local_shell', 'shell', 'custom', 'namespace', 'tool_search' and "
+       "'apply_patch'."},
+      // function names as chat's
+      {R"({"model":"m","input":"x","tools":[{"type":"function","name":"a b"}]})", "tools[0].name",
+       "Invalid 'tools[0].name': string does not match pattern. Expected a string that matches "
+       "the pattern '^[a-zA-Z0-9_-]+$'."},
+      // strict is the default: every object closes with additionalProperties false
+      {R"({"model":"m","input":"x","tools":[{"type":"function","name":"f",
+           "parameters":{"type":"object","properties":{}}}]})",
+       "tools[0].parameters",
+       "Invalid schema for function 'f': In context=(), 'additionalProperties' is required to be "
+       "supplied and to be false."},
+      // json_object needs the word json in the input
+      {R"({"model":"m","input":"x","text":{"format":{"type":"json_object"}}})", "input",
+       "Response input messages must contain the word 'json' in some form to use 'text.format' "
+       "of type 'json_object'."},
+      // a json_schema keyword outside the subset
+      {R"({"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"n",
+           "schema":{"type":"object","not":{}}}}})",
+       "text.format.schema", "Invalid schema for response_format 'n': In context=(), 'not' is not "
+       "permitted."},
       {R"({"model":"m","input":"x","text":{"format":{"type":"xml"}}})", "text.format.type",
        "Invalid value: 'xml'. Supported values are: 'text', 'json_object', and 'json_schema'."},
   };

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "mockapi/sse.hpp"
+
 namespace llmsim::mockapi {
 namespace {
 
@@ -120,6 +122,106 @@ TEST(RouterFixtures, QueuedFaultsHitTheNextMatchingRequests) {
   HttpRequest no_token = admin("GET");
   no_token.authorization.clear();
   EXPECT_EQ(router.handle(no_token, kStart).status, 401);
+}
+
+HttpRequest responses(const std::string& input, const std::string& extra = "") {
+  return HttpRequest{.method = "POST", .target = "/v1/responses",
+                     .authorization = "Bearer sk-test",
+                     .body = R"({"model":"gpt-3.5-turbo","input":")" + input + "\"" + extra + "}"};
+}
+
+constexpr const char* kResponsesRules = R"({"fixtures": [
+  {"match": {"endpoint": "responses", "last_user_message": {"contains": "weather"}},
+   "answer": {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}, "id": "call_fx1"}]}},
+  {"match": {"endpoint": "responses", "last_user_message": {"contains": "hi"}},
+   "answer": {"content": "héllo world", "latency": {"time_to_first_token_ms": 100, "total_ms": 400}}}]})";
+
+Router calm_router(const std::string& rules) {
+  return Router(ProviderConfig{.models = {"gpt-3.5-turbo"}}, kSeed, kCreated,
+                RouterOptions{.admin_token = "tok",
+                              .fixtures = std::make_shared<const FixtureSet>(
+                                  parse_fixtures(rules, "f.json"))});
+}
+
+TEST(RouterFixtures, AResponsesFixtureIsAMessageOrFunctionCallItems) {
+  Router router = calm_router(kResponsesRules);
+  const ResponsePlan text = router.handle(responses("hi"), kStart);
+  ASSERT_EQ(text.status, 200) << text.body;
+  const Json message = Json::parse(text.body);
+  EXPECT_EQ(message["output"][0]["type"], "message");
+  EXPECT_EQ(message["output"][0]["content"][0]["text"], "héllo world");
+  EXPECT_EQ(message["usage"]["output_tokens"], 3);  // "hél", "lo w", "orld"
+  EXPECT_EQ(text.delay, milliseconds(400));
+  const Json calls = Json::parse(router.handle(responses("weather?"), kStart).body);
+  ASSERT_EQ(calls["output"].size(), 1u);
+  EXPECT_EQ(calls["output"][0]["type"], "function_call");
+  EXPECT_EQ(calls["output"][0]["call_id"], "call_fx1");
+  EXPECT_EQ(calls["output"][0]["name"], "get_weather");
+  EXPECT_EQ(calls["output"][0]["arguments"], R"({"city":"Paris"})");
+}
+
+TEST(RouterFixtures, AStreamedResponsesFixtureSendsItsPiecesPaced) {
+  Router router = calm_router(kResponsesRules);
+  const ResponsePlan plan = router.handle(responses("hi", R"(,"stream":true)"), kStart);
+  ASSERT_EQ(plan.kind, PlanKind::stream);
+  std::string text;
+  Duration total{0};
+  for (std::size_t i = 0; i < event_count(*plan.stream); ++i) {
+    const StreamEvent event = stream_event(*plan.stream, i);
+    total += event.delay;
+    const Json data = Json::parse(event.data.substr(event.data.find("\ndata: ") + 7));
+    if (data["type"] == "response.output_text.delta") text += data["delta"].get<std::string>();
+  }
+  EXPECT_EQ(text, "héllo world");
+  EXPECT_EQ(total, milliseconds(400));
+}
+
+TEST(RouterFixtures, QueuedFaultsApplyToResponses) {
+  Router router = calm_router(kResponsesRules);
+  ASSERT_EQ(router.handle(admin("POST", R"({"endpoint":"responses","status":503})"), kStart).status, 200);
+  EXPECT_EQ(router.handle(chat("hi"), kStart).status, 200);  // another endpoint: not taken
+  const ResponsePlan refused = router.handle(responses("hi"), kStart);
+  EXPECT_EQ(refused.status, 503);  // a queued fault wins over the fixture
+  EXPECT_EQ(router.handle(responses("hi"), kStart).status, 200);
+}
+
+TEST(RouterFixtures, AQueued429NamesTheLimitItReports) {
+  ProviderConfig config{.models = {"gpt-3.5-turbo"}};
+  config.organization = "org-test";
+  config.limits.rpm = 100;
+  config.limits.tpd = 1000;
+  Router router(config, kSeed, kCreated, RouterOptions{.admin_token = "tok"});
+  ASSERT_EQ(router.handle(admin("POST", R"({"status":429,"limit":"tpd"})"), kStart).status, 200);
+  EXPECT_THAT(router.handle(admin("GET"), kStart).body, HasSubstr(R"("limit":"tpd")"));
+  const ResponsePlan daily = router.handle(responses("hi"), kStart);
+  EXPECT_EQ(daily.status, 429);
+  EXPECT_THAT(daily.body, HasSubstr("on tokens per day (TPD): Limit 1000, Used 1000, Requested 1. "
+                                    "Please try again in 1m26.4s."));
+  EXPECT_EQ(daily.header("retry-after"), "87");  // 24 h / 1000, rounded up
+  // Without a limit named: the requests per minute.
+  ASSERT_EQ(router.handle(admin("POST", R"({"fault":"429"})"), kStart).status, 200);
+  const ResponsePlan minute = router.handle(chat("a"), kStart);
+  EXPECT_THAT(minute.body, HasSubstr("on requests per min (RPM): Limit 100, Used 100, Requested 1."));
+  EXPECT_EQ(minute.header("retry-after"), "1");
+  struct Row {
+    const char* rule;
+    const char* message;
+  };
+  const Row rows[] = {
+      // the provider has no RPD limit
+      {R"({"status":429,"limit":"rpd"})", "'limit' \"rpd\": the provider has no RPD limit."},
+      // only a 429 names a limit
+      {R"({"status":503,"limit":"rpm"})", "'limit' applies to a 429 only."},
+      // the four limits by their short names
+      {R"({"status":429,"limit":"RPM"})", "'limit' must be one of rpm, tpm, rpd, tpd, got \"RPM\"."},
+  };
+  for (const Row& row : rows) {
+    const ResponsePlan plan = router.handle(admin("POST", row.rule), kStart);
+    EXPECT_EQ(plan.status, 400) << row.rule;
+    const Json error = Json::parse(plan.body)["error"];
+    EXPECT_EQ(error["param"], "limit") << row.rule;
+    EXPECT_EQ(error["message"], row.message) << row.rule;
+  }
 }
 
 TEST(RouterFixtures, TheQueueIsBounded) {

@@ -217,6 +217,19 @@ TEST(ForcedFault, Forced429OnATokensOnlyAccountNamesTpm) {
   EXPECT_EQ(d.admission.wait, std::chrono::microseconds(300));  // 60 s / 200000
 }
 
+TEST(ForcedFault, Forced429NamingADailyLimitWaitsOneUnitOfTheDay) {
+  ProviderModel provider(constant_config({.rpm = 500, .tpd = 1000}), kSeed);
+  ProviderRequest request = make_request(1);
+  request.forced = Outcome::rate_limited;
+  request.forced_limit = LimitKind::tpd;
+  const Decision d = provider.decide(request, kStart);
+  EXPECT_EQ(d.admission.refused_by, LimitKind::tpd);
+  EXPECT_EQ(d.admission.limit, 1000);
+  EXPECT_EQ(d.admission.used, 1000);
+  EXPECT_EQ(d.admission.wait, from_millis(86'400));  // 24 h / 1000
+  EXPECT_EQ(d.admission.headers.remaining_requests, 500);  // nothing debited
+}
+
 TEST(ForcedFault, Forced500StillDebits) {
   ProviderModel provider(constant_config({.rpm = 500}), kSeed);
   ProviderRequest request = make_request(1);

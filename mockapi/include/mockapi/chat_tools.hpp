@@ -1,6 +1,9 @@
 // What a chat request asks of its content beyond plain text: tools, tool_choice,
 // parallel_tool_calls, response_format, seed, logprobs, top_logprobs and stop, read and checked as
-// OpenAI does.
+// OpenAI does. The Responses API (mockapi/responses_parser.hpp) reads its flat tools and
+// text.format into the same ChatTools with the checks below (checked_function_tool,
+// checked_output_schema, any_mentions_json), so both endpoints generate calls and JSON with one
+// rule (chat_content.hpp).
 //
 // parse_chat_tools() reads these fields of a parsed body and throws RequestError with OpenAI's
 // 400 for a malformed one (param named): tools not an array of {"type":"function","function":
@@ -43,7 +46,8 @@ struct ChatTools {
   ToolChoice tool_choice = ToolChoice::auto_choice;
   std::size_t named_tool = 0;             // tools[named_tool] when tool_choice is named
   bool parallel_tool_calls = true;
-  bool last_is_tool_result = false;       // the last message has role "tool"
+  bool last_is_tool_result = false;       // the last message has role "tool" (Responses: the
+                                          // last input item is a function_call_output)
   ResponseFormat format = ResponseFormat::text;
   std::shared_ptr<const SchemaJson> schema;  // json_schema's schema (null: any object)
   std::optional<std::int64_t> seed;       // the request's seed
@@ -61,6 +65,24 @@ struct ChatTools {
 
 // Returns whether `text` contains "json" in any case (json_object needs a message saying it).
 bool mentions_json(std::string_view text);
+
+// Returns whether `name` is a function name OpenAI accepts: ^[a-zA-Z0-9_-]{1,64}$.
+bool is_function_name(std::string_view name);
+
+// Returns `schema` checked for a structured output at `place` (check_schema), or, when it is
+// null, an object with no properties (nullptr when place.strict). Throws RequestError with
+// OpenAI's 400.
+std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
+                                                        const SchemaPlace& place);
+
+// Returns the function tool `name` with its checked `parameters` (null: absent); `where` prefixes
+// the params errors name ("tools[0].function" in chat, "tools[0]" in the Responses API). Throws
+// RequestError with OpenAI's 400 for a bad name or schema.
+FunctionTool checked_function_tool(std::string name, const SchemaJson* parameters, bool strict,
+                                   const std::string& where);
+
+// Returns whether any of `texts` mentions_json.
+bool any_mentions_json(const std::vector<std::string>& texts);
 
 // Reads the tool and format fields of a chat body; `texts` are the messages' texts and
 // `last_role` the role of the last message. Throws RequestError with OpenAI's 400.

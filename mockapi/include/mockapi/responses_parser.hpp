@@ -10,11 +10,13 @@
 // model made, sent back) and `function_call_output` items (`call_id` and `output`). The input
 // tokens are estimated as chat messages are (models/token_model.hpp): the instructions, then each
 // item's text. Tools are Responses' flat function tools (`{"type":"function","name":...,
-// "parameters":{...}}`, not chat's nested `function` object).
-//
-// Not served yet: generated function calls (function tools with a tool_choice other than "none")
-// and `text.format` json_object / json_schema: a 400 unsupported_parameter says so, never output
-// that would not match. previous_response_id: the mock stores nothing, so it is never found.
+// "parameters":{...},"strict":...}`, not chat's nested `function` object; strict defaults to
+// true); they, tool_choice, parallel_tool_calls and `text.format` (json_object, json_schema) are
+// read into generation.tools, the ChatTools chat fills (mockapi/chat_tools.hpp), with the same
+// schema checks and OpenAI's 400s; the last input item being a function_call_output counts as a
+// tool result (a follow-up turn answers in text under "auto"). Tool types other than function
+// (web_search, file_search ...) are a 400 unsupported_parameter: the mock generates function
+// calls only. previous_response_id: the mock stores nothing, so it is never found.
 //
 //   ResponsesParams p = parse_responses_request(R"({"model":"gpt-4o","input":"Hi"})");
 //   // p.generation.prompt_tokens == 7, p.instructions == nullopt, p.store == true
@@ -46,7 +48,9 @@ struct ResponseEcho {
 };
 
 struct ResponsesParams {
-  GenerationParams generation;  // model, prompt_tokens, max_tokens (= max_output_tokens), stream
+  // model, prompt_tokens, max_tokens (= max_output_tokens), stream, tools (tools, tool_choice,
+  // parallel_tool_calls, text.format)
+  GenerationParams generation;
   ResponseEcho echo;
 };
 

@@ -26,7 +26,11 @@
 //   (an empty output_text), at once; one response.output_text.delta per token, each after the
 //   first `per_token` later; then response.output_text.done, response.content_part.done,
 //   response.output_item.done and response.completed (or response.incomplete when the reply
-//   reached max_output_tokens) with the whole Response and its usage. No `data: [DONE]`. A dropped
+//   reached max_output_tokens) with the whole Response and its usage. No `data: [DONE]`. Content
+//   generated whole (ResponseExtras::content) streams its message pieces the same way, then per
+//   function call response.output_item.added (the call in_progress, arguments "": its first
+//   token), one response.function_call_arguments.delta per piece, response.function_call_
+//   arguments.done and response.output_item.done, each item at its output_index. A dropped
 //   stream ends after its tokens, without the done events.
 //
 // Events are produced one at a time from their index, so a long stream costs no memory up front.

@@ -56,6 +56,9 @@ struct ProviderRequest {
   // Force this outcome (x-llmsim-fault): rate_limited skips the limiter and refuses as if the
   // requests bucket were empty; any other outcome still goes through admission first.
   std::optional<Outcome> forced;
+  // The limit a forced rate_limited reports (a queued 429 naming one); nullopt: RPM, else TPM.
+  // The provider must have that limit (the caller checks); its wait is one unit of its window.
+  std::optional<LimitKind> forced_limit;
   bool force_slow_first_byte = false;  // x-llmsim-fault: slow
 };
 
