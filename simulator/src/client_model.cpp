@@ -9,7 +9,7 @@
 namespace llmsim {
 
 ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
-    : scenario_(scenario), driver_(driver) {
+    : scenario_(scenario), driver_(driver), router_(scenario) {
   const RequestConfig& rc = scenario.request;
   request_template_.key = default_api_key(scenario.providers.front());
   request_template_.model = rc.model;
@@ -32,12 +32,6 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
     }
   }
   active_users_.assign(phases_.size(), 0);
-  has_routing_ = has_routing(scenario);
-  for (std::size_t p = 0; p < routed_provider_count(scenario); ++p) {
-    route_in_flight_.emplace_back(std::max<std::size_t>(1, scenario.providers[p].api_keys.size()), 0);
-  }
-  provider_in_flight_.assign(route_in_flight_.size(), 0);
-  next_key_.assign(route_in_flight_.size(), 0);
   in_flight_by_phase_.assign(phases_.size(), InFlightTally{});
   // The keys as the report's limiter_end names them: "KEY", or "PROVIDER/KEY" with several.
   const std::size_t provider_count = std::max<std::size_t>(1, routed_provider_count(scenario));
@@ -45,7 +39,7 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
     const ProviderConfig& provider = scenario.providers[p];
     limiter_key_offset_.push_back(limiter_keys_.size());
     std::vector<std::string> keys = provider.api_keys;
-    if (keys.empty() || !has_routing_) keys = {default_api_key(provider)};
+    if (keys.empty() || !router_.is_active()) keys = {default_api_key(provider)};
     for (const std::string& key : keys) {
       limiter_keys_.push_back(provider_count > 1 ? provider.name + "/" + key : key);
     }
@@ -303,7 +297,7 @@ void ClientModel::handle_result(std::uint32_t slot, const AttemptResult& result)
   Request& r = requests_[slot];
   r.bytes_received += result.bytes_received;
   count_outcome(slot, result);
-  if (has_routing_) {
+  if (router_.is_active()) {
     count_attempt(slot, !result.error);
     if (try_failover(slot, result) || try_local_fallback(slot, result)) return;
   }

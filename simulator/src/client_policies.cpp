@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <string_view>
 
 #include "models/random.hpp"
+#include "models/token_model.hpp"
 
 namespace llmsim {
 
@@ -157,6 +159,115 @@ void ResponseCache::store(std::uint64_t prompt, TimePoint now) {
 
 Duration ResponseCache::hit_latency(std::uint64_t request_id) const {
   return sample_duration(config_.latency_s, RandomStream(seed_, "cache_latency", request_id));
+}
+
+// --- routing -------------------------------------------------------------------------------------
+
+namespace {
+
+// Returns whether a failed attempt's category is one of `triggers`.
+bool is_triggered(const RouteTriggers& triggers, ErrorCategory category) {
+  switch (category) {
+    case ErrorCategory::rate_limit_requests:
+    case ErrorCategory::rate_limit_tokens:
+    case ErrorCategory::daily_limit:
+    case ErrorCategory::quota: return triggers.rate_limit;
+    case ErrorCategory::server_5xx: return triggers.server_error;
+    case ErrorCategory::timeout: return triggers.timeout;
+    case ErrorCategory::connection: return triggers.connection_error;
+    case ErrorCategory::other: return false;  // a too-large request is too large everywhere
+    case ErrorCategory::queue_full:
+    case ErrorCategory::queue_deadline: return false;  // shed before sending: nothing was refused
+  }
+  return false;
+}
+
+// Returns the index of the smallest count, the first on a tie.
+std::uint32_t least_loaded(const std::vector<int>& in_flight) {
+  return static_cast<std::uint32_t>(std::min_element(in_flight.begin(), in_flight.end()) -
+                                    in_flight.begin());
+}
+
+}  // namespace
+
+ClientRouter::ClientRouter(const Scenario& scenario)
+    : routing_(scenario.client.routing),
+      local_(scenario.client.local_fallback),
+      default_completion_tokens_(scenario.providers.front().tokens.completion_tokens),
+      seed_(scenario.seed),
+      is_active_(has_routing(scenario)) {
+  for (std::size_t p = 0; p < routed_provider_count(scenario); ++p) {
+    key_in_flight_.emplace_back(std::max<std::size_t>(1, scenario.providers[p].api_keys.size()), 0);
+  }
+  provider_in_flight_.assign(key_in_flight_.size(), 0);
+  next_key_.assign(key_in_flight_.size(), 0);
+}
+
+std::uint32_t ClientRouter::choose_provider() {
+  const auto count = static_cast<std::uint32_t>(provider_in_flight_.size());
+  switch (routing_.providers) {
+    case ProviderChoice::first:
+    case ProviderChoice::failover: return 0;
+    case ProviderChoice::round_robin: return next_provider_++ % count;
+    case ProviderChoice::least_loaded: return least_loaded(provider_in_flight_);
+  }
+  return 0;
+}
+
+std::uint32_t ClientRouter::send(std::uint32_t provider) {
+  std::vector<int>& keys = key_in_flight_[provider];
+  std::uint32_t key = 0;
+  switch (routing_.key_choice) {
+    case KeyChoice::first: key = 0; break;
+    case KeyChoice::round_robin:
+      key = next_key_[provider]++ % static_cast<std::uint32_t>(keys.size());
+      break;
+    case KeyChoice::least_loaded: key = least_loaded(keys); break;
+  }
+  ++keys[key];
+  ++provider_in_flight_[provider];
+  return key;
+}
+
+void ClientRouter::finish(std::uint32_t provider, std::uint32_t key) {
+  assert(key_in_flight_[provider][key] > 0);
+  --key_in_flight_[provider][key];
+  --provider_in_flight_[provider];
+}
+
+std::optional<std::uint32_t> ClientRouter::failover(std::uint32_t provider, std::uint32_t tried,
+                                                    std::optional<ErrorCategory> error) const {
+  const auto count = static_cast<std::uint32_t>(provider_in_flight_.size());
+  if (!error || routing_.providers == ProviderChoice::first ||
+      !is_triggered(routing_.failover_on, *error) || tried >= count) {
+    return std::nullopt;
+  }
+  return (provider + 1) % count;
+}
+
+bool ClientRouter::take_local(std::optional<ErrorCategory> error) {
+  if (!local_ || !error || !is_triggered(local_->on, *error) ||
+      local_in_flight_ >= local_->concurrency) {
+    return false;
+  }
+  ++local_in_flight_;
+  return true;
+}
+
+ClientRouter::LocalAnswer ClientRouter::local_answer(std::uint64_t request_id, int provider_calls,
+                                                     std::optional<std::int64_t> max_tokens) const {
+  assert(local_);
+  // Named by the request and the attempts it has sent, like the provider's streams.
+  const auto stream = [&](std::string_view purpose) {
+    return RandomStream(seed_, purpose, request_id, static_cast<std::uint64_t>(provider_calls));
+  };
+  RandomStream tokens_rng = stream("local_tokens");
+  const std::int64_t tokens = draw_completion_tokens(
+      local_->completion_tokens.value_or(default_completion_tokens_), tokens_rng, max_tokens);
+  const Duration total = sample_duration(local_->time_to_first_token_s, stream("local_ttft")) +
+                         sample_duration(local_->per_token_s, stream("local_per_token")) *
+                             std::max<std::int64_t>(0, tokens - 1);
+  return LocalAnswer{.completion_tokens = tokens, .total = total};
 }
 
 }  // namespace llmsim

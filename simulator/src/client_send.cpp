@@ -87,7 +87,7 @@ void ClientModel::transmit(std::uint32_t slot) {
   r.state = RequestState::awaiting_response;
   ++r.generation;
   ProviderRequest request = request_template_;
-  if (has_routing_) {
+  if (router_.is_active()) {
     choose_route(slot);
     const std::vector<std::string>& keys = scenario_.providers[r.provider].api_keys;
     request.key = keys.empty() ? default_api_key(scenario_.providers[r.provider]) : keys[r.key];

@@ -7,6 +7,8 @@
 #              app/, CLI11, MPI: it starts the mock server as a child process, never in process
 #   mockapi/   no simulator/, app/, CLI11, MPI
 #   app/       anything (the `llmsim` program)
+#   models/provider_model.hpp and models/scenario_config.hpp: not the scenario loader
+#              (models/scenario.hpp); the provider model reads configuration structs only
 # Prints every broken rule as FILE:LINE: rule, include, and exits 1 when there is one.
 #
 #   bash tests/architecture/layers.sh /path/to/repo
@@ -48,6 +50,8 @@ forbid "the engine has no sockets, no mock server, no flags" \
   "mockapi/|app/|boost/asio|boost/beast|$flags|simulator/($load_names)\.hpp|($load_names)\.hpp" "${engine_files[@]}"
 forbid "the load driver starts the mock as a child process, takes no flags" "mockapi/|app/|$flags" "${load_files[@]}"
 forbid "mockapi/ includes neither the simulator nor the program" "simulator/|app/|$flags" "${mockapi_files[@]}"
+forbid "the provider model and the configuration structs do not include the scenario loader" \
+  "models/scenario\.hpp" models/include/models/provider_model.hpp models/include/models/scenario_config.hpp
 
 if ((status == 0)); then
   echo "layers: ${#models_files[@]} models, ${#wire_files[@]} wire, ${#engine_files[@]} engine, ${#load_files[@]} load, ${#mockapi_files[@]} mockapi files follow their include rules"

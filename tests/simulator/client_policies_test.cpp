@@ -1,6 +1,6 @@
 // The client's strategy policies on exact small cases: the waiting line's order, the pacer's
-// bucket and its learning, the cache's modes, the VIP draw; and x-ratelimit-* values read alike
-// from a provider decision (simulator) and from HTTP headers (real-socket driver).
+// bucket and its learning, the cache's modes, the VIP draw, the router's choices. (x-ratelimit-*
+// values read alike from a decision and from HTTP headers: http_exchange_test.cpp.)
 #include "simulator/client_policies.hpp"
 
 #include <gtest/gtest.h>
@@ -9,10 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "models/provider_model.hpp"
-#include "simulator/attempt_result.hpp"
-#include "simulator/http_exchange.hpp"
-#include "wire/go_duration.hpp"
 
 namespace llmsim {
 namespace {
@@ -164,37 +160,94 @@ TEST(Priority, VipShareDrawnPerUser) {
   EXPECT_STREQ(class_name(PriorityClass::vip), "vip");
 }
 
-TEST(RateLimitHeaders, DecisionAndHttpHeadersReadAlike) {
-  ProviderConfig provider;
-  provider.limits.rpm = 500;
-  provider.limits.tpm = 200000;
-  ProviderModel model(provider, 1);
-  Decision decision;
-  for (std::uint64_t id = 0; id < 7; ++id) {
-    decision = model.decide(ProviderRequest{.prompt_tokens = 385, .request_id = id}, at_s(0.3));
-  }
-  const RateLimitHeaders& h = decision.admission.headers;
-  const AttemptResult simulated = from_decision(decision, provider, NetworkConfig{});
-  // The mock server writes these headers (wire/openai.hpp); the socket driver reads them.
-  const std::string limit_requests = std::to_string(*h.limit_requests);
-  const std::string remaining_requests = std::to_string(*h.remaining_requests);
-  const std::string reset_requests = wire::go_duration(*h.reset_requests);
-  const std::string limit_tokens = std::to_string(*h.limit_tokens);
-  const std::string remaining_tokens = std::to_string(*h.remaining_tokens);
-  const std::string reset_tokens = wire::go_duration(*h.reset_tokens);
-  const AttemptResult real = read_response(ResponseView{
-      .status = 200,
-      .headers = {.limit_requests = limit_requests, .remaining_requests = remaining_requests,
-                  .reset_requests = reset_requests, .limit_tokens = limit_tokens,
-                  .remaining_tokens = remaining_tokens, .reset_tokens = reset_tokens},
-      .body = R"({"usage": {"completion_tokens": 3}})"});
-  EXPECT_EQ(simulated.rate_limits.remaining_requests, 493);
-  EXPECT_EQ(real.rate_limits.limit_requests, simulated.rate_limits.limit_requests);
-  EXPECT_EQ(real.rate_limits.remaining_requests, simulated.rate_limits.remaining_requests);
-  EXPECT_EQ(real.rate_limits.reset_requests, simulated.rate_limits.reset_requests);
-  EXPECT_EQ(real.rate_limits.limit_tokens, simulated.rate_limits.limit_tokens);
-  EXPECT_EQ(real.rate_limits.remaining_tokens, simulated.rate_limits.remaining_tokens);
-  EXPECT_EQ(real.rate_limits.reset_tokens, simulated.rate_limits.reset_tokens);
+// Two providers ("a" with keys k1, k2; "b" with none) and the given choices.
+Scenario routed(ProviderChoice providers, KeyChoice keys) {
+  Scenario scenario;
+  scenario.providers = {ProviderConfig{.name = "a", .api_keys = {"k1", "k2"}},
+                        ProviderConfig{.name = "b"}};
+  scenario.client.routing.providers = providers;
+  scenario.client.routing.key_choice = keys;
+  return scenario;
+}
+
+TEST(ClientRouter, WithoutRoutingEverythingGoesToTheFirstKey) {
+  ClientRouter router(routed(ProviderChoice::first, KeyChoice::first));
+  EXPECT_FALSE(router.is_active());
+  EXPECT_EQ(router.choose_provider(), 0u);
+  EXPECT_EQ(router.send(0), 0u);
+  EXPECT_EQ(router.send(0), 0u);
+}
+
+TEST(ClientRouter, RoundRobinOverProvidersAndKeys) {
+  ClientRouter router(routed(ProviderChoice::round_robin, KeyChoice::round_robin));
+  EXPECT_TRUE(router.is_active());
+  EXPECT_EQ(router.choose_provider(), 0u);
+  EXPECT_EQ(router.choose_provider(), 1u);
+  EXPECT_EQ(router.choose_provider(), 0u);
+  EXPECT_EQ(router.send(0), 0u);
+  EXPECT_EQ(router.send(0), 1u);
+  EXPECT_EQ(router.send(0), 0u);
+  // A provider without keys has the one default key.
+  EXPECT_EQ(router.send(1), 0u);
+  EXPECT_EQ(router.send(1), 0u);
+}
+
+TEST(ClientRouter, LeastLoadedCountsWhatIsInFlight) {
+  ClientRouter router(routed(ProviderChoice::least_loaded, KeyChoice::least_loaded));
+  EXPECT_EQ(router.choose_provider(), 0u);  // a tie: the first
+  EXPECT_EQ(router.send(0), 0u);
+  EXPECT_EQ(router.choose_provider(), 1u);
+  EXPECT_EQ(router.send(0), 1u);            // k1 is busy
+  EXPECT_EQ(router.send(1), 0u);
+  router.finish(0, 0);
+  EXPECT_EQ(router.send(0), 0u);            // k1 is free again
+  router.finish(0, 0);
+  router.finish(0, 1);
+  EXPECT_EQ(router.choose_provider(), 0u);  // "b" still has one in flight
+}
+
+TEST(ClientRouter, FailoverHopsToTheNextUntriedProviderOnItsTriggers) {
+  ClientRouter router(routed(ProviderChoice::failover, KeyChoice::first));
+  EXPECT_EQ(router.failover(0, 1, ErrorCategory::rate_limit_requests), 1u);
+  EXPECT_EQ(router.failover(1, 1, ErrorCategory::server_5xx), 0u);  // wraps round
+  EXPECT_EQ(router.failover(1, 2, ErrorCategory::timeout), std::nullopt);  // both tried
+  EXPECT_EQ(router.failover(0, 1, ErrorCategory::other), std::nullopt);  // too large everywhere
+  EXPECT_EQ(router.failover(0, 1, ErrorCategory::queue_full), std::nullopt);
+  EXPECT_EQ(router.failover(0, 1, std::nullopt), std::nullopt);  // a success
+  Scenario no_timeouts = routed(ProviderChoice::failover, KeyChoice::first);
+  no_timeouts.client.routing.failover_on.timeout = false;
+  EXPECT_EQ(ClientRouter(no_timeouts).failover(0, 1, ErrorCategory::timeout), std::nullopt);
+  // "first" never fails over, whatever the triggers.
+  EXPECT_EQ(ClientRouter(routed(ProviderChoice::first, KeyChoice::round_robin))
+                .failover(0, 1, ErrorCategory::rate_limit_requests),
+            std::nullopt);
+}
+
+TEST(ClientRouter, LocalModelTakesItsTriggersUpToItsConcurrency) {
+  Scenario scenario = routed(ProviderChoice::first, KeyChoice::first);
+  EXPECT_FALSE(ClientRouter(scenario).take_local(ErrorCategory::rate_limit_requests));  // none
+  scenario.client.local_fallback = LocalFallbackConfig{
+      .on = RouteTriggers{.rate_limit = true},
+      .concurrency = 1,
+      .time_to_first_token_s = Distribution::constant(0.5),
+      .per_token_s = Distribution::constant(0.01),
+      .completion_tokens = Distribution::constant(11.0),
+  };
+  ClientRouter router(scenario);
+  EXPECT_TRUE(router.is_active());
+  EXPECT_FALSE(router.take_local(ErrorCategory::server_5xx));  // not one of its triggers
+  EXPECT_FALSE(router.take_local(std::nullopt));
+  EXPECT_TRUE(router.take_local(ErrorCategory::quota));
+  EXPECT_FALSE(router.take_local(ErrorCategory::rate_limit_tokens));  // its one slot is busy
+  router.finish_local();
+  EXPECT_TRUE(router.take_local(ErrorCategory::daily_limit));
+  // First token after 0.5 s, then 10 more tokens 10 ms apart; max_tokens caps the count.
+  const ClientRouter::LocalAnswer answer = router.local_answer(7, 1, std::nullopt);
+  EXPECT_EQ(answer.completion_tokens, 11);
+  EXPECT_EQ(answer.total, from_seconds(0.5) + from_seconds(0.01) * 10);
+  const ClientRouter::LocalAnswer capped = router.local_answer(7, 1, 5);
+  EXPECT_EQ(capped.completion_tokens, 5);
+  EXPECT_EQ(capped.total, from_seconds(0.5) + from_seconds(0.01) * 4);
 }
 
 }  // namespace

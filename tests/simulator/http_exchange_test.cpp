@@ -1,12 +1,18 @@
+// The load driver's HTTP exchange: the request head it writes, and reading a response back into
+// an AttemptResult (usage, streams, retry-after, x-ratelimit-* alike with the simulator's).
 #include "simulator/http_exchange.hpp"
 
 #include <sstream>
+#include <string>
 
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "models/provider_model.hpp"
 #include "models/random.hpp"
+#include "simulator/attempt_result.hpp"
+#include "wire/go_duration.hpp"
 
 namespace llmsim {
 namespace {
@@ -208,6 +214,42 @@ TEST(HttpExchange, ResponsesUsageIsOutputTokens) {
       .body = stream.substr(0, stream.find("event: response.completed")),
       .endpoint = Endpoint::responses});
   EXPECT_EQ(cut.error, ErrorCategory::connection);
+}
+
+// x-ratelimit-* values read alike from a provider decision (simulator) and from HTTP headers
+// (real-socket driver).
+TEST(RateLimitHeaders, DecisionAndHttpHeadersReadAlike) {
+  ProviderConfig provider;
+  provider.limits.rpm = 500;
+  provider.limits.tpm = 200000;
+  ProviderModel model(provider, 1);
+  Decision decision;
+  for (std::uint64_t id = 0; id < 7; ++id) {
+    decision = model.decide(ProviderRequest{.prompt_tokens = 385, .request_id = id},
+                            TimePoint{} + from_seconds(0.3));
+  }
+  const RateLimitHeaders& h = decision.admission.headers;
+  const AttemptResult simulated = from_decision(decision, provider, NetworkConfig{});
+  // The mock server writes these headers (wire/openai.hpp); the socket driver reads them.
+  const std::string limit_requests = std::to_string(*h.limit_requests);
+  const std::string remaining_requests = std::to_string(*h.remaining_requests);
+  const std::string reset_requests = wire::go_duration(*h.reset_requests);
+  const std::string limit_tokens = std::to_string(*h.limit_tokens);
+  const std::string remaining_tokens = std::to_string(*h.remaining_tokens);
+  const std::string reset_tokens = wire::go_duration(*h.reset_tokens);
+  const AttemptResult real = read_response(ResponseView{
+      .status = 200,
+      .headers = {.limit_requests = limit_requests, .remaining_requests = remaining_requests,
+                  .reset_requests = reset_requests, .limit_tokens = limit_tokens,
+                  .remaining_tokens = remaining_tokens, .reset_tokens = reset_tokens},
+      .body = R"({"usage": {"completion_tokens": 3}})"});
+  EXPECT_EQ(simulated.rate_limits.remaining_requests, 493);
+  EXPECT_EQ(real.rate_limits.limit_requests, simulated.rate_limits.limit_requests);
+  EXPECT_EQ(real.rate_limits.remaining_requests, simulated.rate_limits.remaining_requests);
+  EXPECT_EQ(real.rate_limits.reset_requests, simulated.rate_limits.reset_requests);
+  EXPECT_EQ(real.rate_limits.limit_tokens, simulated.rate_limits.limit_tokens);
+  EXPECT_EQ(real.rate_limits.remaining_tokens, simulated.rate_limits.remaining_tokens);
+  EXPECT_EQ(real.rate_limits.reset_tokens, simulated.rate_limits.reset_tokens);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "models/rate_limiter.hpp"
-#include "models/scenario.hpp"
+#include "models/scenario_config.hpp"
 #include "models/time.hpp"
 
 namespace llmsim {

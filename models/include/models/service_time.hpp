@@ -18,7 +18,7 @@
 #include <optional>
 
 #include "models/distribution.hpp"
-#include "models/scenario.hpp"
+#include "models/scenario_config.hpp"
 
 namespace llmsim {
 

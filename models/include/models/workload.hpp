@@ -13,7 +13,7 @@
 #include <optional>
 
 #include "models/random.hpp"
-#include "models/scenario.hpp"
+#include "models/scenario_config.hpp"
 #include "models/time.hpp"
 
 namespace llmsim {

@@ -15,7 +15,7 @@
 #include "models/metrics.hpp"
 #include "models/provider_model.hpp"
 #include "models/random.hpp"
-#include "models/scenario.hpp"
+#include "models/scenario_config.hpp"
 #include "models/time.hpp"
 #include "wire/openai.hpp"
 

@@ -11,12 +11,12 @@
 //
 // It is written once and driven twice (DESIGN.md): the discrete-event driver feeds it virtual time
 // and the in-memory provider; the real-socket driver feeds it wall-clock time and HTTP responses.
-// Routing (client.routing, client.local_fallback; client_routing.cpp): each attempt goes to a
-// provider and one of its keys chosen at send time; a failed attempt may go on to the next
-// provider at once (failover) and, when the providers refused, to a local model served by
-// timers alone. Failover hops are not SDK retries: client.retry runs only once every provider of
-// the round has failed (or the failure is not a failover trigger), and its retry starts a new
-// round.
+// Routing (client.routing, client.local_fallback; the ClientRouter policy of client_policies.hpp
+// chooses, client_routing.cpp acts on its answers): each attempt goes to a provider and one of its
+// keys chosen at send time; a failed attempt may go on to the next provider at once (failover)
+// and, when the providers refused, to a local model served by timers alone. Failover hops are not
+// SDK retries: client.retry runs only once every provider of the round has failed (or the failure
+// is not a failover trigger), and its retry starts a new round.
 // The route is chosen when an attempt leaves the waiting line, so the strategies act before
 // routing: a cache hit reaches no provider, every attempt (hops included) queues and is paced in
 // the one line, and the one pacing bucket paces the sends to all providers together.
@@ -216,10 +216,8 @@ class ClientModel {
   void expire_timeouts();
   void release_connection();
 
-  // Routing (client_routing.cpp).
+  // Routing: taking the route router_ chooses, failover, the local model (client_routing.cpp).
   void choose_route(std::uint32_t slot);
-  std::uint32_t choose_provider();
-  std::uint32_t choose_key(std::uint32_t provider);
   void count_attempt(std::uint32_t slot, bool succeeded);
   bool try_failover(std::uint32_t slot, const AttemptResult& result);
   bool try_local_fallback(std::uint32_t slot, const AttemptResult& result);
@@ -277,13 +275,7 @@ class ClientModel {
   bool timeout_armed_ = false;
   std::vector<TimePoint> core_free_at_;
 
-  // Routing state: attempts in flight per provider and key, rotation counters, the local model.
-  bool has_routing_ = false;
-  std::vector<std::vector<int>> route_in_flight_;
-  std::vector<int> provider_in_flight_;
-  std::vector<std::uint32_t> next_key_;
-  std::uint32_t next_provider_ = 0;
-  int local_in_flight_ = 0;
+  ClientRouter router_;               // where attempts go, and what is in flight where
   // Requests in flight per phase and since when, for PhaseMetrics::in_flight_time.
   struct InFlightTally {
     std::int64_t count = 0;

@@ -1,6 +1,6 @@
-// The client's strategies (scenario "client": queue, pacing, cache, priority) as small policies
-// the client model consults; each is pure state driven by the times the model passes in, so the
-// discrete-event and the real-socket drivers get the same behaviour.
+// The client's strategies (scenario "client": queue, pacing, cache, priority, routing) as small
+// policies the client model consults; each is pure state driven by the times and outcomes the
+// model passes in, so the discrete-event and the real-socket drivers get the same behaviour.
 //
 // - WaitingLine: attempts waiting for capacity (a connection, and a pacing slot), VIP first and
 //   first come, first served within a class. Without any strategy it is the pool's plain FIFO.
@@ -10,6 +10,9 @@
 // - ResponseCache: a hit ratio, or prompts of Zipf popularity kept with a TTL in an LRU of a given
 //   capacity; hits are answered locally after their own latency.
 // - priority_class_of: a user's class, drawn once per user from the stream (seed, "vip", user).
+// - ClientRouter: where each attempt goes (client.routing, client.local_fallback): the provider
+//   of a round, the key, the next provider after a failure (failover), and whether the local
+//   model takes a refused request; it counts the attempts in flight per provider and key.
 //
 //   WaitingLine line;
 //   line.push(PriorityClass::vip, slot, now);
@@ -24,8 +27,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "models/metrics.hpp"
 #include "models/rate_limiter.hpp"
-#include "models/scenario.hpp"
+#include "models/scenario_config.hpp"
 #include "models/time.hpp"
 
 namespace llmsim {
@@ -130,6 +134,66 @@ class ResponseCache {
   std::list<std::uint64_t> lru_;  // most recently used first
   // Looked up by key only, never iterated, so its order cannot reach a report.
   std::unordered_map<std::uint64_t, Entry> entries_;
+};
+
+// Where the client sends each attempt (client.routing, client.local_fallback; data/README.md,
+// "ROUTING", "LOCAL_FALLBACK"). Providers are indices into the scenario's providers, keys indices
+// into a provider's api_keys (0 for a provider without keys). A round is the first attempt of a
+// request or of an SDK retry, and the failover hops that follow it.
+class ClientRouter {
+ public:
+  explicit ClientRouter(const Scenario& scenario);
+
+  // Returns whether attempts are routed and counted per route (has_routing(scenario)); without
+  // routing every attempt goes to the first provider with the request's default key.
+  bool is_active() const { return is_active_; }
+
+  // Returns the provider of a round's first attempt: the first (first, failover), the next in
+  // turn (round_robin), or the one with the fewest attempts in flight (least_loaded, the first on
+  // a tie).
+  std::uint32_t choose_provider();
+
+  // Chooses the key of an attempt to `provider` by client.routing.key_choice, counts the attempt
+  // in flight there and returns the key.
+  std::uint32_t send(std::uint32_t provider);
+
+  // Takes a finished attempt (to `provider` with `key`) out of flight.
+  void finish(std::uint32_t provider, std::uint32_t key);
+
+  // Returns the provider a failed attempt to `provider` hops to at once, having tried `tried`
+  // providers this round: the next one, when the failure is a failover trigger, the choice is not
+  // "first" and some provider is still untried; else nullopt (client.retry decides).
+  std::optional<std::uint32_t> failover(std::uint32_t provider, std::uint32_t tried,
+                                        std::optional<ErrorCategory> error) const;
+
+  // Returns whether the local model takes a request whose attempt failed with `error` (one of
+  // its triggers, and a free slot of its concurrency), counting it in when it does.
+  bool take_local(std::optional<ErrorCategory> error);
+
+  // Frees the local model's slot of a request it has served.
+  void finish_local() { --local_in_flight_; }
+
+  // What the local model answers request `request_id` after `provider_calls` attempts sent:
+  // completion tokens (capped by `max_tokens`) and the time to the whole answer. Drawn from the
+  // streams (seed, "local_tokens" / "local_ttft" / "local_per_token", request, provider_calls).
+  struct LocalAnswer {
+    std::int64_t completion_tokens = 0;
+    Duration total{0};
+  };
+  LocalAnswer local_answer(std::uint64_t request_id, int provider_calls,
+                           std::optional<std::int64_t> max_tokens) const;
+
+ private:
+  RoutingConfig routing_;
+  std::optional<LocalFallbackConfig> local_;
+  Distribution default_completion_tokens_;  // the first provider's, for the local model
+  std::uint64_t seed_;
+  bool is_active_ = false;
+  std::vector<std::vector<int>> key_in_flight_;  // attempts in flight per provider and key
+  std::vector<int> provider_in_flight_;
+  std::vector<std::uint32_t> next_key_;          // round_robin key counters per provider
+  std::uint32_t next_provider_ = 0;              // round_robin provider counter
+  int local_in_flight_ = 0;
 };
 
 }  // namespace llmsim

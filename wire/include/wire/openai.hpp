@@ -37,7 +37,7 @@
 #include "models/metrics.hpp"
 #include "models/provider_model.hpp"
 #include "models/rate_limiter.hpp"
-#include "models/scenario.hpp"
+#include "models/scenario_config.hpp"
 #include "models/time.hpp"
 #include "wire/openai_errors.hpp"
 

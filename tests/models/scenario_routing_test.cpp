@@ -1,5 +1,5 @@
-// Scenario validation of the routing fields (client.routing, client.local_fallback): every rule,
-// one table row each, with the exact error line (file, JSON pointer, rule, value).
+// Tests for reading the ROUTING and LOCAL_FALLBACK objects of a client (scenario_routing.cpp):
+// every rule, one table row each, with the exact error line (file, JSON pointer, rule, value).
 #include "models/scenario.hpp"
 
 #include <gtest/gtest.h>
