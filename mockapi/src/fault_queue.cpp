@@ -18,12 +18,12 @@ constexpr std::array<std::string_view, 7> kFaults = {"500", "503", "429", "quota
 constexpr std::array<std::string_view, 6> kKeys = {"count", "endpoint", "model", "key",
                                                    "status", "fault"};
 
-ApiError bad(std::string_view param, std::string message) {
-  return ApiError{.status = 400, .message = std::move(message), .param = std::string(param),
+wire::ApiError bad(std::string_view param, std::string message) {
+  return wire::ApiError{.status = 400, .message = std::move(message), .param = std::string(param),
                   .code = "invalid_fault_rule"};
 }
 
-std::optional<ApiError> read_condition(const Json& body, const char* key,
+std::optional<wire::ApiError> read_condition(const Json& body, const char* key,
                                        std::optional<std::string>& out) {
   const auto found = body.find(key);
   if (found == body.end()) return std::nullopt;
@@ -34,7 +34,7 @@ std::optional<ApiError> read_condition(const Json& body, const char* key,
   return std::nullopt;
 }
 
-std::optional<ApiError> read_kind(const Json& body, QueuedFault& rule) {
+std::optional<wire::ApiError> read_kind(const Json& body, QueuedFault& rule) {
   const bool has_status = body.contains("status");
   if (has_status == body.contains("fault")) {
     return bad("fault", "Give exactly one of 'status' (500, 503 or 429) and 'fault' (500, 503, "
@@ -65,7 +65,7 @@ std::optional<ApiError> read_kind(const Json& body, QueuedFault& rule) {
   return std::nullopt;
 }
 
-std::optional<ApiError> parse_rule(std::string_view text, QueuedFault& rule) {
+std::optional<wire::ApiError> parse_rule(std::string_view text, QueuedFault& rule) {
   const Json body = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) return bad("body", "The body must be a JSON object (a fault rule).");
   for (const auto& [key, unused] : body.items()) {
@@ -102,7 +102,7 @@ Json nullable(const std::optional<std::string>& value) {
 
 }  // namespace
 
-std::optional<ApiError> FaultQueue::add(std::string_view body) {
+std::optional<wire::ApiError> FaultQueue::add(std::string_view body) {
   QueuedFault rule;
   if (auto error = parse_rule(body, rule)) return error;
   std::lock_guard lock(mutex_);
@@ -137,7 +137,7 @@ std::string FaultQueue::list_json() {
   for (const QueuedFault& rule : rules_) {
     Json item = {{"id", rule.id}, {"remaining", rule.remaining}, {"endpoint", nullable(rule.endpoint)},
                  {"model", nullable(rule.model)}};
-    item["key"] = rule.key ? Json(mask_key(*rule.key)) : Json(nullptr);
+    item["key"] = rule.key ? Json(wire::mask_key(*rule.key)) : Json(nullptr);
     item["fault"] = rule.fault;
     item["latency_ms"] = rule.latency ? Json(static_cast<double>(rule.latency->count()) / 1e6) : Json(nullptr);
     data.push_back(std::move(item));

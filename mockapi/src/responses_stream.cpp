@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cassert>
 
-#include "mockapi/json_text.hpp"
+#include "wire/json_text.hpp"
 #include "mockapi/sse.hpp"
 
 namespace llmsim::mockapi {
@@ -27,7 +27,7 @@ std::string event_start(std::string_view type, std::size_t sequence_number) {
   out += "\ndata: {\"type\":\"";
   out += type;
   out += "\",\"sequence_number\":";
-  append_json_int(out, static_cast<std::int64_t>(sequence_number));
+  wire::append_json_int(out, static_cast<std::int64_t>(sequence_number));
   return out;
 }
 
@@ -39,7 +39,7 @@ std::string event_end(std::string out) {
 // Appends `,"item_id":...,"output_index":0,"content_index":0` of the message's text part.
 void append_part_position(std::string& out, const StreamPlan& plan) {
   out += ",\"item_id\":";
-  append_json_string(out, plan.response.message_id);
+  wire::append_json_string(out, plan.response.message_id);
   out += ",\"output_index\":0,\"content_index\":0";
 }
 
@@ -72,7 +72,7 @@ std::string delta_event(const StreamPlan& plan, std::size_t index, std::int64_t 
   std::string out = event_start("response.output_text.delta", index);
   append_part_position(out, plan);
   out += ",\"delta\":";
-  append_json_string(out, plan.completion.reply.token(0, token));
+  wire::append_json_string(out, plan.completion.reply.token(0, token));
   out += ",\"logprobs\":[]";
   return event_end(std::move(out));
 }
@@ -81,7 +81,7 @@ std::string text_done_event(const StreamPlan& plan, std::size_t index, std::stri
   std::string out = event_start("response.output_text.done", index);
   append_part_position(out, plan);
   out += ",\"text\":";
-  append_json_string(out, text);
+  wire::append_json_string(out, text);
   out += ",\"logprobs\":[]";
   return event_end(std::move(out));
 }

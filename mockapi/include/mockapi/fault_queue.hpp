@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mockapi/openai_errors.hpp"
+#include "wire/openai_errors.hpp"
 #include "models/time.hpp"
 
 namespace llmsim::mockapi {
@@ -45,7 +45,7 @@ class FaultQueue {
  public:
   // Queues the rule in the JSON `body`; returns the 400 to send when it is not one (or the
   // queue is full), else nullopt.
-  std::optional<ApiError> add(std::string_view body);
+  std::optional<wire::ApiError> add(std::string_view body);
 
   // Takes one use of the first rule matching the request, or returns nullopt.
   std::optional<QueuedFault> take(std::string_view endpoint, std::string_view model,
