@@ -239,7 +239,7 @@ void register_load(CLI::App& app, int& status) {
       status = 2;
       return;
     }
-    options.time_scale = flags->time_scale;
+    options.time_scale = TimeScale(flags->time_scale);  // checked > 0 above
     options.scenario_path = flags->scenario_path;
     options.server_program = self_program();
     options.progress = isatty(STDERR_FILENO) == 1;

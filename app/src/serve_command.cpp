@@ -29,6 +29,7 @@ struct ServeFlags {
   std::uint64_t seed = 1;
   double read_timeout_s = 30.0;
   double grace_s = 5.0;
+  double time_scale = 1.0;
   std::int64_t created_unix_s = 0;
   CLI::Option* seed_option = nullptr;
   CLI::Option* created_option = nullptr;
@@ -69,6 +70,7 @@ int run_server(const ServeFlags& flags, ProviderConfig config, std::uint64_t see
   mockapi::ServerOptions options = flags.options;
   options.read_timeout = std::chrono::milliseconds(std::llround(flags.read_timeout_s * 1000.0));
   options.grace_period = std::chrono::milliseconds(std::llround(flags.grace_s * 1000.0));
+  options.time_scale = TimeScale(flags.time_scale);  // checked > 0 by its flag
   if (flags.created_option->count() > 0) {
     options.created_unix_s = flags.created_unix_s;
   }
@@ -185,7 +187,7 @@ void register_serve_command(CLI::App& app, int& status) {
   command->add_option("--threads", options.threads, "Threads serving requests (0: one per core)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  command->add_option("--time-scale", options.time_scale,
+  command->add_option("--time-scale", flags->time_scale,
                       "Model seconds per wall second: delays are waited delay/time-scale")
       ->check(cli::positive_number())
       ->capture_default_str();

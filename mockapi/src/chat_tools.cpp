@@ -20,7 +20,7 @@ using Json = SchemaJson;
 
 constexpr std::size_t kMaxFunctionName = 64;  // OpenAI's longest function name
 
-[[noreturn]] void fail(ApiError error) { throw RequestError(std::move(error)); }
+[[noreturn]] void fail(wire::ApiError error) { throw RequestError(std::move(error)); }
 
 std::string type_name(const Json& value) { return json_fields::type_name_of(value.type()); }
 
@@ -31,30 +31,30 @@ const Json* field(const Json& object, const char* name) {
 
 const Json& object_field(const Json& object, const char* name, const std::string& where) {
   const Json* value = field(object, name);
-  if (value == nullptr) fail(missing_parameter(where));
-  if (!value->is_object()) fail(invalid_type(where, "an object", type_name(*value)));
+  if (value == nullptr) fail(wire::missing_parameter(where));
+  if (!value->is_object()) fail(wire::invalid_type(where, "an object", type_name(*value)));
   return *value;
 }
 
 std::string string_field(const Json& object, const char* name, const std::string& where) {
   const Json* value = field(object, name);
-  if (value == nullptr) fail(missing_parameter(where));
-  if (!value->is_string()) fail(invalid_type(where, "a string", type_name(*value)));
+  if (value == nullptr) fail(wire::missing_parameter(where));
+  if (!value->is_string()) fail(wire::invalid_type(where, "a string", type_name(*value)));
   return value->get<std::string>();
 }
 
 bool bool_field(const Json& object, const char* name, const std::string& where) {
   const Json* value = field(object, name);
   if (value == nullptr) return false;
-  if (!value->is_boolean()) fail(invalid_type(where, "a boolean", type_name(*value)));
+  if (!value->is_boolean()) fail(wire::invalid_type(where, "a boolean", type_name(*value)));
   return value->get<bool>();
 }
 
 FunctionTool read_tool(const Json& tool, std::size_t i) {
   const std::string where = "tools[" + std::to_string(i) + "]";
-  if (!tool.is_object()) fail(invalid_type(where, "an object", type_name(tool)));
+  if (!tool.is_object()) fail(wire::invalid_type(where, "an object", type_name(tool)));
   const std::string type = string_field(tool, "type", where + ".type");
-  if (type != "function") fail(invalid_value(where + ".type", type, "'function'"));
+  if (type != "function") fail(wire::invalid_value(where + ".type", type, "'function'"));
   const Json& function = object_field(tool, "function", where + ".function");
   return checked_function_tool(string_field(function, "name", where + ".function.name"),
                                field(function, "parameters"),
@@ -62,8 +62,8 @@ FunctionTool read_tool(const Json& tool, std::size_t i) {
                                where + ".function");
 }
 
-ApiError only_with_tools(const char* param) {
-  return ApiError{.message = std::string("Invalid value for '") + param + "': '" + param +
+wire::ApiError only_with_tools(const char* param) {
+  return wire::ApiError{.message = std::string("Invalid value for '") + param + "': '" + param +
                              "' is only allowed when 'tools' are specified.",
                   .param = param,
                   .code = "invalid_value"};
@@ -81,20 +81,20 @@ void read_tool_choice(const Json& body, ChatTools& out) {
     if (value == "none") out.tool_choice = ToolChoice::none;
     else if (value == "auto") out.tool_choice = ToolChoice::auto_choice;
     else if (value == "required") out.tool_choice = ToolChoice::required;
-    else fail(invalid_value("tool_choice", value, "'none', 'auto' and 'required'"));
+    else fail(wire::invalid_value("tool_choice", value, "'none', 'auto' and 'required'"));
     return;
   }
   if (!choice->is_object()) {
-    fail(invalid_type("tool_choice", "one of a string or object", type_name(*choice)));
+    fail(wire::invalid_type("tool_choice", "one of a string or object", type_name(*choice)));
   }
   const std::string type = string_field(*choice, "type", "tool_choice.type");
-  if (type != "function") fail(invalid_value("tool_choice.type", type, "'function'"));
+  if (type != "function") fail(wire::invalid_value("tool_choice.type", type, "'function'"));
   const Json& function = object_field(*choice, "function", "tool_choice.function");
   const std::string name = string_field(function, "name", "tool_choice.function.name");
   auto it = std::find_if(out.tools.begin(), out.tools.end(),
                          [&](const FunctionTool& tool) { return tool.name == name; });
   if (it == out.tools.end()) {
-    fail(ApiError{.message = "Invalid value for 'tool_choice': no function named '" + name +
+    fail(wire::ApiError{.message = "Invalid value for 'tool_choice': no function named '" + name +
                              "' was specified in the 'tools' parameter.",
                   .param = "tool_choice",
                   .code = "invalid_value"});
@@ -107,13 +107,13 @@ void read_response_format(const Json& body, const std::vector<std::string>& text
                           ChatTools& out) {
   const Json* format = field(body, "response_format");
   if (format == nullptr) return;
-  if (!format->is_object()) fail(invalid_type("response_format", "an object", type_name(*format)));
+  if (!format->is_object()) fail(wire::invalid_type("response_format", "an object", type_name(*format)));
   const std::string type = string_field(*format, "type", "response_format.type");
   if (type == "text") return;
   if (type == "json_object") {
     if (std::none_of(texts.begin(), texts.end(),
                      [](const std::string& text) { return mentions_json(text); })) {
-      fail(ApiError{.message = "'messages' must contain the word 'json' in some form, to use "
+      fail(wire::ApiError{.message = "'messages' must contain the word 'json' in some form, to use "
                                "'response_format' of type 'json_object'.",
                     .param = "messages"});
     }
@@ -121,7 +121,7 @@ void read_response_format(const Json& body, const std::vector<std::string>& text
     return;
   }
   if (type != "json_schema") {
-    fail(invalid_value("response_format.type", type, "'json_object', 'json_schema' and 'text'"));
+    fail(wire::invalid_value("response_format.type", type, "'json_object', 'json_schema' and 'text'"));
   }
   const Json& spec = object_field(*format, "json_schema", "response_format.json_schema");
   SchemaPlace place{.kind = SchemaPlace::Kind::response_format,
@@ -138,14 +138,14 @@ void read_logprobs(const Json& body, ChatTools& out) {
   out.logprobs = bool_field(body, "logprobs", "logprobs");
   const Json* top = field(body, "top_logprobs");
   if (top == nullptr) return;
-  if (!top->is_number_integer()) fail(invalid_type("top_logprobs", "an integer", type_name(*top)));
+  if (!top->is_number_integer()) fail(wire::invalid_type("top_logprobs", "an integer", type_name(*top)));
   // An unsigned value beyond int64 is above the maximum all the same.
   const std::int64_t value = top->is_number_unsigned() && top->get<std::uint64_t>() > kMaxTokensLimit
                                  ? kMaxTokensLimit
                                  : top->get<std::int64_t>();
-  if (value < 0) fail(integer_below_minimum("top_logprobs", 0, value));
-  if (value > kMaxTopLogprobs) fail(integer_above_maximum("top_logprobs", kMaxTopLogprobs, value));
-  if (!out.logprobs) fail(top_logprobs_without_logprobs());
+  if (value < 0) fail(wire::integer_below_minimum("top_logprobs", 0, value));
+  if (value > kMaxTopLogprobs) fail(wire::integer_above_maximum("top_logprobs", kMaxTopLogprobs, value));
+  if (!out.logprobs) fail(wire::top_logprobs_without_logprobs());
   out.top_logprobs = static_cast<int>(value);
 }
 
@@ -157,15 +157,15 @@ void read_stop(const Json& body, ChatTools& out) {
     out.stop.push_back(stop->get<std::string>());
     return;
   }
-  if (!stop->is_array()) fail(invalid_type("stop", "one of a string or array", type_name(*stop)));
-  if (stop->empty()) fail(empty_array("stop"));
+  if (!stop->is_array()) fail(wire::invalid_type("stop", "one of a string or array", type_name(*stop)));
+  if (stop->empty()) fail(wire::empty_array("stop"));
   if (stop->size() > kMaxStopSequences) {
-    fail(array_above_max_length("stop", kMaxStopSequences, stop->size()));
+    fail(wire::array_above_max_length("stop", kMaxStopSequences, stop->size()));
   }
   for (std::size_t i = 0; i < stop->size(); ++i) {
     const Json& item = (*stop)[i];
     if (!item.is_string()) {
-      fail(invalid_type("stop[" + std::to_string(i) + "]", "a string", type_name(item)));
+      fail(wire::invalid_type("stop[" + std::to_string(i) + "]", "a string", type_name(item)));
     }
     out.stop.push_back(item.get<std::string>());
   }
@@ -192,7 +192,7 @@ std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema
   static const auto kEmptyObject =
       std::make_shared<const Json>(Json::parse(R"({"type":"object","properties":{}})"));
   if (schema == nullptr) return place.strict ? nullptr : kEmptyObject;
-  if (!schema->is_object()) fail(invalid_type(place.param, "an object", type_name(*schema)));
+  if (!schema->is_object()) fail(wire::invalid_type(place.param, "an object", type_name(*schema)));
   if (auto error = check_schema(*schema, place)) fail(*error);
   return std::make_shared<const Json>(*schema);
 }
@@ -200,7 +200,7 @@ std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema
 FunctionTool checked_function_tool(std::string name, const SchemaJson* parameters, bool strict,
                                    const std::string& where) {
   if (!is_function_name(name)) {
-    fail(ApiError{.message = "Invalid '" + where + ".name': string does not match "
+    fail(wire::ApiError{.message = "Invalid '" + where + ".name': string does not match "
                              "pattern. Expected a string that matches the pattern "
                              "'^[a-zA-Z0-9_-]+$'.",
                   .param = where + ".name",
@@ -226,8 +226,8 @@ ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string
                            std::string_view last_role) {
   ChatTools out;
   if (const Json* tools = field(body, "tools")) {
-    if (!tools->is_array()) fail(invalid_type("tools", "an array", type_name(*tools)));
-    if (tools->empty()) fail(empty_array("tools"));
+    if (!tools->is_array()) fail(wire::invalid_type("tools", "an array", type_name(*tools)));
+    if (tools->empty()) fail(wire::empty_array("tools"));
     for (std::size_t i = 0; i < tools->size(); ++i) out.tools.push_back(read_tool((*tools)[i], i));
   }
   read_tool_choice(body, out);
@@ -237,7 +237,7 @@ ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string
   }
   read_response_format(body, texts, out);
   if (const Json* seed = field(body, "seed")) {
-    if (!seed->is_number_integer()) fail(invalid_type("seed", "an integer", type_name(*seed)));
+    if (!seed->is_number_integer()) fail(wire::invalid_type("seed", "an integer", type_name(*seed)));
     out.seed = seed->get<std::int64_t>();
   }
   read_logprobs(body, out);

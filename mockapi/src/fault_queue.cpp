@@ -22,12 +22,12 @@ constexpr std::array<std::string_view, 8> kKeys = {"count", "endpoint", "model",
 constexpr std::array<std::pair<std::string_view, LimitKind>, 4> kLimits = {{
     {"rpm", LimitKind::rpm}, {"tpm", LimitKind::tpm}, {"rpd", LimitKind::rpd}, {"tpd", LimitKind::tpd}}};
 
-ApiError bad(std::string_view param, std::string message) {
-  return ApiError{.status = 400, .message = std::move(message), .param = std::string(param),
+wire::ApiError bad(std::string_view param, std::string message) {
+  return wire::ApiError{.status = 400, .message = std::move(message), .param = std::string(param),
                   .code = "invalid_fault_rule"};
 }
 
-std::optional<ApiError> read_condition(const Json& body, const char* key,
+std::optional<wire::ApiError> read_condition(const Json& body, const char* key,
                                        std::optional<std::string>& out) {
   const auto found = body.find(key);
   if (found == body.end()) return std::nullopt;
@@ -38,7 +38,7 @@ std::optional<ApiError> read_condition(const Json& body, const char* key,
   return std::nullopt;
 }
 
-std::optional<ApiError> read_kind(const Json& body, QueuedFault& rule) {
+std::optional<wire::ApiError> read_kind(const Json& body, QueuedFault& rule) {
   const bool has_status = body.contains("status");
   if (has_status == body.contains("fault")) {
     return bad("fault", "Give exactly one of 'status' (500, 503 or 429) and 'fault' (500, 503, "
@@ -80,7 +80,7 @@ bool has_limit(const RateLimits& limits, LimitKind kind) {
 }
 
 // Reads "limit" (with a 429 only, and one of the provider's limits).
-std::optional<ApiError> read_limit(const Json& body, const RateLimits& limits, QueuedFault& rule) {
+std::optional<wire::ApiError> read_limit(const Json& body, const RateLimits& limits, QueuedFault& rule) {
   const auto limit = body.find("limit");
   if (limit == body.end()) return std::nullopt;
   if (rule.fault != "429") return bad("limit", "'limit' applies to a 429 only.");
@@ -98,7 +98,7 @@ std::optional<ApiError> read_limit(const Json& body, const RateLimits& limits, Q
   return std::nullopt;
 }
 
-std::optional<ApiError> parse_rule(std::string_view text, const RateLimits& limits,
+std::optional<wire::ApiError> parse_rule(std::string_view text, const RateLimits& limits,
                                    QueuedFault& rule) {
   const Json body = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) return bad("body", "The body must be a JSON object (a fault rule).");
@@ -144,7 +144,7 @@ Json nullable(const std::optional<std::string>& value) {
 
 }  // namespace
 
-std::optional<ApiError> FaultQueue::add(std::string_view body, const RateLimits& limits) {
+std::optional<wire::ApiError> FaultQueue::add(std::string_view body, const RateLimits& limits) {
   QueuedFault rule;
   if (auto error = parse_rule(body, limits, rule)) return error;
   std::lock_guard lock(mutex_);
@@ -179,7 +179,7 @@ std::string FaultQueue::list_json() {
   for (const QueuedFault& rule : rules_) {
     Json item = {{"id", rule.id}, {"remaining", rule.remaining}, {"endpoint", nullable(rule.endpoint)},
                  {"model", nullable(rule.model)}};
-    item["key"] = rule.key ? Json(mask_key(*rule.key)) : Json(nullptr);
+    item["key"] = rule.key ? Json(wire::mask_key(*rule.key)) : Json(nullptr);
     item["fault"] = rule.fault;
     item["latency_ms"] = rule.latency ? Json(static_cast<double>(rule.latency->count()) / 1e6) : Json(nullptr);
     item["limit"] = rule.limit ? Json(lower_limit_name(*rule.limit)) : Json(nullptr);

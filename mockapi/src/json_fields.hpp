@@ -25,7 +25,7 @@ std::string type_name_of(nlohmann::json::value_t type);
 inline std::string type_name(const Json& value) { return type_name_of(value.type()); }
 
 // Throws `error` as a RequestError.
-[[noreturn]] void fail(ApiError error);
+[[noreturn]] void fail(wire::ApiError error);
 
 // Parses a body that must be a JSON object (not nested deeper than kMaxJsonDepth); throws.
 Json parse_object(std::string_view body);

@@ -1,4 +1,4 @@
-// Success bodies in OpenAI's key order, written by hand (mockapi/json_text.hpp).
+// Success bodies in OpenAI's key order, written by hand (wire/json_text.hpp).
 #include "mockapi/response_bodies.hpp"
 
 #include "wire/json_text.hpp"

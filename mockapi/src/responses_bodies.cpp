@@ -1,7 +1,7 @@
-// The Response object in OpenAI's key order, written by hand (mockapi/json_text.hpp).
+// The Response object in OpenAI's key order, written by hand (wire/json_text.hpp).
 #include "mockapi/responses_bodies.hpp"
 
-#include "mockapi/json_text.hpp"
+#include "wire/json_text.hpp"
 
 namespace llmsim::mockapi {
 namespace {
@@ -14,14 +14,14 @@ std::int64_t output_tokens(const Completion& completion) { return completion_tok
 void append_message_item(std::string& out, const Completion& completion,
                          const ResponseExtras& extras, ResponseStatus status) {
   out += R"({"id":)";
-  append_json_string(out, extras.message_id);
+  wire::append_json_string(out, extras.message_id);
   out += R"(,"type":"message","status":")";
   out += status_name(status);
   out += R"(","content":[)";
   if (status != ResponseStatus::in_progress) {
     out += R"({"type":"output_text","annotations":[],"logprobs":[],"text":)";
     if (extras.content) {
-      append_json_string(out, message_text(completion, extras));
+      wire::append_json_string(out, message_text(completion, extras));
     } else {
       out += '"';
       completion.reply.append_text(out, 0, output_tokens(completion));  // needs no escaping
@@ -36,16 +36,16 @@ void append_call_item(std::string& out, const ResponseExtras& extras, std::size_
                       ResponseStatus status) {
   const ToolCall& tool_call = extras.content->tool_calls[call];
   out += R"({"id":)";
-  append_json_string(out, extras.call_item_ids[call]);
+  wire::append_json_string(out, extras.call_item_ids[call]);
   out += R"(,"type":"function_call","status":")";
   out += status_name(status);
   out += R"(","arguments":)";
-  append_json_string(out, status == ResponseStatus::in_progress ? std::string()
+  wire::append_json_string(out, status == ResponseStatus::in_progress ? std::string()
                                                                 : call_arguments(extras, call));
   out += R"(,"call_id":)";
-  append_json_string(out, tool_call.id);
+  wire::append_json_string(out, tool_call.id);
   out += R"(,"name":)";
-  append_json_string(out, tool_call.name);
+  wire::append_json_string(out, tool_call.name);
   out += '}';
 }
 
@@ -62,14 +62,14 @@ void append_item(std::string& out, const Completion& completion, const ResponseE
 void append_head(std::string& out, const Completion& completion, const ResponseExtras& extras,
                  ResponseStatus status) {
   out += R"({"id":)";
-  append_json_string(out, completion.id);
+  wire::append_json_string(out, completion.id);
   out += R"(,"object":"response","created_at":)";
-  append_json_int(out, completion.created);
+  wire::append_json_int(out, completion.created);
   out += R"(,"status":")";
   out += status_name(status);
   out += R"(","background":false,"completed_at":)";
   if (status == ResponseStatus::completed) {
-    append_json_int(out, extras.completed_at);
+    wire::append_json_int(out, extras.completed_at);
   } else {
     out += "null";
   }
@@ -77,18 +77,18 @@ void append_head(std::string& out, const Completion& completion, const ResponseE
   out += status == ResponseStatus::incomplete ? R"({"reason":"max_output_tokens"})" : "null";
   out += R"(,"instructions":)";
   if (extras.echo.instructions) {
-    append_json_string(out, *extras.echo.instructions);
+    wire::append_json_string(out, *extras.echo.instructions);
   } else {
     out += "null";
   }
   out += R"(,"max_output_tokens":)";
   if (extras.echo.max_output_tokens) {
-    append_json_int(out, *extras.echo.max_output_tokens);
+    wire::append_json_int(out, *extras.echo.max_output_tokens);
   } else {
     out += "null";
   }
   out += R"(,"max_tool_calls":null,"model":)";
-  append_json_string(out, completion.model);
+  wire::append_json_string(out, completion.model);
 }
 
 // Appends the fields after `output`, up to and without `usage`.
@@ -160,11 +160,11 @@ std::string_view status_name(ResponseStatus status) {
 
 std::string response_usage_json(std::int64_t input_tokens, std::int64_t output_tokens) {
   std::string out = R"({"input_tokens":)";
-  append_json_int(out, input_tokens);
+  wire::append_json_int(out, input_tokens);
   out += R"(,"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":)";
-  append_json_int(out, output_tokens);
+  wire::append_json_int(out, output_tokens);
   out += R"(,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":)";
-  append_json_int(out, input_tokens + output_tokens);
+  wire::append_json_int(out, input_tokens + output_tokens);
   out += '}';
   return out;
 }
@@ -205,7 +205,7 @@ std::string output_item_json(const Completion& completion, const ResponseExtras&
 
 std::string output_text_part_json(std::string_view text) {
   std::string out = R"({"type":"output_text","annotations":[],"logprobs":[],"text":)";
-  append_json_string(out, text);
+  wire::append_json_string(out, text);
   out += '}';
   return out;
 }

@@ -4,7 +4,7 @@
 #include <optional>
 #include <vector>
 
-#include "mockapi/json_text.hpp"
+#include "wire/json_text.hpp"
 #include "mockapi/sse.hpp"
 
 namespace llmsim::mockapi {
@@ -97,7 +97,7 @@ std::string event_start(std::string_view type, std::size_t sequence_number) {
   out += "\ndata: {\"type\":\"";
   out += type;
   out += "\",\"sequence_number\":";
-  append_json_int(out, static_cast<std::int64_t>(sequence_number));
+  wire::append_json_int(out, static_cast<std::int64_t>(sequence_number));
   return out;
 }
 
@@ -111,10 +111,10 @@ std::string event_end(std::string out) {
 void append_position(std::string& out, const StreamPlan& plan, const OutputItem& item,
                      std::size_t output_index) {
   out += ",\"item_id\":";
-  append_json_string(out, item.is_call ? plan.response.call_item_ids[item.call]
+  wire::append_json_string(out, item.is_call ? plan.response.call_item_ids[item.call]
                                        : plan.response.message_id);
   out += ",\"output_index\":";
-  append_json_int(out, static_cast<std::int64_t>(output_index));
+  wire::append_json_int(out, static_cast<std::int64_t>(output_index));
   if (!item.is_call) out += ",\"content_index\":0";
 }
 
@@ -130,7 +130,7 @@ std::string item_event(const StreamPlan& plan, std::string_view type, std::size_
                        const OutputItem& item, std::size_t output_index, ResponseStatus status) {
   std::string out = event_start(type, index);
   out += ",\"output_index\":";
-  append_json_int(out, static_cast<std::int64_t>(output_index));
+  wire::append_json_int(out, static_cast<std::int64_t>(output_index));
   out += ",\"item\":";
   out += output_item_json(plan.completion, plan.response, item, status);
   return event_end(std::move(out));
@@ -160,7 +160,7 @@ std::string delta_event(const StreamPlan& plan, std::size_t index, const OutputI
                                 index);
   append_position(out, plan, item, output_index);
   out += ",\"delta\":";
-  append_json_string(out, piece_of(plan, item, piece));
+  wire::append_json_string(out, piece_of(plan, item, piece));
   if (!item.is_call) out += ",\"logprobs\":[]";
   return event_end(std::move(out));
 }
@@ -170,7 +170,7 @@ std::string text_done_event(const StreamPlan& plan, std::size_t index, std::size
   std::string out = event_start("response.output_text.done", index);
   append_position(out, plan, OutputItem{}, output_index);
   out += ",\"text\":";
-  append_json_string(out, text);
+  wire::append_json_string(out, text);
   out += ",\"logprobs\":[]";
   return event_end(std::move(out));
 }
@@ -180,9 +180,9 @@ std::string arguments_done_event(const StreamPlan& plan, std::size_t index,
   std::string out = event_start("response.function_call_arguments.done", index);
   append_position(out, plan, item, output_index);
   out += ",\"name\":";
-  append_json_string(out, plan.response.content->tool_calls[item.call].name);
+  wire::append_json_string(out, plan.response.content->tool_calls[item.call].name);
   out += ",\"arguments\":";
-  append_json_string(out, call_arguments(plan.response, item.call));
+  wire::append_json_string(out, call_arguments(plan.response, item.call));
   return event_end(std::move(out));
 }
 

@@ -319,7 +319,7 @@ ResponsePlan Router::handle_responses(const Context& context, const HttpRequest&
   const ResponsesParams params = parse_responses_request(request.body);
   const GenerationParams& generation = params.generation;
   if (!has_model(generation.model)) {
-    return error_plan(context, model_not_found(generation.model));
+    return error_plan(context, wire::model_not_found(generation.model));
   }
   ProviderRequest provider_request{
       .key = context.plan.key,

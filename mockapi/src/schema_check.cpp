@@ -60,7 +60,7 @@ class Checker {
  public:
   Checker(const SchemaJson& root, const SchemaPlace& place) : root_(root), place_(place) {}
 
-  std::optional<ApiError> run() {
+  std::optional<wire::ApiError> run() {
     if (!root_.is_object()) return fail_plain("schema must be a JSON Schema object");
     const auto types = root_.contains("type") && root_["type"].is_string()
                            ? root_["type"].get<std::string>() : std::string();
@@ -77,15 +77,15 @@ class Checker {
   }
 
  private:
-  ApiError make(std::string message) const {
+  wire::ApiError make(std::string message) const {
     const bool is_function = place_.kind == SchemaPlace::Kind::function;
-    return ApiError{.message = schema::cat({is_function ? "Invalid schema for function "
+    return wire::ApiError{.message = schema::cat({is_function ? "Invalid schema for function "
                                                    : "Invalid schema for response_format ",
                                        quote_name(place_.name), ": ", message}),
                     .param = place_.param,
                     .code = is_function ? "invalid_function_parameters" : "invalid_json_schema"};
   }
-  std::optional<ApiError> fail_plain(std::string message) { return make(std::move(message)); }
+  std::optional<wire::ApiError> fail_plain(std::string message) { return make(std::move(message)); }
   void fail(const Context& context, const std::string& message) {
     if (!error_) error_ = make(schema::cat({"In context=", context_text(context), ", ", message}));
   }
@@ -282,12 +282,12 @@ class Checker {
 
   const SchemaJson& root_;
   const SchemaPlace& place_;
-  std::optional<ApiError> error_;
+  std::optional<wire::ApiError> error_;
 };
 
 }  // namespace
 
-std::optional<ApiError> check_schema(const SchemaJson& schema, const SchemaPlace& place) {
+std::optional<wire::ApiError> check_schema(const SchemaJson& schema, const SchemaPlace& place) {
   return Checker(schema, place).run();
 }
 

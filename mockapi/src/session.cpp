@@ -2,8 +2,6 @@
 #include "session.hpp"
 
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <ctime>
 #include <iomanip>
 #include <iostream>
@@ -105,9 +103,7 @@ void set_headers(http::response<Body>& response, const ResponsePlan& plan, bool 
 
 // Adds the server's time scale to a response's headers (see kTimeScaleHeader).
 void add_time_scale_header(const SessionContext& context, ResponsePlan& plan) {
-  std::array<char, 32> text{};  // the shortest round-trip text of a double is at most 24 bytes
-  const auto written = std::to_chars(text.data(), text.data() + text.size(), context.options.time_scale);
-  plan.headers.emplace_back(kTimeScaleHeader, std::string(text.data(), written.ptr));
+  plan.headers.emplace_back(kTimeScaleHeader, context.options.time_scale.text());
 }
 
 asio::awaitable<void> wait_for(const SessionContext& context, Duration model_delay) {
@@ -115,7 +111,7 @@ asio::awaitable<void> wait_for(const SessionContext& context, Duration model_del
     co_return;
   }
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  timer.expires_after(context.wall_delay(model_delay));
+  timer.expires_after(context.options.time_scale.to_wall(model_delay));
   co_await timer.async_wait(kAsTuple);
 }
 
@@ -172,7 +168,7 @@ asio::awaitable<bool> send_stream(const SessionContext& context, Connection& con
     StreamEvent event = stream_event(stream, i);
     if (event.delay > Duration::zero()) {
       if (!pending.empty() && !co_await flush()) co_return false;
-      deadline += context.wall_delay(event.delay);
+      deadline += context.options.time_scale.to_wall(event.delay);
       co_await wait_until(deadline);
     }
     pending += event.data;
@@ -351,14 +347,8 @@ std::optional<ResponsePlan> refusal_for(SessionContext& context, const Connectio
 }  // namespace
 
 TimePoint SessionContext::model_now() const {
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
-  return TimePoint{Duration{std::llround(static_cast<double>(nanos) * options.time_scale)}};
-}
-
-std::chrono::nanoseconds SessionContext::wall_delay(Duration model_delay) const {
-  return std::chrono::nanoseconds{
-      std::llround(static_cast<double>(model_delay.count()) / options.time_scale)};
+  return TimePoint{} + options.time_scale.to_model(
+                           std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start));
 }
 
 asio::awaitable<void> run_session(SessionContext& context, std::shared_ptr<Connection> connection) {

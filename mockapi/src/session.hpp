@@ -74,11 +74,8 @@ struct SessionContext {
   const Upstream* upstream = nullptr;  // --record-from: /v1 requests go there (record_proxy.hpp)
   Recorder* recorder = nullptr;        // --fixtures-out
 
-  // Returns the model time now: wall time since `start` times options.time_scale.
+  // Returns the model time now: options.time_scale.to_model(wall time since `start`).
   TimePoint model_now() const;
-
-  // Returns the wall time to wait for a model delay: delay / options.time_scale.
-  std::chrono::nanoseconds wall_delay(Duration model_delay) const;
 };
 
 // Serves one connection until it closes, the client goes quiet, or the server stops.

@@ -152,9 +152,8 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
     return decision;
   }
 
-  const std::int64_t cost = request.is_embedding
-                                ? request.prompt_tokens
-                                : rate_limit_cost(request.prompt_tokens, request.max_tokens, request.n);
+  const std::int64_t cost =
+      request_token_cost(!request.is_embedding, request.prompt_tokens, request.max_tokens, request.n);
   decision.admission = limiter.try_admit(now, cost);
   if (!decision.admission.admitted) {
     decision.outcome = decision.admission.too_large ? Outcome::too_large : Outcome::rate_limited;

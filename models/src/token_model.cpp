@@ -37,6 +37,11 @@ std::int64_t rate_limit_cost(std::int64_t prompt_tokens, std::optional<std::int6
   return std::max(*max_tokens * n, prompt_tokens);
 }
 
+std::int64_t request_token_cost(bool generates, std::int64_t prompt_tokens,
+                                std::optional<std::int64_t> max_tokens, int n) {
+  return generates ? rate_limit_cost(prompt_tokens, max_tokens, n) : prompt_tokens;
+}
+
 std::int64_t draw_completion_tokens(const Distribution& dist, RandomStream& rng,
                                     std::optional<std::int64_t> max_tokens) {
   const double drawn = dist.sample(rng);

@@ -65,8 +65,7 @@ std::vector<TokenBucket> initial_buckets(const Scenario& scenario) {
   const RateLimits& limits = provider.limits;
   const RequestConfig& request = scenario.request;
   const auto tokens = static_cast<double>(
-      !is_generation(request.endpoint) ? request.prompt_tokens
-                                       : rate_limit_cost(request.prompt_tokens, request.max_tokens));
+      request_token_cost(is_generation(request.endpoint), request.prompt_tokens, request.max_tokens));
   // A quantization window shrinks a per-minute bucket's burst to max(1, L x window / 60 s).
   const double burst_share = limits.quantization_window
                                  ? to_seconds(*limits.quantization_window) / kSecondsPerMinute

@@ -31,7 +31,7 @@ std::optional<MinuteLimit> minute_limit(const Scenario& scenario) {
   const ProviderConfig& provider = scenario.providers.front();
   const RequestConfig& request = scenario.request;
   const auto cost = static_cast<double>(
-      !is_generation(request.endpoint) ? request.prompt_tokens : rate_limit_cost(request.prompt_tokens, request.max_tokens));
+      request_token_cost(is_generation(request.endpoint), request.prompt_tokens, request.max_tokens));
   std::optional<MinuteLimit> out;
   const auto consider = [&out](double requests_per_min, std::string text) {
     if (!out || requests_per_min < out->bucket) out = MinuteLimit{requests_per_min, requests_per_min / kSecondsPerMinute, 1, text};

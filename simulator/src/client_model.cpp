@@ -21,9 +21,7 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
   if (scenario.client.cpu.enabled) core_free_at_.assign(scenario.client.cpu.cores, TimePoint{});
   if (scenario.client.pacing) pacer_.emplace(*scenario.client.pacing);
   if (scenario.client.cache) cache_.emplace(*scenario.client.cache, scenario.seed);
-  pacing_cost_ = request_template_.is_embedding
-                     ? rc.prompt_tokens
-                     : rate_limit_cost(rc.prompt_tokens, rc.max_tokens);
+  pacing_cost_ = request_token_cost(is_generation(rc.endpoint), rc.prompt_tokens, rc.max_tokens);
   for (const Phase& phase : scenario.workload.phases) {
     phases_.push_back(PhaseRun{.name = phase.name, .users = phase.users});
     if (scenario.client.priority) {

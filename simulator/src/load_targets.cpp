@@ -3,7 +3,6 @@
 
 #include <sys/resource.h>
 
-#include <cstdio>
 #include <optional>
 #include <stdexcept>
 
@@ -73,12 +72,10 @@ std::vector<Target> routed_targets(const Scenario& scenario, const std::vector<L
 }
 
 std::deque<ServerProcess> start_servers(const Scenario& scenario, LoadOptions& options) {
-  char scale[32];
-  std::snprintf(scale, sizeof scale, "%.17g", options.time_scale);
   std::deque<ServerProcess> servers;  // not movable: a deque keeps them in place
   for (std::size_t i = 0; i < routed_provider_count(scenario); ++i) {
     std::vector<std::string> args{"serve", "--scenario", options.scenario_path, "--port", "0",
-                                  "--seed", std::to_string(scenario.seed), "--time-scale", scale,
+                                  "--seed", std::to_string(scenario.seed), "--time-scale", options.time_scale.text(),
                                   "--threads", "1"};
     if (scenario.providers.size() > 1) {
       args.insert(args.end(), {"--provider", scenario.providers[i].name});

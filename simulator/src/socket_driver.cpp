@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <cmath>
 #include <algorithm>
 #include <array>
@@ -80,8 +79,7 @@ class SocketDriver final : public ClientDriver {
     client_ = &client;
     last_arrival_.assign(scenario_.workload.phases.size(), std::nullopt);
     // kLateStart of wall time, in scenario time.
-    client.set_late_threshold(Duration{static_cast<std::int64_t>(
-        std::llround(static_cast<double>(std::chrono::nanoseconds(kLateStart).count()) * options_.time_scale))});
+    client.set_late_threshold(options_.time_scale.to_model(kLateStart));
     start_ = SteadyClock::now();
     const ProcessUsage usage_before = self_usage();
     watch_signals();
@@ -107,9 +105,8 @@ class SocketDriver final : public ClientDriver {
   }
 
   TimePoint now() const override {
-    const auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start_);
-    return TimePoint{} + Duration{static_cast<std::int64_t>(
-                             std::llround(static_cast<double>(wall.count()) * options_.time_scale))};
+    return TimePoint{} + options_.time_scale.to_model(
+                             std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start_));
   }
 
   void schedule(TimePoint at, Timer timer) override {
@@ -165,9 +162,9 @@ class SocketDriver final : public ClientDriver {
     bool is_scale_checked = false;  // its x-llmsim-time-scale was compared with ours
   };
 
+  // Returns the wall time of scenario time `at`; now() there is `at` or later (TimeScale rounds up).
   SteadyClock::time_point wall_of(TimePoint at) const {
-    const double ns = std::ceil(static_cast<double>(at.time_since_epoch().count()) / options_.time_scale);
-    return start_ + std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
+    return start_ + options_.time_scale.to_wall(at.time_since_epoch());
   }
 
   void arm(TimePoint at) {
@@ -181,7 +178,8 @@ class SocketDriver final : public ClientDriver {
   }
 
   void fire_due_timers() {
-    // Timers due up to a microsecond from now: the wall/scenario conversion rounds.
+    // Timers due up to a microsecond from now run in this wake-up, not after arming the timer
+    // again for less time than that takes.
     const TimePoint due = now() + std::chrono::microseconds(1);
     while (!timers_.empty() && timers_.next_time() <= due) {
       auto event = timers_.pop();
@@ -252,10 +250,10 @@ class SocketDriver final : public ClientDriver {
 
   // Waits half the scenario's round trip, in scenario time.
   asio::awaitable<void> wait_half_rtt() {
-    const double half_s = scenario_.client.network.rtt_ms / 2000.0 / options_.time_scale;
-    if (half_s <= 0) co_return;
+    const std::chrono::nanoseconds wall = options_.time_scale.to_wall(half_rtt());
+    if (wall <= std::chrono::nanoseconds::zero()) co_return;
     asio::steady_timer timer(io_);
-    timer.expires_after(std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(half_s * 1e9))));
+    timer.expires_after(wall);
     co_await timer.async_wait(kAsTuple);
   }
 
@@ -345,16 +343,12 @@ class SocketDriver final : public ClientDriver {
   void check_time_scale(Route& route, std::optional<std::string_view> stated) {
     route.is_scale_checked = true;
     if (!stated) return;
-    double scale = 0;
-    const auto [end, error] = std::from_chars(stated->data(), stated->data() + stated->size(), scale);
-    const bool is_same = error == std::errc{} && end == stated->data() + stated->size() &&
-                         std::abs(scale - options_.time_scale) <= kScaleTolerance * options_.time_scale;
-    if (is_same) return;
-    char text[64];
-    std::snprintf(text, sizeof text, "%g", options_.time_scale);
+    const std::optional<TimeScale> theirs = TimeScale::parse(*stated);
+    const double ours = options_.time_scale.model_per_wall();
+    if (theirs && std::abs(theirs->model_per_wall() - ours) <= kScaleTolerance * ours) return;
     time_scale_error_ = "the mock server at http://" + route.target.host + ":" + route.target.port + " runs at time scale " + std::string(*stated) +
                         " (its " + std::string(kTimeScaleHeader) + " header), this run at --time-scale " +
-                        text + ": its delays would be off by their ratio; start both with the same --time-scale";
+                        options_.time_scale.text() + ": its delays would be off by their ratio; start both with the same --time-scale";
     io_.stop();
   }
 
@@ -409,7 +403,7 @@ class SocketDriver final : public ClientDriver {
   void add_notes(LoadResult& result, double wall_s, double cpu_share, const ProcessUsage& usage) const {
     auto& notes = result.notes;
     char text[160];
-    std::snprintf(text, sizeof text, "%g (wall %.3f s)", options_.time_scale, wall_s);
+    std::snprintf(text, sizeof text, "%s (wall %.3f s)", options_.time_scale.text().c_str(), wall_s);
     notes.emplace_back("time_scale", text);
     for (const LoadTarget& target : options_.targets) {
       notes.emplace_back(options_.targets.size() == 1 ? "target" : "target " + target.provider, target.url);
@@ -476,7 +470,6 @@ class SocketDriver final : public ClientDriver {
 }  // namespace
 
 LoadResult run_load(const Scenario& scenario, const LoadOptions& options) {
-  if (!(options.time_scale > 0)) throw std::runtime_error("--time-scale: must be > 0");
   ensure_file_limit(scenario.client.connections);
   LoadOptions effective = options;
   std::deque<ServerProcess> servers;

@@ -330,6 +330,12 @@ TEST(Cli, BadFlagValuesNameTheRuleAndTheValue) {
   EXPECT_EQ(scale.status, 2);
   EXPECT_THAT(scale.output, HasSubstr("--time-scale: must be a number > 0, got 0\n"));
   EXPECT_LT(scale.output.size(), 200U);
+  // A time scale must be finite too: at infinity every wait would be zero (models/time_scale.hpp).
+  for (const char* value : {"inf", "nan", "-2"}) {
+    const CommandResult bad = llmsim("load " + kScenario + " --time-scale " + value);
+    EXPECT_EQ(bad.status, 2) << value;
+    EXPECT_THAT(bad.output, HasSubstr(std::string("--time-scale: must be a number > 0, got ") + value + "\n"));
+  }
   const CommandResult serve = llmsim("serve --seed -1");
   EXPECT_EQ(serve.status, 2);
   EXPECT_THAT(serve.output, HasSubstr("--seed: must be an integer >= 0"));

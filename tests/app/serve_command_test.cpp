@@ -250,6 +250,7 @@ TEST(ServeCommand, ServesTheScenariosFirstProvider) {
 TEST(ServeCommand, BadFlagsExitTwo) {
   const std::vector<std::vector<std::string>> rows = {
       {"serve", "--time-scale", "0"},           // time must run forward
+      {"serve", "--time-scale", "inf"},         // and at a finite pace
       {"serve", "--threads", "-1"},             // negative thread count
       {"serve", "--port", "70000"},             // not a port
       {"serve", "--read-timeout-s", "0"},       // no time to read a request

@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "models/token_model.hpp"
+#include "wire/openai_errors.hpp"
 
 namespace llmsim::mockapi {
 namespace {
 
 // Returns the 400 a body gets (a test failure when it parses).
-ApiError error_of(std::string_view body) {
+wire::ApiError error_of(std::string_view body) {
   try {
     parse_responses_request(body);
   } catch (const RequestError& error) {
@@ -153,7 +154,7 @@ TEST(ResponsesParser, BadBodiesGetOpenAIs400) {
        "Invalid value: 'xml'. Supported values are: 'text', 'json_object', and 'json_schema'."},
   };
   for (const Row& row : rows) {
-    const ApiError error = error_of(row.body);
+    const wire::ApiError error = error_of(row.body);
     EXPECT_EQ(error.status, 400) << row.body;
     EXPECT_EQ(error.param, row.param) << row.body;
     EXPECT_EQ(error.message, row.message) << row.body;

@@ -177,7 +177,7 @@ TEST(Server, ServesSeveralRequestsOnOneKeptAliveConnection) {
 // the server now states its scale on every response, streamed or not, refused or not.
 TEST(Server, StatesItsTimeScaleOnEveryResponse) {
   ServerOptions options;
-  options.time_scale = 12.5;
+  options.time_scale = TimeScale(12.5);
   auto server = start_server(fixed_config(0.0, 0.0, 2.0), options);
   TestClient client(server->port());
   const Reply plain = client.exchange(chat_request());
@@ -194,7 +194,7 @@ TEST(Server, StatesItsTimeScaleOnEveryResponse) {
 
 TEST(Server, StreamsTokenChunksInOrderWithUsageAndDone) {
   ServerOptions options;
-  options.time_scale = 10.0;  // 1 s to the first token and 0.5 s per token take 0.3 s in all
+  options.time_scale = TimeScale(10.0);  // 1 s to the first token and 0.5 s per token take 0.3 s in all
   auto server = start_server(fixed_config(1.0, 0.5, 5.0), options);
   TestClient client(server->port());
   const auto started = std::chrono::steady_clock::now();
@@ -435,7 +435,7 @@ TEST(Server, AnswersExpectContinueBeforeReadingTheBody) {
 
 TEST(Server, StopFinishesRequestsInProgressAndClosesIdleConnections) {
   ServerOptions options;
-  options.time_scale = 5.0;  // the 1 s first token takes 0.2 s
+  options.time_scale = TimeScale(5.0);  // the 1 s first token takes 0.2 s
   auto server = start_server(fixed_config(1.0, 0.0, 1.0), options);
   TestClient idle(server->port());
   ASSERT_EQ(idle.exchange(chat_request()).response.result_int(), 200);
@@ -516,7 +516,7 @@ TEST(Server, ServesAThousandConcurrentDelayedRequestsOnAFixedThreadPool) {
   constexpr int kRequests = 1000;
   ServerOptions options;
   options.threads = 2;
-  options.time_scale = 10.0;  // each request waits 5 model seconds: 0.5 s of wall time
+  options.time_scale = TimeScale(10.0);  // each request waits 5 model seconds: 0.5 s of wall time
   auto server = start_server(fixed_config(5.0, 0.0, 1.0), options);
   ASSERT_EQ(server->thread_count(), 2);
   const int threads_before = thread_count();

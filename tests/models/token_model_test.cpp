@@ -79,6 +79,39 @@ TEST(TokenModelTest, RateLimitCostDefaultsToOneChoice) {
   EXPECT_EQ(rate_limit_cost(10, 40), 40);
 }
 
+// The provider's cost rule: generation reserves max_tokens x n (rate_limit_cost), embeddings pay
+// their prompt estimate only, whatever max_tokens and n the request carries.
+TEST(TokenModelTest, RequestTokenCostChargesEmbeddingsTheirPromptOnly) {
+  struct Row {
+    bool generates;
+    std::int64_t prompt;
+    std::optional<std::int64_t> max_tokens;
+    int n;
+    std::int64_t cost;
+  };
+  const std::vector<Row> table = {
+      {true, 100, 500, 1, 500},            // generation: max_tokens above the prompt is reserved
+      {true, 100, 50, 1, 100},             // generation: the prompt above max_tokens
+      {true, 100, 50, 3, 150},             // generation: n choices multiply max_tokens
+      {true, 100, std::nullopt, 3, 100},   // generation without max_tokens: the prompt alone
+      {false, 100, 500, 1, 100},           // embeddings: max_tokens does not apply
+      {false, 100, 50, 3, 100},            // embeddings: nor does n
+      {false, 7, std::nullopt, 1, 7},      // embeddings: the prompt estimate
+      {false, 0, std::nullopt, 1, 0},      // nothing at all
+  };
+  for (const Row& row : table) {
+    EXPECT_EQ(request_token_cost(row.generates, row.prompt, row.max_tokens, row.n), row.cost)
+        << (row.generates ? "generation" : "embeddings") << " prompt " << row.prompt << " max_tokens "
+        << row.max_tokens.value_or(-1) << " n " << row.n;
+  }
+}
+
+// Scenarios carry no n: their requests cost as one choice, as the provider charges n = 1.
+TEST(TokenModelTest, RequestTokenCostDefaultsToOneChoice) {
+  EXPECT_EQ(request_token_cost(true, 10, 40), 40);
+  EXPECT_EQ(request_token_cost(true, 10, 40), request_token_cost(true, 10, 40, 1));
+}
+
 TEST(TokenModelTest, DrawsCompletionTokensRoundedAtLeastOneAndCapped) {
   struct Row {
     const char* what;

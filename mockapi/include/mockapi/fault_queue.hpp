@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mockapi/openai_errors.hpp"
+#include "wire/openai_errors.hpp"
 #include "models/rate_limiter.hpp"
 #include "models/time.hpp"
 
@@ -50,7 +50,7 @@ class FaultQueue {
  public:
   // Queues the rule in the JSON `body` for a provider with `limits` (a rule's "limit" must be one
   // of them); returns the 400 to send when it is not one (or the queue is full), else nullopt.
-  std::optional<ApiError> add(std::string_view body, const RateLimits& limits);
+  std::optional<wire::ApiError> add(std::string_view body, const RateLimits& limits);
 
   // Takes one use of the first rule matching the request, or returns nullopt.
   std::optional<QueuedFault> take(std::string_view endpoint, std::string_view model,

@@ -41,7 +41,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mockapi/openai_errors.hpp"
+#include "wire/openai_errors.hpp"
 #include "models/random.hpp"
 
 namespace llmsim::mockapi {
@@ -67,7 +67,7 @@ struct SchemaPlace {
 
 // Returns the first problem of `schema` as OpenAI's 400 (message, param and code as OpenAI
 // sends them), or nullopt when the generator can serve it.
-std::optional<ApiError> check_schema(const SchemaJson& schema, const SchemaPlace& place);
+std::optional<wire::ApiError> check_schema(const SchemaJson& schema, const SchemaPlace& place);
 
 // Names the content of one choice of one request, as ReplyText names its words.
 struct ContentName {

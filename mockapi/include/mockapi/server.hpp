@@ -7,8 +7,9 @@
 // plan and carries it out with steady_timers: no thread ever sleeps, so ten thousand delayed
 // requests cost ten thousand small coroutine frames and sockets, not threads.
 //
-// Time: the provider model sees `now` = (wall time since start()) * time_scale, and every delay
-// it decides is waited for delay / time_scale of wall time, so a scenario can run K times faster.
+// Time: the provider model sees `now` = time_scale.to_model(wall time since start()), and every
+// delay it decides is waited for time_scale.to_wall(delay) of wall time (models/time_scale.hpp,
+// the load driver's conversion too), so a scenario can run K times faster.
 //
 // Stopping is graceful: stop() closes the listening socket, closes idle keep-alive connections
 // and hung requests, lets requests in progress finish for up to the grace period, then cancels
@@ -31,6 +32,7 @@
 #include "mockapi/router.hpp"
 #include "models/scenario.hpp"
 #include "models/time.hpp"
+#include "models/time_scale.hpp"
 
 namespace llmsim::mockapi {
 
@@ -38,7 +40,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;                         // 0: an ephemeral port (see port())
   int threads = 0;                                   // 0: one per core
-  double time_scale = 1.0;                           // model seconds per wall second (> 0)
+  TimeScale time_scale;                              // model seconds per wall second (default 1)
   std::uint64_t body_limit_bytes = 8 * 1024 * 1024;  // larger bodies get a 413
   std::chrono::milliseconds read_timeout{30'000};    // to read a whole request (and each write)
   std::chrono::milliseconds grace_period{5'000};     // for requests in progress at stop()

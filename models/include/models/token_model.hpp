@@ -31,6 +31,17 @@ std::int64_t estimate_chat_tokens(const std::vector<std::string_view>& messages)
 std::int64_t rate_limit_cost(std::int64_t prompt_tokens, std::optional<std::int64_t> max_tokens,
                              int n = 1);
 
+// Returns what one request costs a provider's token buckets (TPM, TPD), the provider's cost rule
+// written once for the provider model, the client's pacer and the capacity figures: a request
+// that generates (`generates`: every endpoint but embeddings, see is_generation) costs
+// rate_limit_cost(prompt_tokens, max_tokens, n); one that does not costs its prompt estimate
+// alone, whatever max_tokens and n say. Scenarios have no `n`: their requests ask for one choice.
+//
+//   request_token_cost(true, 100, 500);      // 500: max_tokens reserved
+//   request_token_cost(false, 100, 500);     // 100: embeddings pay for their input only
+std::int64_t request_token_cost(bool generates, std::int64_t prompt_tokens,
+                                std::optional<std::int64_t> max_tokens, int n = 1);
+
 // Draws a completion length from `dist` (rounded, at least 1), capped by max_tokens when given.
 std::int64_t draw_completion_tokens(const Distribution& dist, RandomStream& rng,
                                     std::optional<std::int64_t> max_tokens);

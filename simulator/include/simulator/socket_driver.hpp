@@ -12,7 +12,7 @@
 // targets, one `llmsim serve --provider NAME` per provider is started; each attempt goes to the
 // target of the provider the client model chose, with the key it chose.
 //
-//   LoadOptions options{.time_scale = 10};
+//   LoadOptions options{.time_scale = TimeScale(10)};
 //   LoadResult result = run_load(scenario, options);   // starts `llmsim serve` itself
 #pragma once
 
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "models/scenario.hpp"
+#include "models/time_scale.hpp"
 #include "simulator/client_model.hpp"
 
 namespace llmsim {
@@ -40,7 +41,7 @@ struct LoadOptions {
   // Bearer key for the first provider's requests (OPENAI_API_KEY with a bare --target); empty:
   // the key the client model chose from the scenario.
   std::string api_key;
-  double time_scale = 1.0;      // scenario seconds per wall second (> 0)
+  TimeScale time_scale;         // scenario seconds per wall second (default 1)
   bool progress = false;        // live progress on stderr
   std::string server_program;   // the llmsim binary, to start `llmsim serve`
   std::string scenario_path;    // passed to `llmsim serve --scenario`
