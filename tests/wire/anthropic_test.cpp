@@ -99,7 +99,7 @@ TEST(Contract, FromDecisionReadsEachOutcome) {
       {Outcome::rate_limited, LimitKind::itpm, 429, ErrorCategory::rate_limit_tokens, "rate_limit_error"},
       {Outcome::rate_limited, LimitKind::otpm, 429, ErrorCategory::rate_limit_tokens, "rate_limit_error"},
       {Outcome::too_large, LimitKind::otpm, 429, ErrorCategory::other, "rate_limit_error"},
-      {Outcome::quota_exhausted, LimitKind::none, 400, ErrorCategory::quota, "invalid_request_error"},
+      {Outcome::quota_exhausted, LimitKind::none, 402, ErrorCategory::quota, "billing_error"},
       {Outcome::server_error, LimitKind::none, 500, ErrorCategory::server_5xx, "api_error"},
       {Outcome::overloaded, LimitKind::none, 529, ErrorCategory::server_5xx, "overloaded_error"},
       {Outcome::hang, LimitKind::none, 0, ErrorCategory::timeout, ""},
@@ -160,8 +160,8 @@ TEST(Render, ErrorsOtherThanLimitsCarryNoRetryAfter) {
        R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})"},
       {Outcome::server_error, 500,
        R"({"type":"error","error":{"type":"api_error","message":"Internal server error"}})"},
-      {Outcome::quota_exhausted, 400,
-       R"({"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance )"
+      {Outcome::quota_exhausted, 402,
+       R"({"type":"error","error":{"type":"billing_error","message":"Your credit balance )"
        R"(is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or )"
        R"(purchase credits."}})"},
   };
@@ -200,6 +200,9 @@ TEST(ErrorJson, AuthenticationAndVersionErrorsAsAnthropicWordsThem) {
   EXPECT_EQ(invalid_api_key().status, 401);
   EXPECT_EQ(missing_version().message, "anthropic-version: header is required");
   EXPECT_EQ(missing_version().status, 400);
+  EXPECT_TRUE(is_api_version("2023-06-01"));
+  EXPECT_TRUE(is_api_version("2026-10-21"));
+  EXPECT_FALSE(is_api_version("2023-06-01 "));
   EXPECT_EQ(error_json(invalid_version("2023-06-01, 2023-06-01"), ""),
             R"({"type":"error","error":{"type":"invalid_request_error","message":"anthropic-version: )"
             R"(\"2023-06-01, 2023-06-01\" is not a valid version"}})");
@@ -283,7 +286,7 @@ TEST(ClassifyError, ReadsStatusTypeAndMessage) {
       {429, "rate_limit_error", "... rate limit of 30,000 input tokens per minute ...", ErrorCategory::rate_limit_tokens},
       {429, "rate_limit_error", "... rate limit of 8,000 output tokens per minute ...", ErrorCategory::rate_limit_tokens},
       {429, "rate_limit_error", "Request too large: this request needs ...", ErrorCategory::other},
-      {400, "invalid_request_error", "Your credit balance is too low to access the Anthropic API.", ErrorCategory::quota},
+      {402, "billing_error", "Your credit balance is too low to access the Anthropic API.", ErrorCategory::quota},
       {400, "invalid_request_error", "max_tokens: Field required", ErrorCategory::other},
       {401, "authentication_error", "invalid x-api-key", ErrorCategory::other},
       {529, "overloaded_error", "Overloaded", ErrorCategory::server_5xx},

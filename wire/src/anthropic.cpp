@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 
 #include "wire/json_text.hpp"
 
@@ -232,6 +233,10 @@ std::string error_json(const ApiError& error, std::string_view request_id) {
   return out;
 }
 
+bool is_api_version(std::string_view version) {
+  return std::find(std::begin(kApiVersions), std::end(kApiVersions), version) != std::end(kApiVersions);
+}
+
 ApiError missing_api_key() { return {401, "authentication_error", "x-api-key header is required"}; }
 
 ApiError invalid_api_key() { return {401, "authentication_error", "invalid x-api-key"}; }
@@ -250,7 +255,7 @@ std::optional<std::string_view> error_type_of(Outcome outcome) {
   switch (outcome) {
     case Outcome::rate_limited:
     case Outcome::too_large: return "rate_limit_error";
-    case Outcome::quota_exhausted: return "invalid_request_error";
+    case Outcome::quota_exhausted: return "billing_error";
     case Outcome::server_error: return "api_error";
     case Outcome::overloaded: return "overloaded_error";
     default: return std::nullopt;
@@ -262,7 +267,7 @@ int status_of(Outcome outcome) {
     case Outcome::ok: return 200;
     case Outcome::rate_limited:
     case Outcome::too_large: return 429;
-    case Outcome::quota_exhausted: return 400;  // billing: Anthropic answers 400, not 429
+    case Outcome::quota_exhausted: return 402;  // billing: Anthropic's 402, not a 429
     case Outcome::server_error: return 500;
     case Outcome::overloaded: return 529;
     case Outcome::drop_mid_stream: return 200;  // headers went out; the body was cut

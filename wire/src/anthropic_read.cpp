@@ -118,11 +118,8 @@ ErrorCategory classify_error(int status, std::string_view type, std::string_view
     if (message.find(" per day") != std::string_view::npos) return ErrorCategory::daily_limit;
     return ErrorCategory::rate_limit_requests;
   }
-  // Anthropic's billing refusal is a 400 that no retry can mend.
-  if (status == 400 && type == "invalid_request_error" &&
-      message.find("credit balance is too low") != std::string_view::npos) {
-    return ErrorCategory::quota;
-  }
+  // Anthropic's billing refusal (402 billing_error) is one no retry can mend.
+  if (status == 402 || type == "billing_error") return ErrorCategory::quota;
   if (status >= 500 && status <= 599) return ErrorCategory::server_5xx;  // 529 overloaded too
   if (status == 408) return ErrorCategory::timeout;
   return ErrorCategory::other;

@@ -11,8 +11,8 @@
 // - ok: 200 with anthropic-ratelimit-*; the body (a message, a stream) is the server's.
 // - rate_limited: 429 rate_limit_error naming the limit ("... rate limit of 50 requests per
 //   minute (org: ..., model: ...)"), retry-after in whole seconds (the wait rounded up, >= 1);
-//   too_large: 429 rate_limit_error "Request too large ..." without retry-after; quota: 400
-//   invalid_request_error "Your credit balance is too low ..." (Anthropic's billing refusal);
+//   too_large: 429 rate_limit_error "Request too large ..." without retry-after; quota: 402
+//   billing_error "Your credit balance is too low ..." (Anthropic's billing refusal);
 //   server_error: 500 api_error; overloaded: 529 overloaded_error. Every answer carries the key's
 //   anthropic-ratelimit-* values; every error body is {"type":"error","error":{"type","message"},
 //   "request_id"}.
@@ -47,7 +47,7 @@ namespace llmsim::wire::anthropic {
 // --- header names (lower case, as Anthropic sends them) -------------------------------------
 
 inline constexpr std::string_view kRequestId = "request-id";
-inline constexpr std::string_view kApiKey = "x-api-key";                 // the request's key
+inline constexpr std::string_view kApiKey = "x-api-key";  // the key (SDK 1.x: Authorization: Bearer)
 inline constexpr std::string_view kVersion = "anthropic-version";        // required on requests
 inline constexpr std::string_view kRetryAfter = "retry-after";           // whole seconds
 inline constexpr std::string_view kInputLimit = "anthropic-ratelimit-input-tokens-limit";
@@ -63,8 +63,12 @@ inline constexpr std::string_view kTokensLimit = "anthropic-ratelimit-tokens-lim
 inline constexpr std::string_view kTokensRemaining = "anthropic-ratelimit-tokens-remaining";
 inline constexpr std::string_view kTokensReset = "anthropic-ratelimit-tokens-reset";
 
-// The API version every request must name; the only one Anthropic has published so far.
-inline constexpr std::string_view kApiVersion = "2023-06-01";
+// The API versions a request may name in anthropic-version (one is required): the long-lived
+// 2023-06-01 (curl, older SDKs) and 2026-10-21 (what @anthropic-ai/sdk 1.x sends).
+inline constexpr std::string_view kApiVersions[] = {"2023-06-01", "2026-10-21"};
+
+// Returns whether `version` is one of kApiVersions.
+bool is_api_version(std::string_view version);
 
 // --- RFC 3339 times ---------------------------------------------------------------------------
 
@@ -92,7 +96,7 @@ std::string error_json(const ApiError& error, std::string_view request_id);
 // or nullopt for ok, hang and drop: the one table the bodies and from_decision share.
 std::optional<std::string_view> error_type_of(Outcome outcome);
 
-// Returns the 401 for a request without an x-api-key header.
+// Returns the 401 for a request without a key (neither x-api-key nor Authorization: Bearer).
 ApiError missing_api_key();
 
 // Returns the 401 for a key the provider does not know.
@@ -101,7 +105,7 @@ ApiError invalid_api_key();
 // Returns the 400 for a request without an anthropic-version header.
 ApiError missing_version();
 
-// Returns the 400 for an anthropic-version other than kApiVersion (`got` is quoted back).
+// Returns the 400 for an anthropic-version not in kApiVersions (`got` is quoted back).
 ApiError invalid_version(std::string_view got);
 
 // --- rendering --------------------------------------------------------------------------------
@@ -113,7 +117,7 @@ struct RenderContext {
   TimePoint now{};                // time since the Unix epoch, for the resets
 };
 
-// Returns the HTTP status of an outcome: 200 (ok, and a drop: its head went out), 429, 400
+// Returns the HTTP status of an outcome: 200 (ok, and a drop: its head went out), 429, 402
 // (quota), 500, 529; 0 for a hang (no response).
 int status_of(Outcome outcome);
 
