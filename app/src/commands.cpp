@@ -229,6 +229,15 @@ void register_load(CLI::App& app, int& status) {
   load->callback([flags, &status] {
     auto scenario = load_or_report(flags->scenario_path, status);
     if (!scenario) return;
+    // The load generator speaks OpenAI's wire format only, so far; `serve` and `run` speak both.
+    for (const ProviderConfig& provider : scenario->providers) {
+      if (provider.api == ProviderApi::openai) continue;
+      std::cerr << "llmsim load: " << flags->scenario_path << ": provider \"" << provider.name
+                << "\": \"api\": \"" << api_name(provider.api)
+                << "\" is not spoken by the load generator yet (llmsim run and llmsim serve speak it)\n";
+      status = 2;
+      return;
+    }
     if (flags->seed) scenario->seed = *flags->seed;
     LoadOptions options;
     std::optional<std::size_t> bare;

@@ -39,6 +39,8 @@ RequestReader::RequestReader(HttpRequest& request) : request_(request) {
   request_.fault.reset();
   request_.retry_count.reset();
   request_.stream_id.reset();
+  request_.api_key.reset();
+  request_.anthropic_version.reset();
   request_.body.clear();
 }
 
@@ -77,6 +79,10 @@ void RequestReader::on_field_impl(field name, string_view name_text, string_view
       keep_first(request_.stream_id, value);
     } else if (iequals(name_text, "x-stainless-retry-count")) {
       keep_first(request_.retry_count, value);
+    } else if (iequals(name_text, "x-api-key")) {
+      keep_first(request_.api_key, value);
+    } else if (iequals(name_text, "anthropic-version")) {
+      keep_first(request_.anthropic_version, value);
     }
   }
 }

@@ -6,12 +6,14 @@
 #include <cctype>
 #include <charconv>
 
+#include "mockapi/messages_api.hpp"
 #include "mockapi/request_parser.hpp"
 #include "mockapi/response_bodies.hpp"
 #include "mockapi/responses_parser.hpp"
 #include "mockapi/text_generator.hpp"
 #include "fixture_plans.hpp"
 #include "plans.hpp"
+#include "wire/anthropic.hpp"
 #include "wire/openai.hpp"
 
 namespace llmsim::mockapi {
@@ -197,6 +199,7 @@ ResponsePlan Router::handle(const HttpRequest& request, TimePoint now) {
     plan.endpoint = endpoint;
     return plan;
   }
+  if (config_.api == ProviderApi::anthropic) return handle_anthropic(request, path, now);
   endpoint = find_route(kRoutes, request.method, path);
   if (endpoint.empty() && request.method == "GET" && path.starts_with(kModelsPrefix) &&
       path.size() > kModelsPrefix.size()) {
@@ -456,5 +459,177 @@ ResponsePlan Router::request_timeout(std::chrono::milliseconds timeout) {
 }
 
 ResponsePlan Router::internal_error() { return transport_plan(wire::server_error()); }
+
+// --- Anthropic's face ----------------------------------------------------------------------
+
+namespace {
+
+constexpr std::array<Route, 3> kAnthropicRoutes = {{
+    {"POST", "/v1/messages", "messages"},
+    {"POST", "/v1/messages/count_tokens", "messages.count_tokens"},
+    {"GET", "/v1/models", "models"},
+}};
+
+// Returns the headers every Anthropic answer starts with.
+ResponsePlan anthropic_plan(const PlanContext& context, int status, std::string_view content_type) {
+  ResponsePlan plan;
+  plan.status = status;
+  plan.key = context.key;
+  plan.headers.emplace_back(wire::kContentType, std::string(content_type));
+  plan.headers.emplace_back(wire::anthropic::kRequestId, context.request_id);
+  plan.headers.emplace_back("anthropic-organization-id", context.config.organization);
+  return plan;
+}
+
+ResponsePlan anthropic_json(const PlanContext& context, int status, std::string body) {
+  ResponsePlan plan = anthropic_plan(context, status, "application/json");
+  plan.body = std::move(body);
+  return plan;
+}
+
+ResponsePlan anthropic_error(const PlanContext& context, const wire::anthropic::ApiError& error) {
+  return anthropic_json(context, error.status, wire::anthropic::error_json(error, context.request_id));
+}
+
+}  // namespace
+
+ResponsePlan Router::handle_anthropic(const HttpRequest& request, std::string_view path,
+                                      TimePoint now) {
+  std::string_view endpoint = find_route(kAnthropicRoutes, request.method, path);
+  if (endpoint.empty() && request.method == "GET" && path.starts_with(kModelsPrefix) &&
+      path.size() > kModelsPrefix.size()) {
+    endpoint = "models";
+  }
+  const auto finish = [&](ResponsePlan plan) {
+    plan.endpoint = endpoint.empty() ? "unknown" : endpoint;
+    return plan;
+  };
+  using wire::anthropic::ApiError;
+  if (endpoint.empty()) {
+    return finish(anthropic_error(begin("", now).plan, ApiError{404, "not_found_error", "Not Found"}));
+  }
+  // Anthropic takes the key in x-api-key or, as its SDK 1.x sends it, as a Bearer token.
+  const std::string key = request.api_key ? *request.api_key : bearer_key(request.authorization);
+  const auto& keys = config_.api_keys;
+  if (key.empty()) return finish(anthropic_error(begin("", now).plan, wire::anthropic::missing_api_key()));
+  if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    return finish(anthropic_error(begin("", now).plan, wire::anthropic::invalid_api_key()));
+  }
+  if (!request.anthropic_version) {
+    return finish(anthropic_error(begin("", now).plan, wire::anthropic::missing_version()));
+  }
+  if (!wire::anthropic::is_api_version(*request.anthropic_version)) {
+    return finish(anthropic_error(begin("", now).plan,
+                                  wire::anthropic::invalid_version(*request.anthropic_version)));
+  }
+  if (!keep_key(key, now)) {
+    return finish(anthropic_error(begin("", now).plan,
+                                  ApiError{503, "api_error", wire::too_many_keys(options_.max_keys).message}));
+  }
+  const Context context = begin(key, now);
+  ResponsePlan plan;
+  if (request.fault && !parse_forced_fault(*request.fault) && *request.fault != "slow") {
+    plan = anthropic_error(context.plan, ApiError{400, "invalid_request_error",
+                                                  wire::unknown_fault(*request.fault).message});
+  } else {
+    try {
+      if (endpoint == "messages") {
+        plan = anthropic_messages(context, request);
+      } else if (endpoint == "messages.count_tokens") {
+        std::string model;
+        const std::int64_t tokens = parse_count_tokens_request(request.body, model);
+        plan = anthropic_json(context.plan, 200, "{\"input_tokens\":" + std::to_string(tokens) + "}");
+      } else if (path.starts_with(kModelsPrefix)) {
+        const std::string id(path.substr(kModelsPrefix.size()));
+        plan = has_model(id) ? anthropic_json(context.plan, 200, anthropic_model_json(id, kModelCreatedUnixS))
+                             : anthropic_error(context.plan, ApiError{404, "not_found_error", "model: " + id});
+      } else {
+        plan = anthropic_json(context.plan, 200, anthropic_model_list_json(config_.models, kModelCreatedUnixS));
+      }
+    } catch (const MessagesError& error) {
+      plan = anthropic_error(context.plan, error.error());
+    }
+  }
+  // Answers the provider model did not make (400, 404, models) still show the key's limits.
+  if (!plan.header(wire::anthropic::kRequestsLimit) && !plan.header(wire::anthropic::kInputLimit) &&
+      !plan.header(wire::anthropic::kOutputLimit)) {
+    std::lock_guard lock(mutex_);
+    latest_ = std::max(latest_, now);
+    wire::anthropic::add_rate_limit_headers(plan.headers, provider_.headers(key, latest_),
+                                            unix_time(latest_));
+  }
+  return finish(std::move(plan));
+}
+
+TimePoint Router::unix_time(TimePoint now) const {
+  return TimePoint{std::chrono::seconds(created_unix_s_)} + now.time_since_epoch();
+}
+
+ResponsePlan Router::anthropic_messages(const Context& context, const HttpRequest& request) {
+  const MessagesParams params = parse_messages_request(request.body);
+  if (!has_model(params.model)) {
+    return anthropic_error(context.plan, {404, "not_found_error", "model: " + params.model});
+  }
+  ProviderRequest provider_request{.key = context.plan.key,
+                                   .model = params.model,
+                                   .prompt_tokens = params.input_tokens,
+                                   .max_tokens = params.max_tokens,
+                                   .n = 1,
+                                   .request_id = stream_id_of(request.stream_id, context.plan.request_n),
+                                   .attempt = attempt_of(request.retry_count)};
+  apply_fault(provider_request, request.fault);
+  const Duration extra = apply_queued_fault("messages", provider_request, request);
+  Decision decision = decide(provider_request, context.now);
+  decision.time_to_first_token += extra;
+  const TimePoint unix_now = unix_time(context.now);
+  if (decision.outcome == Outcome::hang) {
+    ResponsePlan plan;
+    plan.kind = PlanKind::hang;
+    plan.key = context.plan.key;
+    return plan;
+  }
+  if (wire::anthropic::error_type_of(decision.outcome)) {
+    // Anthropic's contract (wire/anthropic.hpp) gives the status, headers and the body.
+    wire::Response response = wire::anthropic::render(
+        decision, {.model = params.model, .organization = config_.organization, .now = unix_now});
+    auto error = wire::anthropic::error_of(decision, {.model = params.model,
+                                                      .organization = config_.organization,
+                                                      .now = unix_now});
+    ResponsePlan plan = anthropic_error(context.plan, *error);
+    for (auto& header : response.headers) plan.headers.push_back(std::move(header));
+    plan.delay = decision.error_delay;
+    return plan;
+  }
+  const MessageReply reply = message_reply(
+      ReplyText(context.plan.seed, context.plan.key, context.plan.request_n), decision.completion_tokens, params);
+  // A stop sequence shortens the reply; the provider model's pacing per token stays.
+  decision.completion_tokens = reply.output_tokens();
+  decision.tokens_before_drop = std::min(decision.tokens_before_drop, decision.completion_tokens);
+  const std::string id = message_id(context.plan.seed, context.plan.key, context.plan.request_n);
+  const bool is_drop = decision.outcome == Outcome::drop_mid_stream;
+  if (params.stream) {
+    ResponsePlan plan = anthropic_plan(context.plan, 200, "text/event-stream; charset=utf-8");
+    plan.kind = PlanKind::stream;
+    wire::anthropic::add_rate_limit_headers(plan.headers, decision.admission.headers, unix_now);
+    plan.stream = StreamPlan{};
+    plan.stream->messages = std::make_shared<const MessagesStream>(MessagesStream{
+        .id = id, .model = params.model, .reply = reply, .input_tokens = params.input_tokens,
+        .drop_after_tokens = is_drop ? std::optional(decision.tokens_before_drop) : std::nullopt,
+        .time_to_first_token = decision.time_to_first_token, .per_token = decision.per_token});
+    return plan;
+  }
+  if (is_drop) {
+    ResponsePlan plan;
+    plan.kind = PlanKind::drop;
+    plan.key = context.plan.key;
+    plan.delay = decision.total_time();
+    return plan;
+  }
+  ResponsePlan plan = anthropic_json(context.plan, 200,
+                                     message_json(id, params.model, reply, params.input_tokens));
+  wire::anthropic::add_rate_limit_headers(plan.headers, decision.admission.headers, unix_now);
+  plan.delay = decision.total_time();
+  return plan;
+}
 
 }  // namespace llmsim::mockapi

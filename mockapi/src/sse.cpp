@@ -168,6 +168,7 @@ std::vector<StreamStep> whole_steps(const std::vector<ChoiceContent>& contents) 
 std::size_t event_count(const StreamPlan& plan) {
   if (plan.events) return plan.events->size();
   if (plan.format == StreamFormat::responses) return responses_event_count(plan);
+  if (plan.messages) return messages_event_count(*plan.messages);
   const Layout layout = layout_of(plan);
   if (layout.is_dropped) {
     return layout.roles + layout.contents;
@@ -178,6 +179,10 @@ std::size_t event_count(const StreamPlan& plan) {
 StreamEvent stream_event(const StreamPlan& plan, std::size_t index) {
   if (plan.events) return (*plan.events)[index];
   if (plan.format == StreamFormat::responses) return responses_stream_event(plan, index);
+  if (plan.messages) {
+    auto [delay, data] = messages_event(*plan.messages, index);
+    return {delay, std::move(data)};
+  }
   const Layout layout = layout_of(plan);
   assert(index < event_count(plan));
   if (index < layout.roles) {

@@ -152,8 +152,13 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
     return decision;
   }
 
-  const std::int64_t cost =
-      request_token_cost(!request.is_embedding, request.prompt_tokens, request.max_tokens, request.n);
+  // OpenAI's token limits count its estimate (request_token_cost); Anthropic's count the input
+  // and the output estimate (max_tokens) apart. Only the limits a provider has are debited.
+  const RequestCost cost{
+      .tokens = request_token_cost(!request.is_embedding, request.prompt_tokens, request.max_tokens,
+                                   request.n),
+      .input_tokens = request.prompt_tokens,
+      .output_tokens = request.is_embedding ? 0 : request.max_tokens.value_or(0) * decision.choices};
   decision.admission = limiter.try_admit(now, cost);
   if (!decision.admission.admitted) {
     decision.outcome = decision.admission.too_large ? Outcome::too_large : Outcome::rate_limited;

@@ -13,10 +13,10 @@ constexpr std::int64_t kMaxLimit = 1'000'000'000'000'000;  // 1e15: every produc
 constexpr Duration kMinute = std::chrono::seconds(60);
 constexpr Duration kDay = std::chrono::hours(24);
 
-constexpr std::array<LimitKind, 4> kOrder = {LimitKind::rpm, LimitKind::tpm, LimitKind::rpd,
-                                             LimitKind::tpd};
+constexpr std::array<LimitKind, 6> kOrder = {LimitKind::rpm, LimitKind::tpm,  LimitKind::rpd,
+                                             LimitKind::tpd, LimitKind::itpm, LimitKind::otpm};
 
-bool is_token_limit(LimitKind kind) { return kind == LimitKind::tpm || kind == LimitKind::tpd; }
+bool is_per_minute(LimitKind kind) { return kind != LimitKind::rpd && kind != LimitKind::tpd; }
 
 // Returns the configured value of `kind` in `limits`.
 const std::optional<std::int64_t>& limit_of(const RateLimits& limits, LimitKind kind) {
@@ -24,7 +24,9 @@ const std::optional<std::int64_t>& limit_of(const RateLimits& limits, LimitKind 
     case LimitKind::rpm: return limits.rpm;
     case LimitKind::tpm: return limits.tpm;
     case LimitKind::rpd: return limits.rpd;
-    default: return limits.tpd;
+    case LimitKind::tpd: return limits.tpd;
+    case LimitKind::itpm: return limits.itpm;
+    default: return limits.otpm;
   }
 }
 
@@ -36,6 +38,8 @@ const char* limit_name(LimitKind kind) {
     case LimitKind::tpm: return "TPM";
     case LimitKind::rpd: return "RPD";
     case LimitKind::tpd: return "TPD";
+    case LimitKind::itpm: return "ITPM";
+    case LimitKind::otpm: return "OTPM";
     default: return "none";
   }
 }
@@ -86,7 +90,7 @@ RateLimiter::RateLimiter(const RateLimits& limits) : limits_(limits) {
                                   ": must be in [1, " + std::to_string(kMaxLimit) + "], got " +
                                   std::to_string(*value));
     }
-    const bool per_minute = kind == LimitKind::rpm || kind == LimitKind::tpm;
+    const bool per_minute = is_per_minute(kind);
     Bucket bucket{.kind = kind, .capacity = *value, .rate_units = *value,
                   .rate_period = per_minute ? kMinute : kDay};
     bucket.fill();
@@ -102,10 +106,17 @@ RateLimiter::RateLimiter(const RateLimits& limits) : limits_(limits) {
   }
 }
 
-std::int64_t RateLimiter::cost_on(const Bucket& bucket, std::int64_t tokens) {
-  const std::int64_t cost = is_token_limit(bucket.kind) ? tokens : 1;
+std::int64_t RateLimiter::cost_on(const Bucket& bucket, const RequestCost& cost) {
+  std::int64_t units = 1;
+  switch (bucket.kind) {
+    case LimitKind::tpm:
+    case LimitKind::tpd: units = cost.tokens; break;
+    case LimitKind::itpm: units = cost.input_tokens; break;
+    case LimitKind::otpm: units = cost.output_tokens; break;
+    default: break;
+  }
   // A short-window bucket can never hold more than its capacity: a bigger request needs it full.
-  return bucket.is_quantized ? std::min(cost, bucket.capacity) : cost;
+  return bucket.is_quantized ? std::min(units, bucket.capacity) : units;
 }
 
 const RateLimiter::Bucket* RateLimiter::main_bucket(LimitKind kind) const {
@@ -120,40 +131,41 @@ void RateLimiter::advance_to(TimePoint now) {
   last_now_ = now;
 }
 
-std::optional<Admission> RateLimiter::find_refusal(TimePoint now, std::int64_t tokens) const {
+std::optional<Admission> RateLimiter::find_refusal(TimePoint now, const RequestCost& cost) const {
   // A cost above a capacity is refused first: no wait would ever let it through.
   for (const Bucket& bucket : buckets_) {
-    if (!bucket.is_quantized && cost_on(bucket, tokens) > bucket.capacity) {
+    if (!bucket.is_quantized && cost_on(bucket, cost) > bucket.capacity) {
       Admission refusal{.too_large = true, .refused_by = bucket.kind, .limit = bucket.capacity,
                         .used = bucket.capacity - bucket.whole_units(now),
-                        .requested = cost_on(bucket, tokens)};
+                        .requested = cost_on(bucket, cost)};
       return refusal;
     }
   }
-  // The first short limit, in the order RPM, TPM, RPD, TPD, refuses; its wait covers both its
+  // The first short limit, in the order RPM, TPM, RPD, TPD, ITPM, OTPM, refuses; its wait covers both its
   // own bucket and its short-window bucket.
   for (LimitKind kind : kOrder) {
     Duration wait{0};
     for (const Bucket& bucket : buckets_) {
-      if (bucket.kind == kind) wait = std::max(wait, bucket.wait_for(now, cost_on(bucket, tokens)));
+      if (bucket.kind == kind) wait = std::max(wait, bucket.wait_for(now, cost_on(bucket, cost)));
     }
     if (wait > Duration{0}) {
       const Bucket& bucket = *main_bucket(kind);
       return Admission{.refused_by = kind, .limit = bucket.capacity,
                        .used = bucket.capacity - bucket.whole_units(now),
-                       .requested = cost_on(bucket, tokens), .wait = wait};
+                       .requested = cost_on(bucket, cost), .wait = wait};
     }
   }
   return std::nullopt;
 }
 
-Admission RateLimiter::try_admit(TimePoint now, std::int64_t tokens) {
-  assert(tokens >= 0 && "token cost must not be negative");
+Admission RateLimiter::try_admit(TimePoint now, const RequestCost& cost) {
+  assert(cost.tokens >= 0 && cost.input_tokens >= 0 && cost.output_tokens >= 0 &&
+         "token cost must not be negative");
   advance_to(now);
-  std::optional<Admission> refusal = find_refusal(now, tokens);
+  std::optional<Admission> refusal = find_refusal(now, cost);
   Admission admission = refusal.value_or(Admission{.admitted = true});
   if (admission.admitted) {
-    for (Bucket& bucket : buckets_) bucket.debit(now, cost_on(bucket, tokens));
+    for (Bucket& bucket : buckets_) bucket.debit(now, cost_on(bucket, cost));
   }
   admission.headers = headers(now);
   return admission;
@@ -179,6 +191,16 @@ RateLimitHeaders RateLimiter::headers(TimePoint now) const {
     out.limit_tokens = tpm->capacity;
     out.remaining_tokens = tpm->whole_units(now);
     out.reset_tokens = tpm->wait_for(now, tpm->capacity);
+  }
+  if (const Bucket* itpm = main_bucket(LimitKind::itpm)) {
+    out.limit_input_tokens = itpm->capacity;
+    out.remaining_input_tokens = itpm->whole_units(now);
+    out.reset_input_tokens = itpm->wait_for(now, itpm->capacity);
+  }
+  if (const Bucket* otpm = main_bucket(LimitKind::otpm)) {
+    out.limit_output_tokens = otpm->capacity;
+    out.remaining_output_tokens = otpm->whole_units(now);
+    out.reset_output_tokens = otpm->wait_for(now, otpm->capacity);
   }
   return out;
 }

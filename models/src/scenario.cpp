@@ -36,6 +36,10 @@ std::string problem_text(const std::string& file, const std::vector<ScenarioProb
 
 }  // namespace
 
+const char* api_name(ProviderApi api) {
+  return api == ProviderApi::anthropic ? "anthropic" : "openai";
+}
+
 ScenarioError::ScenarioError(std::string file, std::vector<ScenarioProblem> problems)
     : std::runtime_error(problem_text(file, problems)),
       file_(std::move(file)),

@@ -44,6 +44,8 @@ std::string describe_limits(const ProviderConfig& provider) {
   if (limits.tpm) parts.push_back(std::to_string(*limits.tpm) + " TPM");
   if (limits.rpd) parts.push_back(std::to_string(*limits.rpd) + " RPD");
   if (limits.tpd) parts.push_back(std::to_string(*limits.tpd) + " TPD");
+  if (limits.itpm) parts.push_back(std::to_string(*limits.itpm) + " ITPM");
+  if (limits.otpm) parts.push_back(std::to_string(*limits.otpm) + " OTPM");
   std::string text = "  limits: " + join_parts(parts) +
                      " (source: " + provider.limits_source.value_or("set in the scenario") + ")\n";
   if (limits.quantization_window) {
@@ -75,8 +77,12 @@ std::string describe_faults(const FaultConfig& faults) {
 }
 
 std::string describe_provider(const ProviderConfig& provider) {
+  // OpenAI's API is the default and goes unnamed, as in the scenario file.
+  const std::string api = provider.api == ProviderApi::openai
+                              ? std::string()
+                              : std::string(", API ") + api_name(provider.api);
   std::string text = "provider " + quoted(provider.name) + " (organization " +
-                     provider.organization + "), models " + join_parts(provider.models) + "\n";
+                     provider.organization + api + "), models " + join_parts(provider.models) + "\n";
   text += describe_limits(provider);
   text += "  latency: first token " + provider.latency.time_to_first_token_s.describe() +
           " s, per further token " + provider.latency.per_token_s.describe() + " s, refusals " +

@@ -10,6 +10,7 @@ namespace {
 const std::vector<std::string_view> kProviderKeys = {
     // in the order data/README.md lists them
     "name",
+    "api",
     "organization",
     "models",
     "limits",
@@ -21,8 +22,13 @@ const std::vector<std::string_view> kProviderKeys = {
     "send_retry_after_ms",
     "embedding_dimensions",
     "tool_call_share", "fixtures"};
-const std::vector<std::string_view> kLimitKeys = {"rpm",   "tpm",  "rpd",   "tpd",
-                                                  "model", "tier", "as_of", "quantization_ms"};
+const std::vector<std::string_view> kLimitKeys = {"rpm",  "tpm",   "rpd",  "tpd",
+                                                  "itpm", "otpm",  "model", "tier",
+                                                  "as_of", "quantization_ms"};
+// The limits only one API has: OpenAI's tokens and daily limits, Anthropic's input and output
+// tokens per minute; and the published-limits lookup, whose files hold OpenAI's tiers.
+const std::vector<std::string_view> kOpenAiOnlyLimits = {"tpm", "rpd", "tpd", "model", "tier", "as_of"};
+const std::vector<std::string_view> kAnthropicOnlyLimits = {"itpm", "otpm"};
 const std::vector<std::string_view> kFaultKeys = {
     "server_error",    "overloaded",      "timeout",          "drop_mid_stream",
     "quota_exhausted", "slow_first_byte", "slow_first_byte_s"};
@@ -91,18 +97,38 @@ void override_limit(const ObjectReader& limits, std::string_view key,
   overridden.push_back(key);
 }
 
+// Records each key of `limits` that the provider's API does not have; returns whether none.
+bool check_api_limits(const ObjectReader& limits, ProviderApi api) {
+  const bool is_anthropic = api == ProviderApi::anthropic;
+  const auto& foreign = is_anthropic ? kOpenAiOnlyLimits : kAnthropicOnlyLimits;
+  bool ok = true;
+  for (std::string_view key : foreign) {
+    if (!limits.has(key)) continue;
+    ok = false;
+    limits.problems().add_got(
+        limits.pointer_of(key),
+        is_anthropic ? "not an Anthropic limit (\"api\": \"anthropic\" has rpm, itpm, otpm)"
+                     : "is an Anthropic limit: needs \"api\": \"anthropic\" (OpenAI has rpm, tpm, rpd, tpd)",
+        *limits.get(key));
+  }
+  return ok;
+}
+
 void read_limits(const ObjectReader& provider, PublishedLimits& published, ProviderConfig& out) {
   if (!provider.require("limits")) return;
   const ObjectReader limits = provider.object("limits", kLimitKeys);
   if (!limits.is_object()) return;
+  if (!check_api_limits(limits, out.api)) return;
   const bool is_lookup = limits.has("model") || limits.has("tier") || limits.has("as_of");
-  const bool has_numbers =
-      limits.has("rpm") || limits.has("tpm") || limits.has("rpd") || limits.has("tpd");
+  const bool has_numbers = limits.has("rpm") || limits.has("tpm") || limits.has("rpd") ||
+                           limits.has("tpd") || limits.has("itpm") || limits.has("otpm");
   if (is_lookup) {
     read_published(provider, limits, published, out);
   } else if (!has_numbers) {
     limits.problems().add_got(limits.pointer(),
-                              "needs at least one of rpm, tpm, rpd, tpd, or a published \"tier\"",
+                              out.api == ProviderApi::anthropic
+                                  ? "needs at least one of rpm, itpm, otpm"
+                                  : "needs at least one of rpm, tpm, rpd, tpd, or a published \"tier\"",
                               limits.json());
   }
   std::vector<std::string_view> overridden;
@@ -110,6 +136,8 @@ void read_limits(const ObjectReader& provider, PublishedLimits& published, Provi
   override_limit(limits, "tpm", out.limits.tpm, overridden);
   override_limit(limits, "rpd", out.limits.rpd, overridden);
   override_limit(limits, "tpd", out.limits.tpd, overridden);
+  override_limit(limits, "itpm", out.limits.itpm, overridden);
+  override_limit(limits, "otpm", out.limits.otpm, overridden);
   if (out.limits_source && !overridden.empty()) {
     *out.limits_source += "; " + join(overridden) + " set by the scenario";
   }
@@ -170,6 +198,9 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
   const ObjectReader provider(problems, &value, pointer, kProviderKeys);
   if (!provider.is_object()) return out;
   assign(out.name, provider.string("name", true));
+  if (const auto api = provider.choice("api", {"openai", "anthropic"})) {
+    out.api = *api == "anthropic" ? ProviderApi::anthropic : ProviderApi::openai;
+  }
   assign(out.organization, provider.string("organization", true));
   assign(out.models, read_string_list(provider, "models", true));
   const std::size_t before_limits = problems.size();
@@ -193,6 +224,16 @@ ProviderConfig read_provider(Problems& problems, const Json& value, const std::s
   assign(out.send_retry_after_ms, provider.boolean("send_retry_after_ms"));
   assign(out.embedding_dimensions,
          provider.integer("embedding_dimensions", IntRule::int_at_least(1)));
+  // Anthropic sends neither retry-after-ms nor embeddings.
+  if (out.api == ProviderApi::anthropic) {
+    for (std::string_view key : {"send_retry_after_ms", "embedding_dimensions"}) {
+      if (provider.has(key)) {
+        problems.add_got(provider.pointer_of(key),
+                         "is OpenAI's: an \"api\": \"anthropic\" provider has no such setting",
+                         *provider.get(key));
+      }
+    }
+  }
   assign(out.tool_call_share, provider.number("tool_call_share", NumberRule::probability()));
   assign(out.fixtures, provider.string("fixtures", true));
   return out;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "wire/anthropic.hpp"
+
 namespace llmsim {
 
 namespace {
@@ -44,8 +46,11 @@ std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkCo
 }
 
 AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,
-                            const NetworkConfig& network) {
-  AttemptResult result = attempt_of(wire::from_decision(decision, provider.send_retry_after_ms));
+                            const NetworkConfig& network, TimePoint now) {
+  // Each provider's own contract: statuses, retry-after and rate-limit values as its API sends them.
+  AttemptResult result = attempt_of(provider.api == ProviderApi::anthropic
+                                        ? wire::anthropic::from_decision(decision, now)
+                                        : wire::from_decision(decision, provider.send_retry_after_ms));
   result.bytes_received = estimated_response_bytes(decision, network);
   result.prompt_tokens = decision.prompt_tokens;
   if (decision.outcome == Outcome::ok) result.completion_tokens = decision.completion_tokens;

@@ -108,9 +108,10 @@ class DesDriver final : public ClientDriver {
     ProviderModel& provider = providers_[slot.provider];
     const Decision decision = provider.decide(slot.request, now_);
     if (decision.outcome == Outcome::hang || slot.is_abandoned) return;
-    slot.result = from_decision(decision, provider.config(), scenario_.client.network);
+    slot.result = from_decision(decision, provider.config(), scenario_.client.network, now_);
     slot.result.first_byte = now_ + first_byte_after(decision) + half_rtt_;
-    if (recorder_) facts_for(attempt_id) = facts_of_decision(decision, now_ + first_byte_after(decision) + half_rtt_);
+    if (recorder_) facts_for(attempt_id) =
+        facts_of_decision(decision, now_ + first_byte_after(decision) + half_rtt_, provider.config().api);
     queue_.push(now_ + decision.total_time() + half_rtt_,
                 DesEvent{DesEvent::Kind::deliver, {}, attempt_id});
   }

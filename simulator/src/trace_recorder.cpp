@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "wire/anthropic.hpp"
 #include "wire/openai_errors.hpp"
 
 namespace llmsim {
@@ -18,13 +19,15 @@ double seconds_since_start(TimePoint t) { return to_seconds(t.time_since_epoch()
 
 }  // namespace
 
-ResponseFacts facts_of_decision(const Decision& decision, TimePoint first_byte) {
+ResponseFacts facts_of_decision(const Decision& decision, TimePoint first_byte, ProviderApi api) {
   ResponseFacts facts;
   facts.first_byte = first_byte;
   // The provider's values as decided, not rounded to the millisecond the header text carries.
   facts.headers = decision.admission.headers;
   // The type and code of the error body the mock server sends for the outcome.
-  if (auto label = wire::error_label(decision.outcome, decision.admission.refused_by)) {
+  if (api == ProviderApi::anthropic) {
+    if (auto type = wire::anthropic::error_type_of(decision.outcome)) facts.error_type = *type;
+  } else if (auto label = wire::error_label(decision.outcome, decision.admission.refused_by)) {
     facts.error_type = label->type;
     facts.error_code = label->code;
   }

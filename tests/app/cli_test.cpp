@@ -382,5 +382,26 @@ TEST(Cli, SweepOfAScenarioSaysItIsAScenario) {
                                       "(data/sweeps/README.md)\n");
 }
 
+// An Anthropic provider: `run` simulates it through Anthropic's contract (its 529s are server
+// errors the SDK retries); `load` says it does not speak that API yet, exit 2.
+TEST(Cli, AnAnthropicProviderRunsInTheSimulatorAndIsRefusedByLoad) {
+  const std::string scenario = write_temp("cli_anthropic.json", R"({
+    "name": "anthropic", "seed": 3,
+    "provider": {"name": "claude", "api": "anthropic", "models": ["claude-haiku-4-5"],
+                 "limits": {"rpm": 50, "itpm": 40000, "otpm": 8000}, "faults": {"overloaded": 0.5}},
+    "client": {"retry": {"max_retries": 2}},
+    "request": {"prompt_tokens": 100, "max_tokens": 200},
+    "workload": {"phases": [{"users": 30, "requests_per_user": 1}]}})");
+  const std::string dir = LLMSIM_BINARY_DIR "/tests/";
+  ASSERT_EQ(llmsim("run " + scenario + " --quiet --json " + dir + "anthropic.json").status, 0);
+  const std::string report = read_file(dir + "anthropic.json");
+  // Half the attempts meet a 529, which the SDK's rule retries; the limiter lists Anthropic's limits.
+  EXPECT_THAT(report, Not(HasSubstr("\"retries\": 0")));
+  EXPECT_THAT(report, HasSubstr("\"limit\": \"OTPM\""));
+  const CommandResult load = llmsim("load " + scenario + " --quiet");
+  EXPECT_EQ(load.status, 2);
+  EXPECT_THAT(load.output, HasSubstr("provider \"claude\": \"api\": \"anthropic\" is not spoken by the load generator yet"));
+}
+
 }  // namespace
 }  // namespace llmsim

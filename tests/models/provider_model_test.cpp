@@ -582,4 +582,23 @@ TEST(ProviderModelKeys, NeverForgetsAKeyWhenNewOnesStartWithTodaysUsage) {
   EXPECT_EQ(provider.key_count(), 1u);
 }
 
+TEST(ProviderModelAnthropic, InputAndOutputLimitsCountThePromptAndMaxTokens) {
+  // 10,000 input and 1,000 output tokens per minute: max_tokens 400 twice fits, a third does not.
+  ProviderConfig config = constant_config({.rpm = 50, .itpm = 10'000, .otpm = 1'000});
+  config.api = ProviderApi::anthropic;
+  ProviderModel provider(config, 1);
+  const auto request = [](std::uint64_t id) {
+    return ProviderRequest{.key = "a", .prompt_tokens = 3'000, .max_tokens = 400, .request_id = id};
+  };
+  const Decision first = provider.decide(request(0), kStart);
+  ASSERT_EQ(first.outcome, Outcome::ok);
+  EXPECT_EQ(first.admission.headers.remaining_input_tokens, 7'000);
+  EXPECT_EQ(first.admission.headers.remaining_output_tokens, 600);
+  ASSERT_EQ(provider.decide(request(1), kStart).outcome, Outcome::ok);
+  const Decision third = provider.decide(request(2), kStart);
+  EXPECT_EQ(third.outcome, Outcome::rate_limited);
+  EXPECT_EQ(third.admission.refused_by, LimitKind::otpm);
+  EXPECT_EQ(third.admission.requested, 400);
+}
+
 }  // namespace llmsim

@@ -378,7 +378,61 @@ TEST(RateLimiterDeathTest, TimeMustNotGoBackwards) {
 TEST(LimitNames, NameEveryKind) {
   EXPECT_STREQ(limit_name(LimitKind::rpm), "RPM");
   EXPECT_STREQ(limit_name(LimitKind::tpd), "TPD");
+  EXPECT_STREQ(limit_name(LimitKind::itpm), "ITPM");
+  EXPECT_STREQ(limit_name(LimitKind::otpm), "OTPM");
   EXPECT_STREQ(limit_name(LimitKind::none), "none");
+}
+
+// --- Anthropic's input and output token limits ---------------------------------------------------
+
+TEST(RateLimiterInputOutput, EachBucketCountsItsOwnPartOfTheCost) {
+  // 50 RPM, 40,000 ITPM, 8,000 OTPM: a request of 1,000 input and 4,000 output tokens.
+  RateLimiter limiter(RateLimits{.rpm = 50, .itpm = 40'000, .otpm = 8'000});
+  const RequestCost cost{.tokens = 99'999, .input_tokens = 1'000, .output_tokens = 4'000};
+  ASSERT_TRUE(limiter.try_admit(kStart, cost).admitted);
+  const Admission second = limiter.try_admit(kStart, cost);
+  ASSERT_TRUE(second.admitted);
+  EXPECT_EQ(second.headers.remaining_requests, 48);
+  EXPECT_EQ(second.headers.remaining_input_tokens, 38'000);
+  EXPECT_EQ(second.headers.remaining_output_tokens, 0);
+  // `tokens` is OpenAI's estimate: no bucket here counts it.
+  EXPECT_EQ(second.headers.limit_tokens, std::nullopt);
+  // The third finds the output bucket empty: 4,000 tokens refill in 30 s at 8,000 per minute.
+  const Admission third = limiter.try_admit(kStart, cost);
+  EXPECT_FALSE(third.admitted);
+  EXPECT_EQ(third.refused_by, LimitKind::otpm);
+  EXPECT_EQ(third.limit, 8'000);
+  EXPECT_EQ(third.used, 8'000);
+  EXPECT_EQ(third.requested, 4'000);
+  EXPECT_EQ(third.wait, from_seconds(30));
+  EXPECT_EQ(third.headers.reset_output_tokens, from_seconds(60));
+  EXPECT_EQ(third.headers.reset_input_tokens, from_seconds(3));  // 2,000 of 40,000 per minute
+}
+
+TEST(RateLimiterInputOutput, InputIsCheckedBeforeOutputAndAboveCapacityIsTooLarge) {
+  RateLimiter limiter(RateLimits{.itpm = 1'000, .otpm = 1'000});
+  const Admission both_short =
+      limiter.try_admit(kStart, RequestCost{.input_tokens = 1'000, .output_tokens = 1'000});
+  ASSERT_TRUE(both_short.admitted);
+  const Admission refused =
+      limiter.try_admit(kStart, RequestCost{.input_tokens = 10, .output_tokens = 10});
+  EXPECT_EQ(refused.refused_by, LimitKind::itpm);
+  const Admission too_large =
+      limiter.try_admit(at_seconds(60), RequestCost{.input_tokens = 5, .output_tokens = 1'001});
+  EXPECT_TRUE(too_large.too_large);
+  EXPECT_EQ(too_large.refused_by, LimitKind::otpm);
+  EXPECT_EQ(too_large.requested, 1'001);
+}
+
+TEST(RateLimiterInputOutput, LevelsListThemAfterOpenAisLimits) {
+  RateLimiter limiter(RateLimits{.rpm = 5, .itpm = 100, .otpm = 10});
+  const std::vector<LimiterLevel> levels = limiter.levels(kStart);
+  ASSERT_EQ(levels.size(), 3u);
+  EXPECT_EQ(levels[0].kind, LimitKind::rpm);
+  EXPECT_EQ(levels[1].kind, LimitKind::itpm);
+  EXPECT_EQ(levels[2].kind, LimitKind::otpm);
+  EXPECT_THAT([] { RateLimiter bad(RateLimits{.otpm = 0}); },
+              ThrowsMessage<std::invalid_argument>(HasSubstr("rate limit OTPM: must be in [1, ")));
 }
 
 }  // namespace

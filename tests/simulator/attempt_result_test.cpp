@@ -67,7 +67,7 @@ TEST_P(FromDecisionTest, ShowsWhatTheMockServerSends) {
   ProviderConfig provider;
   provider.send_retry_after_ms = row.send_retry_after_ms;
   const AttemptResult r =
-      from_decision(make_decision(row.outcome, row.refused_by, row.wait), provider, NetworkConfig{});
+      from_decision(make_decision(row.outcome, row.refused_by, row.wait), provider, NetworkConfig{}, TimePoint{});
   EXPECT_EQ(r.status, row.status);
   EXPECT_EQ(r.error, row.error);
   EXPECT_EQ(r.retry_after, row.retry_after);
@@ -326,6 +326,28 @@ TEST(Backoff, MeanIsSevenEighthsOfTheBase) {
   }
   // Base 1 s: E = 1 - 0.25 / 2; sd of one draw 0.25 / sqrt(12).
   EXPECT_NEAR(sum / kStreams, 0.875, 4.0 * 0.25 / std::sqrt(12.0) / std::sqrt(kStreams));
+}
+
+TEST(FromDecisionAnthropic, ShowsWhatTheAnthropicFaceSends) {
+  ProviderConfig provider;
+  provider.api = ProviderApi::anthropic;
+  const RetryConfig sdk{.max_retries = 2};
+  const auto seen = [&](Outcome outcome, LimitKind kind = LimitKind::none) {
+    return from_decision(make_decision(outcome, kind, from_millis(1500)), provider, NetworkConfig{},
+                         TimePoint{std::chrono::seconds(1'755'780'059)});
+  };
+  const AttemptResult overloaded = seen(Outcome::overloaded);
+  EXPECT_EQ(overloaded.status, 529);
+  EXPECT_EQ(overloaded.error, ErrorCategory::server_5xx);
+  EXPECT_TRUE(wire::should_retry(sdk, overloaded.status, overloaded.error, overloaded.should_retry));
+  const AttemptResult billing = seen(Outcome::quota_exhausted);
+  EXPECT_EQ(billing.status, 402);
+  EXPECT_EQ(billing.error, ErrorCategory::quota);
+  EXPECT_EQ(retry_delay(sdk, billing, 0, RandomStream(1, "backoff", 1, 1)), std::nullopt);
+  const AttemptResult refused = seen(Outcome::rate_limited, LimitKind::otpm);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.error, ErrorCategory::rate_limit_tokens);
+  EXPECT_EQ(refused.retry_after, from_seconds(2));  // retry-after in whole seconds, rounded up
 }
 
 }  // namespace

@@ -229,7 +229,7 @@ TEST(RateLimitHeaders, DecisionAndHttpHeadersReadAlike) {
                             TimePoint{} + from_seconds(0.3));
   }
   const RateLimitHeaders& h = decision.admission.headers;
-  const AttemptResult simulated = from_decision(decision, provider, NetworkConfig{});
+  const AttemptResult simulated = from_decision(decision, provider, NetworkConfig{}, TimePoint{});
   // The mock server writes these headers (wire/openai.hpp); the socket driver reads them.
   const std::string limit_requests = std::to_string(*h.limit_requests);
   const std::string remaining_requests = std::to_string(*h.remaining_requests);

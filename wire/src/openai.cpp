@@ -13,7 +13,13 @@ namespace {
 // Returns the x-ratelimit-* values as a client reads them off the wire: resets rounded to the
 // millisecond the headers carry (go_duration_as_read).
 RateLimitHeaders as_sent(const RateLimitHeaders& headers) {
-  RateLimitHeaders out = headers;
+  // OpenAI's headers name requests and tokens only.
+  RateLimitHeaders out{.limit_requests = headers.limit_requests,
+                       .remaining_requests = headers.remaining_requests,
+                       .reset_requests = headers.reset_requests,
+                       .limit_tokens = headers.limit_tokens,
+                       .remaining_tokens = headers.remaining_tokens,
+                       .reset_tokens = headers.reset_tokens};
   if (out.reset_requests) out.reset_requests = go_duration_as_read(*out.reset_requests);
   if (out.reset_tokens) out.reset_tokens = go_duration_as_read(*out.reset_tokens);
   return out;
@@ -126,7 +132,9 @@ std::optional<ErrorCategory> category_of(const Decision& decision) {
     case Outcome::ok: return std::nullopt;
     case Outcome::rate_limited:
       switch (decision.admission.refused_by) {
-        case LimitKind::tpm: return ErrorCategory::rate_limit_tokens;
+        case LimitKind::tpm:
+        case LimitKind::itpm:
+        case LimitKind::otpm: return ErrorCategory::rate_limit_tokens;
         case LimitKind::rpd:
         case LimitKind::tpd: return ErrorCategory::daily_limit;
         default: return ErrorCategory::rate_limit_requests;

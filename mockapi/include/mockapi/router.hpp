@@ -9,6 +9,11 @@
 // plan with timers. Thread-safe: the provider model and the counters sit behind one mutex, and
 // `now` is clamped so the model never sees time go backwards across threads.
 //
+// An "api": "anthropic" provider answers Anthropic's routes instead (mockapi/messages_api.hpp):
+//   POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id}
+//   (a key in x-api-key or Authorization: Bearer, and an anthropic-version, required; Anthropic's
+//   error bodies, request-id and
+//   anthropic-ratelimit-* headers, wire/anthropic.hpp); the ops and admin routes are the same.
 // Routes (anything else, or another method, is OpenAI's 404 "Invalid URL (METHOD /path)"):
 //   POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings, POST /v1/responses
 //   (paths from models/endpoint.hpp), GET /v1/models,
@@ -58,6 +63,8 @@ struct HttpRequest {
   std::string method;                      // "GET", "POST", ...
   std::string target;                      // "/v1/chat/completions"; a query string is ignored
   std::string authorization;               // the Authorization header; "" when absent
+  std::optional<std::string> api_key;      // x-api-key (Anthropic's key header)
+  std::optional<std::string> anthropic_version;  // anthropic-version
   std::optional<std::string> fault;        // x-llmsim-fault
   std::optional<std::string> retry_count;  // x-stainless-retry-count
   // x-llmsim-request-id: names the request's random streams instead of the key's request count,
@@ -161,6 +168,10 @@ class Router {
                            Endpoint endpoint);
   ResponsePlan handle_responses(const Context& context, const HttpRequest& request);
   ResponsePlan handle_embeddings(const Context& context, const HttpRequest& request);
+  // An "api": "anthropic" provider's routes (POST /v1/messages, /v1/messages/count_tokens,
+  // GET /v1/models): x-api-key and anthropic-version checked, Anthropic's bodies and headers.
+  ResponsePlan handle_anthropic(const HttpRequest& request, std::string_view path, TimePoint now);
+  ResponsePlan anthropic_messages(const Context& context, const HttpRequest& request);
   ResponsePlan handle_ops(const HttpRequest& request, std::string_view endpoint, TimePoint now);
   ResponsePlan metrics_plan(const Context& context, TimePoint now);
   Decision decide(ProviderRequest request, TimePoint now);
@@ -175,6 +186,8 @@ class Router {
   const Fixture* find_fixture(std::string_view endpoint, const HttpRequest& request,
                               ProviderRequest& provider_request) const;
   bool has_model(const std::string& model) const;
+  // Returns model time `now` as time since the Unix epoch (created_unix_s is model time 0).
+  TimePoint unix_time(TimePoint now) const;
 
   const ProviderConfig config_;
   const std::uint64_t seed_;

@@ -33,6 +33,8 @@
 //   arguments.done and response.output_item.done, each item at its output_index. A dropped
 //   stream ends after its tokens, without the done events.
 //
+// An Anthropic Messages stream (`messages` set) is the typed events of mockapi/messages_api.hpp.
+//
 // Events are produced one at a time from their index, so a long stream costs no memory up front.
 //
 //   for (std::size_t i = 0; i < event_count(plan); ++i) {
@@ -47,6 +49,7 @@
 #include <string>
 #include <vector>
 
+#include "mockapi/messages_api.hpp"
 #include "mockapi/response_bodies.hpp"
 #include "mockapi/responses_bodies.hpp"
 #include "models/time.hpp"
@@ -80,6 +83,8 @@ struct StreamPlan {
   // piece of its arguments.
   std::vector<StreamStep> steps;
   ResponseExtras response;    // responses only: the message id, completed_at and the echo
+  // An Anthropic Messages stream (mockapi/messages_api.hpp): when set, its events are the plan's.
+  std::shared_ptr<const MessagesStream> messages;
 };
 
 // Returns the content events of choices generated whole, step by step (choice 0, 1, ... of

@@ -1,10 +1,12 @@
 // OpenAI-style rate limiting: one continuously refilling bucket (GCRA) per limit.
 //
-// Each limit (requests per minute, tokens per minute, requests per day, tokens per day) is a
-// bucket of capacity L refilled at L per window (60 s or 86 400 s). A request of cost (1 request,
-// `tokens` tokens) is admitted when every bucket holds its cost, and then every bucket is debited
-// together; otherwise nothing is debited and the refusal names the first limit, in the order
-// RPM, TPM, RPD, TPD, whose bucket is short, with the wait until it would hold the cost:
+// Each limit (requests per minute, tokens per minute, requests per day, tokens per day, and
+// Anthropic's input and output tokens per minute) is a bucket of capacity L refilled at L per
+// window (60 s or 86 400 s). A request of cost (1 request, `tokens` tokens on TPM and TPD, its
+// input tokens on ITPM, its output estimate on OTPM) is admitted when every bucket holds its
+// cost, and then every bucket is debited together; otherwise nothing is debited and the refusal
+// names the first limit, in the order RPM, TPM, RPD, TPD, ITPM, OTPM, whose bucket is short, with
+// the wait until it would hold the cost:
 // wait = (cost - available) / rate. A cost above a bucket's capacity is refused at once as
 // "too large" (no wait helps). Optional quantization adds a short-window bucket per per-minute
 // limit, as OpenAI says it "can enforce limits over shorter periods": capacity
@@ -31,9 +33,9 @@
 
 namespace llmsim {
 
-enum class LimitKind { none, rpm, tpm, rpd, tpd };
+enum class LimitKind { none, rpm, tpm, rpd, tpd, itpm, otpm };
 
-// Returns "RPM", "TPM", "RPD" or "TPD" (and "none").
+// Returns "RPM", "TPM", "RPD", "TPD", "ITPM" or "OTPM" (and "none").
 const char* limit_name(LimitKind kind);
 
 struct RateLimits {
@@ -41,11 +43,15 @@ struct RateLimits {
   std::optional<std::int64_t> tpm;  // tokens per minute
   std::optional<std::int64_t> rpd;  // requests per day
   std::optional<std::int64_t> tpd;  // tokens per day
+  std::optional<std::int64_t> itpm;  // input tokens per minute (Anthropic)
+  std::optional<std::int64_t> otpm;  // output tokens per minute (Anthropic)
   // When set, per-minute limits are also enforced over this shorter window (off by default).
   std::optional<Duration> quantization_window;
 };
 
-// Values for OpenAI's x-ratelimit-* headers (per-minute limits only, as OpenAI sends).
+// The per-minute limits' values a response's rate-limit headers carry: OpenAI's x-ratelimit-*
+// (requests, tokens), Anthropic's anthropic-ratelimit-* (requests, input and output tokens; its
+// combined tokens-* headers are the wire's to derive). Resets are the time until full.
 struct RateLimitHeaders {
   std::optional<std::int64_t> limit_requests;
   std::optional<std::int64_t> remaining_requests;
@@ -53,8 +59,22 @@ struct RateLimitHeaders {
   std::optional<std::int64_t> limit_tokens;
   std::optional<std::int64_t> remaining_tokens;
   std::optional<Duration> reset_tokens;
+  std::optional<std::int64_t> limit_input_tokens;
+  std::optional<std::int64_t> remaining_input_tokens;
+  std::optional<Duration> reset_input_tokens;
+  std::optional<std::int64_t> limit_output_tokens;
+  std::optional<std::int64_t> remaining_output_tokens;
+  std::optional<Duration> reset_output_tokens;
 
   bool operator==(const RateLimitHeaders&) const = default;
+};
+
+// What one request costs: `tokens` on TPM and TPD (OpenAI's estimate), `input_tokens` on ITPM
+// and `output_tokens` (the output estimate, max_tokens) on OTPM; one request on RPM and RPD.
+struct RequestCost {
+  std::int64_t tokens = 0;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
 };
 
 struct Admission {
@@ -82,9 +102,14 @@ class RateLimiter {
   // quantization window is not positive ("quantization window: must be > 0 ns, got -5").
   explicit RateLimiter(const RateLimits& limits);
 
-  // Decides whether a request costing 1 request and `tokens` tokens is admitted at `now`, and
-  // debits every bucket when it is. `now` must not go backwards (asserted).
-  Admission try_admit(TimePoint now, std::int64_t tokens);
+  // Decides whether a request of `cost` is admitted at `now`, and debits every bucket when it
+  // is. `now` must not go backwards (asserted); no cost may be negative (asserted).
+  Admission try_admit(TimePoint now, const RequestCost& cost);
+
+  // The same for a request of 1 request and `tokens` tokens on TPM and TPD (none on ITPM, OTPM).
+  Admission try_admit(TimePoint now, std::int64_t tokens) {
+    return try_admit(now, RequestCost{.tokens = tokens});
+  }
 
   // Marks `units` (>= 0) of a limit as already used at `now` (for example requests made earlier
   // today), in its quantized bucket too; a level never goes below zero. Unconfigured: no effect.
@@ -93,7 +118,7 @@ class RateLimiter {
   // Returns the x-ratelimit-* values at `now` without changing anything.
   RateLimitHeaders headers(TimePoint now) const;
 
-  // Returns each configured limit's level at `now`, in the order RPM, TPM, RPD, TPD.
+  // Returns each configured limit's level at `now`, in the order RPM, TPM, RPD, TPD, ITPM, OTPM.
   std::vector<LimiterLevel> levels(TimePoint now) const;
 
   // Returns whether every bucket (the quantized ones too) is full at `now`: the limiter then
@@ -133,17 +158,17 @@ class RateLimiter {
     void fill();
   };
 
-  // Returns the cost of a request of `tokens` tokens on `bucket`.
-  static std::int64_t cost_on(const Bucket& bucket, std::int64_t tokens);
+  // Returns the cost of a request on `bucket`.
+  static std::int64_t cost_on(const Bucket& bucket, const RequestCost& cost);
   // Returns the unquantized bucket of `kind`, or nullptr when that limit is not configured.
   const Bucket* main_bucket(LimitKind kind) const;
-  // Returns the refusal when some limit lacks room for `tokens` at `now`, else nullopt.
-  std::optional<Admission> find_refusal(TimePoint now, std::int64_t tokens) const;
+  // Returns the refusal when some limit lacks room for `cost` at `now`, else nullopt.
+  std::optional<Admission> find_refusal(TimePoint now, const RequestCost& cost) const;
   // Records `now` and asserts that time did not go backwards.
   void advance_to(TimePoint now);
 
   RateLimits limits_;
-  std::vector<Bucket> buckets_;  // RPM, RPM quantized, TPM, TPM quantized, RPD, TPD (if set)
+  std::vector<Bucket> buckets_;  // RPM, RPM quantized, TPM, TPM quantized, RPD, TPD, ITPM, OTPM (if set)
   TimePoint last_now_ = TimePoint::min();
 };
 

@@ -53,8 +53,15 @@ struct InitialUsage {
   std::int64_t tokens_today = 0;
 };
 
+// The wire format a provider speaks; the provider model behind it is the same.
+enum class ProviderApi { openai, anthropic };
+
+// Returns "openai" or "anthropic", as scenario files write it.
+const char* api_name(ProviderApi api);
+
 struct ProviderConfig {
   std::string name = "openai";
+  ProviderApi api = ProviderApi::openai;
   std::string organization = "org-llmsim";
   std::vector<std::string> models = {"gpt-3.5-turbo"};  // models this provider serves (one limit group)
   RateLimits limits;

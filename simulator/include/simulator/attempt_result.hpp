@@ -4,7 +4,7 @@
 // driver from an HTTP response; both fill it the way the mock server's headers and bodies say,
 // so the client model cannot tell them apart. The retry policy reads it as the official SDKs do.
 //
-//   AttemptResult r = from_decision(decision, provider_config, network);
+//   AttemptResult r = from_decision(decision, provider_config, network, now);
 //   std::optional<Duration> wait = retry_delay(retry_config, r, retries_made, rng);
 #pragma once
 
@@ -45,10 +45,12 @@ std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkCo
 // category, waits and limits; bytes, tokens and first byte are the driver's to fill.
 AttemptResult attempt_of(const wire::Reading& reading);
 
-// Builds what the client sees of a provider decision: wire::from_decision (the mock server's
-// status and headers, read back) with the estimated bytes and the tokens.
+// Builds what the client sees of a provider decision made at `now`: the provider's contract's
+// from_decision (wire/openai.hpp, or wire/anthropic.hpp for "api": "anthropic", whose resets are
+// times read at `now`: the mock server's status and headers, read back) with the estimated bytes
+// and the tokens.
 AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,
-                            const NetworkConfig& network);
+                            const NetworkConfig& network, TimePoint now);
 
 // Returns the wait before the next attempt, or nullopt when the request is not retried: the
 // official SDKs' rule (wire::should_retry: x-should-retry first; retried are 408, 409, 429, 5xx,

@@ -11,7 +11,7 @@
 //   std::ofstream out("trace.csv");
 //   TraceRecorder recorder(out);
 //   recorder.on_send(id, client.attempt_context(id), now, prompt_tokens);
-//   recorder.on_response(id, now, result, facts_of_decision(decision, first_byte));
+//   recorder.on_response(id, now, result, facts_of_decision(decision, first_byte, api));
 #pragma once
 
 #include <cstdint>
@@ -41,7 +41,7 @@ struct ResponseFacts {
 
 // Returns the facts of a provider decision received at `first_byte` (the simulator's view of
 // what the mock server would send).
-ResponseFacts facts_of_decision(const Decision& decision, TimePoint first_byte);
+ResponseFacts facts_of_decision(const Decision& decision, TimePoint first_byte, ProviderApi api);
 
 // Returns the facts of an HTTP response whose first byte came at `first_byte`, from the driver's
 // reading of it (wire::read_response: x-ratelimit-* and the error body's type and code).

@@ -20,7 +20,7 @@ const stop_timeout_ms = 10_000;
 
 // Returns the llmsim binary: $LLMSIM, else build/release/llmsim; throws if neither exists.
 export function llmsim_path() {
-  const candidate = process.env.LLMSIM || join(repo_root, 'build', 'release', 'simulator', 'llmsim');
+  const candidate = process.env.LLMSIM || join(repo_root, 'build', 'release', 'llmsim');
   if (!existsSync(candidate)) {
     throw new Error(`llmsim binary not found at ${candidate}: build it, or set LLMSIM`);
   }

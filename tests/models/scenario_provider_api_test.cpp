@@ -1,0 +1,91 @@
+// Scenario validation of a provider's "api" (OpenAI's wire format or Anthropic's) and of the
+// limits and settings only one API has: every rule, one row each, with the exact error line.
+#include "models/scenario.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace llmsim {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json with_provider(const char* provider) {
+  Json document = Json::parse(R"({"name": "t", "workload": {"phases": [{"users": 1, "requests_per_user": 1}]}})");
+  document["provider"] = Json::parse(provider);
+  return document;
+}
+
+std::string error_of(const Json& document) {
+  try {
+    parse_scenario(document.dump(), "x.json");
+  } catch (const ScenarioError& error) {
+    return error.what();
+  }
+  return "(loaded)";
+}
+
+TEST(ProviderApi, DefaultsToOpenAiAndReadsAnthropicLimits) {
+  const Scenario openai = parse_scenario(with_provider(R"({"limits": {"rpm": 500}})").dump(), "x.json");
+  EXPECT_EQ(openai.providers.at(0).api, ProviderApi::openai);
+  const Scenario anthropic = parse_scenario(
+      with_provider(R"({"api": "anthropic", "limits": {"rpm": 50, "itpm": 40000, "otpm": 8000}})").dump(),
+      "x.json");
+  const ProviderConfig& provider = anthropic.providers.at(0);
+  EXPECT_EQ(provider.api, ProviderApi::anthropic);
+  EXPECT_EQ(provider.limits.rpm, 50);
+  EXPECT_EQ(provider.limits.itpm, 40'000);
+  EXPECT_EQ(provider.limits.otpm, 8'000);
+  EXPECT_EQ(provider.limits.tpm, std::nullopt);
+  EXPECT_STREQ(api_name(provider.api), "anthropic");
+  EXPECT_STREQ(api_name(ProviderApi::openai), "openai");
+}
+
+struct Row {
+  const char* provider;  // the "provider" object (JSON text)
+  const char* expected;  // the whole error text
+};
+
+class ProviderApiValidation : public ::testing::TestWithParam<Row> {};
+
+TEST_P(ProviderApiValidation, ReportsPlaceRuleAndValue) {
+  EXPECT_EQ(error_of(with_provider(GetParam().provider)), GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rows, ProviderApiValidation,
+    ::testing::Values(
+        Row{R"({"api": "gemini", "limits": {"rpm": 5}})",
+            "x.json: /provider/api: must be one of openai, anthropic, got \"gemini\""},
+        Row{R"({"api": 1, "limits": {"rpm": 5}})",
+            "x.json: /provider/api: must be one of openai, anthropic, got 1"},
+        // Anthropic's limits on an OpenAI provider, and OpenAI's on an Anthropic one
+        Row{R"({"limits": {"rpm": 5, "itpm": 1000}})",
+            "x.json: /provider/limits/itpm: is an Anthropic limit: needs \"api\": \"anthropic\" "
+            "(OpenAI has rpm, tpm, rpd, tpd), got 1000"},
+        Row{R"({"api": "openai", "limits": {"otpm": 1000}})",
+            "x.json: /provider/limits/otpm: is an Anthropic limit: needs \"api\": \"anthropic\" "
+            "(OpenAI has rpm, tpm, rpd, tpd), got 1000"},
+        Row{R"({"api": "anthropic", "limits": {"rpm": 5, "tpm": 1000}})",
+            "x.json: /provider/limits/tpm: not an Anthropic limit (\"api\": \"anthropic\" has rpm, "
+            "itpm, otpm), got 1000"},
+        Row{R"({"api": "anthropic", "limits": {"tier": 1}})",
+            "x.json: /provider/limits/tier: not an Anthropic limit (\"api\": \"anthropic\" has rpm, "
+            "itpm, otpm), got 1"},
+        Row{R"({"api": "anthropic", "limits": {}})",
+            "x.json: /provider/limits: needs at least one of rpm, itpm, otpm, got {}"},
+        Row{R"({"api": "anthropic", "limits": {"itpm": 0}})",
+            "x.json: /provider/limits/itpm: must be an integer >= 1, got 0"},
+        // OpenAI's settings on an Anthropic provider
+        Row{R"({"api": "anthropic", "limits": {"rpm": 5}, "send_retry_after_ms": true})",
+            "x.json: /provider/send_retry_after_ms: is OpenAI's: an \"api\": \"anthropic\" provider "
+            "has no such setting, got true"},
+        Row{R"({"api": "anthropic", "limits": {"rpm": 5}, "embedding_dimensions": 8})",
+            "x.json: /provider/embedding_dimensions: is OpenAI's: an \"api\": \"anthropic\" provider "
+            "has no such setting, got 8"}));
+
+}  // namespace
+}  // namespace llmsim

@@ -1,0 +1,128 @@
+// Anthropic's contract, the reading side: a response's status, headers and error body as the
+// category, wait and limits the client model sees. See anthropic.hpp.
+#include "wire/anthropic.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+namespace llmsim::wire::anthropic {
+namespace {
+
+constexpr int kFirstStatus = 100;
+constexpr int kLastStatus = 599;
+
+// Returns a header's whole decimal integer, or nullopt when absent or anything else.
+std::optional<std::int64_t> count_of(std::optional<std::string_view> text) {
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc{} || end != text->data() + text->size()) return std::nullopt;
+  return value;
+}
+
+// Returns the time from `now` until an RFC 3339 reset, zero when it is already past.
+std::optional<Duration> reset_of(std::optional<std::string_view> text, TimePoint now) {
+  if (!text) return std::nullopt;
+  const auto at = parse_rfc3339(*text);
+  if (!at) return std::nullopt;
+  return std::max(Duration{0}, *at - now.time_since_epoch());
+}
+
+// Fills the error body's type into `reading`; returns its message ("" when none).
+std::string read_error_body(std::string_view body, Reading& reading) {
+  const auto parsed = nlohmann::json::parse(body, nullptr, false);
+  std::string message;
+  if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("error") ||
+      !parsed["error"].is_object()) {
+    return message;
+  }
+  const auto& error = parsed["error"];
+  if (error.contains("type") && error["type"].is_string()) reading.error_type = error["type"];
+  if (error.contains("message") && error["message"].is_string()) message = error["message"];
+  return message;
+}
+
+}  // namespace
+
+ResponseHeaders read_headers(const HeaderList& headers) {
+  return read_headers([&headers](std::string_view name) -> std::optional<std::string_view> {
+    for (const auto& [key, value] : headers) {
+      if (key == name) return std::string_view(value);
+    }
+    return std::nullopt;
+  });
+}
+
+RateLimitHeaders read_rate_limit_headers(const ResponseHeaders& headers, TimePoint now) {
+  RateLimitHeaders values;
+  values.limit_requests = count_of(headers.requests_limit);
+  values.remaining_requests = count_of(headers.requests_remaining);
+  values.reset_requests = reset_of(headers.requests_reset, now);
+  values.limit_tokens = count_of(headers.tokens_limit);
+  values.remaining_tokens = count_of(headers.tokens_remaining);
+  values.reset_tokens = reset_of(headers.tokens_reset, now);
+  values.limit_input_tokens = count_of(headers.input_limit);
+  values.remaining_input_tokens = count_of(headers.input_remaining);
+  values.reset_input_tokens = reset_of(headers.input_reset, now);
+  values.limit_output_tokens = count_of(headers.output_limit);
+  values.remaining_output_tokens = count_of(headers.output_remaining);
+  values.reset_output_tokens = reset_of(headers.output_reset, now);
+  return values;
+}
+
+bool is_stream_done(std::string_view body) {
+  // An unescaped `"type":"message_stop"` is JSON structure, never text inside a delta.
+  return body.find(R"("type":"message_stop")") != std::string_view::npos;
+}
+
+Reading read_response(int status, const ResponseHeaders& headers, std::string_view body,
+                      TimePoint now, bool is_complete) {
+  Reading reading;
+  reading.status = status;
+  reading.rate_limits = read_rate_limit_headers(headers, now);
+  reading.retry_after = parse_retry_after(headers.retry_after_ms, headers.retry_after);
+  if (headers.should_retry == "true") reading.should_retry = true;
+  if (headers.should_retry == "false") reading.should_retry = false;
+  const bool is_success = status >= 200 && status < 300;
+  const std::string message = is_success ? std::string() : read_error_body(body, reading);
+  if (status < kFirstStatus || status > kLastStatus) {
+    reading.error = ErrorCategory::other;
+  } else if (is_success) {
+    const bool is_stream = headers.content_type && headers.content_type->starts_with(kEventStream);
+    const bool is_done = !is_stream || is_stream_done(body);
+    if (!is_complete || !is_done) reading.error = ErrorCategory::connection;
+  } else {
+    reading.error = classify_error(status, reading.error_type, message);
+  }
+  return reading;
+}
+
+Reading read_response(const Response& response, TimePoint now) {
+  if (response.delivery == Delivery::none) {
+    Reading reading;
+    reading.error = ErrorCategory::timeout;  // the client's own timer ends the wait
+    return reading;
+  }
+  return read_response(response.status, read_headers(response.headers), response.body, now,
+                       response.delivery == Delivery::whole);
+}
+
+ErrorCategory classify_error(int status, std::string_view type, std::string_view message) {
+  if (status == 429) {
+    if (message.starts_with("Request too large")) return ErrorCategory::other;
+    if (message.find("tokens per minute") != std::string_view::npos) {
+      return ErrorCategory::rate_limit_tokens;
+    }
+    if (message.find(" per day") != std::string_view::npos) return ErrorCategory::daily_limit;
+    return ErrorCategory::rate_limit_requests;
+  }
+  // Anthropic's billing refusal (402 billing_error) is one no retry can mend.
+  if (status == 402 || type == "billing_error") return ErrorCategory::quota;
+  if (status >= 500 && status <= 599) return ErrorCategory::server_5xx;  // 529 overloaded too
+  if (status == 408) return ErrorCategory::timeout;
+  return ErrorCategory::other;
+}
+
+}  // namespace llmsim::wire::anthropic
