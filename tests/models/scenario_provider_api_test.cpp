@@ -6,34 +6,21 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "scenario_test_support.hpp"
 
 namespace llmsim {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json with_provider(const char* provider) {
-  Json document = Json::parse(R"({"name": "t", "workload": {"phases": [{"users": 1, "requests_per_user": 1}]}})");
-  document["provider"] = Json::parse(provider);
-  return document;
-}
-
-std::string error_of(const Json& document) {
-  try {
-    parse_scenario(document.dump(), "x.json");
-  } catch (const ScenarioError& error) {
-    return error.what();
-  }
-  return "(loaded)";
+// Returns the smallest scenario with `provider` (JSON text) as its provider.
+std::string with_provider(const char* provider) {
+  return scenario_testing::patched("/provider", provider);
 }
 
 TEST(ProviderApi, DefaultsToOpenAiAndReadsAnthropicLimits) {
-  const Scenario openai = parse_scenario(with_provider(R"({"limits": {"rpm": 500}})").dump(), "x.json");
+  const Scenario openai = scenario_testing::parse(with_provider(R"({"limits": {"rpm": 500}})"));
   EXPECT_EQ(openai.providers.at(0).api, ProviderApi::openai);
-  const Scenario anthropic = parse_scenario(
-      with_provider(R"({"api": "anthropic", "limits": {"rpm": 50, "itpm": 40000, "otpm": 8000}})").dump(),
-      "x.json");
+  const Scenario anthropic = scenario_testing::parse(
+      with_provider(R"({"api": "anthropic", "limits": {"rpm": 50, "itpm": 40000, "otpm": 8000}})"));
   const ProviderConfig& provider = anthropic.providers.at(0);
   EXPECT_EQ(provider.api, ProviderApi::anthropic);
   EXPECT_EQ(provider.limits.rpm, 50);
@@ -52,7 +39,7 @@ struct Row {
 class ProviderApiValidation : public ::testing::TestWithParam<Row> {};
 
 TEST_P(ProviderApiValidation, ReportsPlaceRuleAndValue) {
-  EXPECT_EQ(error_of(with_provider(GetParam().provider)), GetParam().expected);
+  EXPECT_EQ(scenario_testing::error_of(with_provider(GetParam().provider)), GetParam().expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iterator>
 
@@ -216,6 +217,9 @@ std::optional<Duration> parse_rfc3339(std::string_view text) {
   const std::int64_t unix_s = days_from_civil(*year, static_cast<unsigned>(*month),
                                               static_cast<unsigned>(*day)) * 86400 +
                               *hour * 3600 + *minute * 60 + *second - offset_s;
+  // A Duration holds int64 nanoseconds: about 292 years either side of 1970.
+  constexpr std::int64_t kMostSeconds = INT64_MAX / 1'000'000'000 - 1;
+  if (unix_s > kMostSeconds || unix_s < -kMostSeconds) return std::nullopt;
   return Duration{seconds{unix_s}} + Duration{nanos};
 }
 

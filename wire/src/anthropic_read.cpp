@@ -3,7 +3,6 @@
 #include "wire/anthropic.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <nlohmann/json.hpp>
 
@@ -12,15 +11,6 @@ namespace {
 
 constexpr int kFirstStatus = 100;
 constexpr int kLastStatus = 599;
-
-// Returns a header's whole decimal integer, or nullopt when absent or anything else.
-std::optional<std::int64_t> count_of(std::optional<std::string_view> text) {
-  if (!text) return std::nullopt;
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc{} || end != text->data() + text->size()) return std::nullopt;
-  return value;
-}
 
 // Returns the time from `now` until an RFC 3339 reset, zero when it is already past.
 std::optional<Duration> reset_of(std::optional<std::string_view> text, TimePoint now) {
@@ -47,27 +37,22 @@ std::string read_error_body(std::string_view body, Reading& reading) {
 }  // namespace
 
 ResponseHeaders read_headers(const HeaderList& headers) {
-  return read_headers([&headers](std::string_view name) -> std::optional<std::string_view> {
-    for (const auto& [key, value] : headers) {
-      if (key == name) return std::string_view(value);
-    }
-    return std::nullopt;
-  });
+  return read_headers([&headers](std::string_view name) { return find_header(headers, name); });
 }
 
 RateLimitHeaders read_rate_limit_headers(const ResponseHeaders& headers, TimePoint now) {
   RateLimitHeaders values;
-  values.limit_requests = count_of(headers.requests_limit);
-  values.remaining_requests = count_of(headers.requests_remaining);
+  values.limit_requests = header_count(headers.requests_limit);
+  values.remaining_requests = header_count(headers.requests_remaining);
   values.reset_requests = reset_of(headers.requests_reset, now);
-  values.limit_tokens = count_of(headers.tokens_limit);
-  values.remaining_tokens = count_of(headers.tokens_remaining);
+  values.limit_tokens = header_count(headers.tokens_limit);
+  values.remaining_tokens = header_count(headers.tokens_remaining);
   values.reset_tokens = reset_of(headers.tokens_reset, now);
-  values.limit_input_tokens = count_of(headers.input_limit);
-  values.remaining_input_tokens = count_of(headers.input_remaining);
+  values.limit_input_tokens = header_count(headers.input_limit);
+  values.remaining_input_tokens = header_count(headers.input_remaining);
   values.reset_input_tokens = reset_of(headers.input_reset, now);
-  values.limit_output_tokens = count_of(headers.output_limit);
-  values.remaining_output_tokens = count_of(headers.output_remaining);
+  values.limit_output_tokens = header_count(headers.output_limit);
+  values.remaining_output_tokens = header_count(headers.output_remaining);
   values.reset_output_tokens = reset_of(headers.output_reset, now);
   return values;
 }

@@ -24,15 +24,6 @@ std::optional<double> to_number(std::string_view text) {
   return value;
 }
 
-// Returns a header's whole decimal integer, or nullopt when absent or anything else.
-std::optional<std::int64_t> count_of(std::optional<std::string_view> text) {
-  if (!text) return std::nullopt;
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc{} || end != text->data() + text->size()) return std::nullopt;
-  return value;
-}
-
 std::optional<Duration> duration_of(std::optional<std::string_view> text) {
   return text ? parse_go_duration(*text) : std::nullopt;
 }
@@ -53,22 +44,32 @@ std::string read_error_body(std::string_view body, Reading& reading) {
 
 }  // namespace
 
+std::optional<std::string_view> find_header(const HeaderList& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> header_count(std::optional<std::string_view> text) {
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc{} || end != text->data() + text->size()) return std::nullopt;
+  return value;
+}
+
 ResponseHeaders read_headers(const HeaderList& headers) {
-  return read_headers([&headers](std::string_view name) -> std::optional<std::string_view> {
-    for (const auto& [key, value] : headers) {
-      if (key == name) return std::string_view(value);
-    }
-    return std::nullopt;
-  });
+  return read_headers([&headers](std::string_view name) { return find_header(headers, name); });
 }
 
 RateLimitHeaders read_rate_limit_headers(const ResponseHeaders& headers) {
   RateLimitHeaders values;
-  values.limit_requests = count_of(headers.limit_requests);
-  values.remaining_requests = count_of(headers.remaining_requests);
+  values.limit_requests = header_count(headers.limit_requests);
+  values.remaining_requests = header_count(headers.remaining_requests);
   values.reset_requests = duration_of(headers.reset_requests);
-  values.limit_tokens = count_of(headers.limit_tokens);
-  values.remaining_tokens = count_of(headers.remaining_tokens);
+  values.limit_tokens = header_count(headers.limit_tokens);
+  values.remaining_tokens = header_count(headers.remaining_tokens);
   values.reset_tokens = duration_of(headers.reset_tokens);
   return values;
 }

@@ -76,7 +76,8 @@ bool is_api_version(std::string_view version);
 std::string rfc3339(std::int64_t unix_seconds);
 
 // Reads an RFC 3339 date-time ("2025-08-21T12:40:59Z", fractional seconds and a "+HH:MM"
-// offset allowed) as time since the Unix epoch; nullopt when it is anything else.
+// offset allowed) as time since the Unix epoch; nullopt when it is anything else or beyond what a
+// Duration holds (years 1678 to 2262).
 std::optional<Duration> parse_rfc3339(std::string_view text);
 
 // --- errors -----------------------------------------------------------------------------------

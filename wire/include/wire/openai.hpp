@@ -144,7 +144,14 @@ ResponseHeaders read_headers(Find&& find) {
                          .content_type = find(kContentType)};
 }
 
-// Returns the headers above from a list (names compared exactly: lists hold lower-case names).
+// Returns the value of header `name` in a list (names compared exactly: lists hold lower-case
+// names), or nullopt. Every vendor's read_headers over a list uses it.
+std::optional<std::string_view> find_header(const HeaderList& headers, std::string_view name);
+
+// Returns a header's whole decimal integer, or nullopt when absent or anything else.
+std::optional<std::int64_t> header_count(std::optional<std::string_view> text);
+
+// Returns the headers above from a list (find_header).
 ResponseHeaders read_headers(const HeaderList& headers);
 
 // What the client model sees of one response.
