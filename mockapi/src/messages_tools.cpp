@@ -5,12 +5,13 @@
 #include <algorithm>
 
 #include "mockapi/messages_api.hpp"
-#include "mockapi/request_parser.hpp"
 
 namespace llmsim::mockapi {
 namespace {
 
 using Json = SchemaJson;
+
+constexpr std::size_t kMaxToolName = 128;  // Anthropic's longest tool name
 
 [[noreturn]] void fail(std::string message) {
   throw MessagesError(wire::anthropic::ApiError{400, "invalid_request_error", std::move(message)});
@@ -38,7 +39,12 @@ FunctionTool read_tool(const Json& tool, std::size_t i) {
   }
   const std::string at = place + ".custom";
   std::string name = required_string(tool, "name", at);
-  if (!is_function_name(name)) fail(at + ".name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'");
+  if (name.size() > kMaxToolName) {
+    fail(at + ".name: String should have at most " + std::to_string(kMaxToolName) + " characters");
+  }
+  if (!is_function_name(name, kMaxToolName)) {
+    fail(at + ".name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'");
+  }
   if (const Json* description = field(tool, "description"); description != nullptr && !description->is_string()) {
     fail(at + ".description: Input should be a valid string");
   }
@@ -48,13 +54,15 @@ FunctionTool read_tool(const Json& tool, std::size_t i) {
   const Json* type = field(*schema, "type");
   if (type == nullptr) fail(at + ".input_schema.type: Field required");
   if (*type != "object") fail(at + ".input_schema.type: Input should be 'object'");
-  try {
-    // The chat rule: the name and the schema the generator can serve.
-    return checked_function_tool(std::move(name), schema, false, at);
-  } catch (const RequestError& error) {
+  // The chat rule: the schema the generator can serve (the name is Anthropic's, checked above).
+  ToolCheck check = check_function_tool(std::move(name), schema, false, at);
+  if (check.problem) {
     fail(at + ".input_schema: JSON schema is invalid. It must match JSON Schema draft 2020-12 "
-         "(https://json-schema.org/draft/2020-12). (" + error.error().message + ")");
+         "(https://json-schema.org/draft/2020-12). Learn more about tool use at "
+         "https://platform.claude.com/docs/en/agents-and-tools/tool-use/overview. (llmsim: " +
+         check.problem->message + ")");
   }
+  return *std::move(check.tool);
 }
 
 bool optional_bool(const Json& object, const char* name, const std::string& at) {

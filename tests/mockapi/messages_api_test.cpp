@@ -75,7 +75,9 @@ INSTANTIATE_TEST_SUITE_P(
         Row{R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"input_schema":{"type":"object"}}]})",
             "tools.0.custom.name: Field required"},
         Row{R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"name":"a b","input_schema":{"type":"object"}}]})",
-            "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'"},
+            "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'"},
+        Row{R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"name":"fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff","input_schema":{"type":"object"}}]})",
+            "tools.0.custom.name: String should have at most 128 characters"},
         Row{R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"name":"f","input_schema":{"properties":{}}}]})",
             "tools.0.custom.input_schema.type: Field required"},
         Row{R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"name":"f","input_schema":{"type":"string"}}]})",
@@ -131,6 +133,12 @@ TEST(MessagesParse, ReadsToolsIntoTheChatRule) {
   EXPECT_EQ(parse_messages_request(body_with(R"(,"max_tokens":5)" + tools + R"(,"tool_choice":{"type":"none"})"))
                 .tools.tool_choice,
             ToolChoice::none);
+  // Anthropic takes names of up to 128 characters (OpenAI's functions: 64).
+  const std::string long_name(100, 'n');
+  EXPECT_EQ(parse_messages_request(body_with(R"(,"max_tokens":5,"tools":[{"name":")" + long_name +
+                                             R"(","input_schema":{"type":"object"}}])"))
+                .tools.tools[0].name,
+            long_name);
   // The definitions count as input: more than the same request without them, and count_tokens agrees.
   const MessagesParams plain = parse_messages_request(body_with(R"(,"max_tokens":5)"));
   EXPECT_GT(any.input_tokens, plain.input_tokens + 20);

@@ -16,10 +16,11 @@
 // message_delta (stop_reason, stop_sequence, usage.output_tokens) and message_stop. A dropped
 // stream ends after its tokens, without the closing events.
 //
-// Tools (mockapi/messages_tools.cpp): `tools` [{name, description, input_schema}], `tool_choice`
-// {type: auto|any|tool(name)|none, disable_parallel_tool_use} are read into the vendor-neutral
-// ChatTools (any is "required", tool is "named"), checked by the rules the OpenAI faces use
-// (is_function_name, checked_output_schema) with Anthropic's 400 texts. Whether the reply calls a
+// Tools (mockapi/src/messages_tools.cpp): `tools` [{name, description, input_schema}],
+// `tool_choice` {type: auto|any|tool(name)|none, disable_parallel_tool_use} are read into the
+// vendor-neutral ChatTools (any is "required", tool is "named"), checked by the rules the OpenAI
+// faces use (is_function_name up to 128 characters, check_function_tool) with Anthropic's 400
+// texts; the body checks are mockapi/src/messages_request.cpp. Whether the reply calls a
 // tool, which, and its input come from the chat rule (chat_content.hpp whole_choices); a reply
 // that calls tools has content [text?, tool_use...] and stop_reason "tool_use": under "auto" a
 // leading text block of at most kToolPreambleTokens reply words (under any/tool Anthropic
