@@ -447,6 +447,23 @@ TEST(AnthropicTools, StreamedToolUseRebuildsTheWholeMessage) {
             static_cast<std::ptrdiff_t>(partial.size()));
 }
 
+TEST(AnthropicTools, FaultsAndDropsApplyAsToAnyMessage) {
+  Router router(anthropic_config(), kSeed, kCreated);
+  HttpRequest overloaded = messages(tool_body(R"({"type":"any"})"));
+  overloaded.fault = "503";
+  EXPECT_EQ(router.handle(overloaded, kStart).status, 529);
+  // A dropped stream ends after half its tokens, inside the tool_use, without the closing events.
+  HttpRequest dropped = messages(tool_body(R"({"type":"any"})", R"(,"stream":true)"));
+  dropped.fault = "drop";
+  const ResponsePlan plan = router.handle(dropped, kStart + std::chrono::seconds(60));
+  ASSERT_TRUE(plan.stream.has_value());
+  const std::string last = stream_event(*plan.stream, event_count(*plan.stream) - 1).data;
+  EXPECT_THAT(last, testing::AnyOf(HasSubstr("input_json_delta"), HasSubstr(R"("type":"tool_use")")));
+  for (std::size_t i = 0; i < event_count(*plan.stream); ++i) {
+    EXPECT_THAT(stream_event(*plan.stream, i).data, testing::Not(HasSubstr("message_stop")));
+  }
+}
+
 TEST(AnthropicTools, MaxTokensCutsTheCallAndTheBodyGivesAnEmptyInput) {
   MessagesParams params;
   params.max_tokens = 3;
