@@ -409,11 +409,12 @@ TEST(AnthropicTools, TheSameRequestAndSeedGiveTheSameBytes) {
   EXPECT_NE(other.handle(messages(tool_body(R"({"type":"any"})")), kStart).body, first());
 }
 
-TEST(AnthropicTools, StreamedToolUseRebuildsTheWholeMessage) {
-  const std::string choice = R"({"type":"any"})";
-  Router whole(anthropic_config(), kSeed, kCreated);
+// Streams `choice` and checks that its events rebuild the whole message of the same request:
+// text deltas the text block, input_json_delta pieces each tool_use's input.
+void expect_stream_rebuilds_message(const ProviderConfig& config, const std::string& choice) {
+  Router whole(config, kSeed, kCreated);
   const Json message = Json::parse(whole.handle(messages(tool_body(choice)), kStart).body);
-  Router streamed(anthropic_config(), kSeed, kCreated);
+  Router streamed(config, kSeed, kCreated);
   const ResponsePlan plan = streamed.handle(messages(tool_body(choice, R"(,"stream":true)")), kStart);
   ASSERT_TRUE(plan.stream.has_value());
   std::vector<std::string> partial(message["content"].size());
@@ -423,28 +424,48 @@ TEST(AnthropicTools, StreamedToolUseRebuildsTheWholeMessage) {
     const std::size_t line = data.find('\n');
     const Json event = Json::parse(data.substr(line + 7, data.size() - line - 9));
     types.push_back(event["type"]);
-    if (event["type"] == "content_block_start" && event["content_block"]["type"] == "tool_use") {
+    if (event["type"] == "content_block_start") {
       const Json& block = message["content"][event["index"].get<std::size_t>()];
-      EXPECT_EQ(event["content_block"]["id"], block["id"]);
-      EXPECT_EQ(event["content_block"]["name"], block["name"]);
-      EXPECT_EQ(event["content_block"]["input"], Json::object());
+      EXPECT_EQ(event["content_block"]["type"], block["type"]);
+      if (block["type"] == "tool_use") {
+        EXPECT_EQ(event["content_block"]["id"], block["id"]);
+        EXPECT_EQ(event["content_block"]["name"], block["name"]);
+        EXPECT_EQ(event["content_block"]["input"], Json::object());
+      }
     }
     if (event["type"] == "content_block_delta") {
-      ASSERT_EQ(event["delta"]["type"], "input_json_delta");
-      partial[event["index"].get<std::size_t>()] += event["delta"]["partial_json"].get<std::string>();
+      const Json& delta = event["delta"];
+      partial[event["index"].get<std::size_t>()] +=
+          delta["type"] == "text_delta" ? delta["text"].get<std::string>() : delta["partial_json"].get<std::string>();
     }
     if (event["type"] == "message_delta") {
       EXPECT_EQ(event["delta"]["stop_reason"], "tool_use");
       EXPECT_EQ(event["usage"]["output_tokens"], message["usage"]["output_tokens"]);
     }
   }
-  for (std::size_t b = 0; b < partial.size(); ++b) EXPECT_EQ(Json::parse(partial[b]), message["content"][b]["input"]);
+  for (std::size_t b = 0; b < partial.size(); ++b) {
+    const Json& block = message["content"][b];
+    if (block["type"] == "text") {
+      EXPECT_EQ(partial[b], block["text"]);
+    } else {
+      EXPECT_EQ(Json::parse(partial[b]), block["input"]);
+    }
+  }
+  ASSERT_GE(types.size(), 3u);
   EXPECT_EQ(types[0], "message_start");
   EXPECT_EQ(types[1], "content_block_start");
   EXPECT_EQ(types[2], "ping");
+  EXPECT_EQ(std::count(types.begin(), types.end(), "ping"), 1);
   EXPECT_EQ(types.back(), "message_stop");
   EXPECT_EQ(std::count(types.begin(), types.end(), "content_block_stop"),
             static_cast<std::ptrdiff_t>(partial.size()));
+}
+
+TEST(AnthropicTools, StreamedToolUseRebuildsTheWholeMessage) {
+  expect_stream_rebuilds_message(anthropic_config(), R"({"type":"any"})");
+  ProviderConfig always = anthropic_config();
+  always.tool_call_share = 1.0;  // auto calls: a text block, then the tool_use blocks
+  expect_stream_rebuilds_message(always, "");
 }
 
 TEST(AnthropicTools, FaultsAndDropsApplyAsToAnyMessage) {
