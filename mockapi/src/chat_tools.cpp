@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <variant>
 
 #include "json_fields.hpp"
 #include "mockapi/request_parser.hpp"
@@ -17,8 +18,6 @@ namespace llmsim::mockapi {
 namespace {
 
 using Json = SchemaJson;
-
-constexpr std::size_t kMaxFunctionName = 64;  // OpenAI's longest function name
 
 [[noreturn]] void fail(wire::ApiError error) { throw RequestError(std::move(error)); }
 
@@ -180,21 +179,48 @@ bool mentions_json(std::string_view text) {
   return lower.find("json") != std::string::npos;
 }
 
-bool is_function_name(std::string_view name) {
-  return !name.empty() && name.size() <= kMaxFunctionName &&
+bool is_function_name(std::string_view name, std::size_t max_length) {
+  return !name.empty() && name.size() <= max_length &&
          std::all_of(name.begin(), name.end(), [](char c) {
            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
          });
 }
 
-std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
-                                                        const SchemaPlace& place) {
+namespace {
+
+// Returns the checked output schema, or its problem (checked_output_schema's rule).
+std::variant<std::shared_ptr<const SchemaJson>, wire::ApiError> output_schema_or_problem(
+    const SchemaJson* schema, const SchemaPlace& place) {
   static const auto kEmptyObject =
       std::make_shared<const Json>(Json::parse(R"({"type":"object","properties":{}})"));
   if (schema == nullptr) return place.strict ? nullptr : kEmptyObject;
-  if (!schema->is_object()) fail(wire::invalid_type(place.param, "an object", type_name(*schema)));
-  if (auto error = check_schema(*schema, place)) fail(*error);
+  if (!schema->is_object()) return wire::invalid_type(place.param, "an object", type_name(*schema));
+  if (auto error = check_schema(*schema, place)) return *std::move(error);
   return std::make_shared<const Json>(*schema);
+}
+
+}  // namespace
+
+std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
+                                                        const SchemaPlace& place) {
+  auto checked = output_schema_or_problem(schema, place);
+  if (auto* problem = std::get_if<wire::ApiError>(&checked)) fail(std::move(*problem));
+  return std::get<std::shared_ptr<const SchemaJson>>(std::move(checked));
+}
+
+ToolCheck check_function_tool(std::string name, const SchemaJson* parameters, bool strict,
+                              const std::string& where) {
+  FunctionTool out;
+  out.name = std::move(name);
+  SchemaPlace place{.kind = SchemaPlace::Kind::function, .name = out.name,
+                    .param = where + ".parameters", .strict = strict};
+  auto checked = output_schema_or_problem(parameters, place);
+  if (auto* problem = std::get_if<wire::ApiError>(&checked)) return {.problem = std::move(*problem)};
+  out.parameters = std::get<std::shared_ptr<const SchemaJson>>(std::move(checked));
+  if (!out.parameters) {  // strict without parameters: an object with no properties
+    out.parameters = checked_output_schema(nullptr, SchemaPlace{});
+  }
+  return {.tool = std::move(out)};
 }
 
 FunctionTool checked_function_tool(std::string name, const SchemaJson* parameters, bool strict,
@@ -206,15 +232,9 @@ FunctionTool checked_function_tool(std::string name, const SchemaJson* parameter
                   .param = where + ".name",
                   .code = "invalid_value"});
   }
-  FunctionTool out;
-  out.name = std::move(name);
-  SchemaPlace place{.kind = SchemaPlace::Kind::function, .name = out.name,
-                    .param = where + ".parameters", .strict = strict};
-  out.parameters = checked_output_schema(parameters, place);
-  if (!out.parameters) {  // strict without parameters: an object with no properties
-    out.parameters = checked_output_schema(nullptr, SchemaPlace{});
-  }
-  return out;
+  ToolCheck check = check_function_tool(std::move(name), parameters, strict, where);
+  if (check.problem) fail(*std::move(check.problem));
+  return *std::move(check.tool);
 }
 
 bool any_mentions_json(const std::vector<std::string>& texts) {

@@ -1,5 +1,5 @@
-// Anthropic's Messages API: request checks, the reply cut at stop sequences, bodies and the
-// typed stream events. See mockapi/messages_api.hpp.
+// Anthropic's Messages API: the reply cut at stop sequences or calling tools, bodies and the
+// typed stream events. See mockapi/messages_api.hpp; the request checks are messages_request.cpp.
 #include "mockapi/messages_api.hpp"
 
 #include <algorithm>
@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "mockapi/request_parser.hpp"
-#include "models/token_model.hpp"
 #include "wire/json_text.hpp"
 
 namespace llmsim::mockapi {
@@ -17,202 +16,16 @@ namespace {
 using Json = nlohmann::json;
 using wire::append_json_int;
 using wire::append_json_string;
-using wire::anthropic::ApiError;
 
 constexpr std::size_t kMessageIdSuffix = 22;  // "msg_01" and 22 letters and digits
 constexpr std::string_view kMessageIdPrefix = "msg_01";
 
-[[noreturn]] void fail(std::string message) {
-  throw MessagesError(ApiError{400, "invalid_request_error", std::move(message)});
-}
-
-// Returns Anthropic's wording of a JSON value's type for "Input should be ..." messages.
-std::string should_be(std::string_view field, std::string_view what) {
-  return std::string(field) + ": Input should be " + std::string(what);
-}
-
-Json parse_body(std::string_view body) {
-  // Depth first, so a deeply nested body costs no recursion in the parser.
-  int depth = 0;
-  int deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') deepest = std::max(deepest, ++depth);
-    else if (c == '}' || c == ']') --depth;
-  }
-  Json parsed = deepest > kMaxJsonDepth ? Json(Json::value_t::discarded)
-                                        : Json::parse(body, nullptr, false);
-  if (parsed.is_discarded()) fail("There was an error parsing the body: the request body is not valid JSON");
-  if (!parsed.is_object()) fail("Input should be a valid dictionary or object to extract fields from");
-  return parsed;
-}
-
-const Json* field(const Json& object, const char* name) {
-  const auto it = object.find(name);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::string required_string(const Json& object, const char* name) {
-  const Json* value = field(object, name);
-  if (value == nullptr) fail(std::string(name) + ": Field required");
-  if (!value->is_string()) fail(should_be(name, "a valid string"));
-  return value->get<std::string>();
-}
-
-std::int64_t integer_at_least(const Json& value, const char* name, std::int64_t minimum) {
-  if (!value.is_number_integer()) fail(should_be(name, "a valid integer"));
-  const std::int64_t number = value.is_number_unsigned() && value.get<std::uint64_t>() > INT64_MAX
-                                  ? INT64_MAX
-                                  : value.get<std::int64_t>();
-  if (number < minimum) fail(should_be(name, "greater than or equal to " + std::to_string(minimum)));
-  return number;
-}
-
-void number_in(const Json& object, const char* name, double low, double high) {
-  const Json* value = field(object, name);
-  if (value == nullptr || value->is_null()) return;
-  if (!value->is_number()) fail(should_be(name, "a valid number"));
-  const double number = value->get<double>();
-  if (number < low) fail(should_be(name, "greater than or equal to " + std::to_string(static_cast<int>(low))));
-  if (number > high) fail(should_be(name, "less than or equal to " + std::to_string(static_cast<int>(high))));
-}
-
-// Appends the text of a content value (a string, or a list of blocks) to `texts`; returns the
-// message's text.
-std::string read_content(const Json& content, const std::string& place) {
-  if (content.is_string()) return content.get<std::string>();
-  if (!content.is_array()) fail(should_be(place, "a valid list"));
-  std::string text;
-  for (std::size_t i = 0; i < content.size(); ++i) {
-    const Json& block = content[i];
-    const std::string at = place + "." + std::to_string(i);
-    if (!block.is_object()) fail(should_be(at, "a valid dictionary"));
-    const Json* type = field(block, "type");
-    if (type == nullptr) fail(at + ".type: Field required");
-    if (!type->is_string()) fail(should_be(at + ".type", "a valid string"));
-    const auto& kind = type->get_ref<const std::string&>();
-    if (kind == "text") {
-      const Json* value = field(block, "text");
-      if (value == nullptr) fail(at + ".text: Field required");
-      if (!value->is_string()) fail(should_be(at + ".text", "a valid string"));
-      if (!text.empty()) text += '\n';
-      text += value->get<std::string>();
-    } else if (kind == "tool_use" || kind == "tool_result") {
-      fail(at + ": tool blocks are not served by this mock yet (text only)");
-    }
-    // image, document, thinking ...: accepted, no text counted.
-  }
-  return text;
-}
-
-// Reads `messages`: each {role, content}; returns their texts, the last user text in `last_user`.
-std::vector<std::string> read_messages(const Json& body, std::string& last_user) {
-  const Json* messages = field(body, "messages");
-  if (messages == nullptr) fail("messages: Field required");
-  if (!messages->is_array()) fail(should_be("messages", "a valid list"));
-  if (messages->empty()) fail("messages: at least one message is required");
-  std::vector<std::string> texts;
-  for (std::size_t i = 0; i < messages->size(); ++i) {
-    const Json& message = (*messages)[i];
-    const std::string at = "messages." + std::to_string(i);
-    if (!message.is_object()) fail(should_be(at, "a valid dictionary"));
-    const Json* role = field(message, "role");
-    if (role == nullptr) fail(at + ".role: Field required");
-    if (!role->is_string() || (*role != "user" && *role != "assistant")) {
-      fail(should_be(at + ".role", "'user' or 'assistant'"));
-    }
-    const Json* content = field(message, "content");
-    if (content == nullptr) fail(at + ".content: Field required");
-    texts.push_back(read_content(*content, at + ".content"));
-    if (*role == "user") last_user = texts.back();
-  }
-  return texts;
-}
-
-std::string read_system(const Json& body) {
-  const Json* system = field(body, "system");
-  if (system == nullptr || system->is_null()) return {};
-  if (system->is_string()) return system->get<std::string>();
-  if (!system->is_array()) fail(should_be("system", "a valid string"));
-  std::string text;
-  for (std::size_t i = 0; i < system->size(); ++i) {
-    const Json& block = (*system)[i];
-    const std::string at = "system." + std::to_string(i);
-    if (!block.is_object() || field(block, "type") == nullptr || (*field(block, "type")) != "text") {
-      fail(should_be(at, "a text block ({\"type\": \"text\", \"text\": ...})"));
-    }
-    const Json* value = field(block, "text");
-    if (value == nullptr || !value->is_string()) fail(should_be(at + ".text", "a valid string"));
-    text += value->get<std::string>();
-  }
-  return text;
-}
-
-std::int64_t input_tokens_of(const std::string& system, const std::vector<std::string>& texts) {
-  std::vector<std::string_view> parts;
-  if (!system.empty()) parts.emplace_back(system);
-  for (const std::string& text : texts) parts.emplace_back(text);
-  return estimate_chat_tokens(parts);
-}
-
 }  // namespace
 
-MessagesParams parse_messages_request(std::string_view body) {
-  const Json request = parse_body(body);
-  MessagesParams params;
-  params.model = required_string(request, "model");
-  const Json* max_tokens = field(request, "max_tokens");
-  if (max_tokens == nullptr) fail("max_tokens: Field required");
-  params.max_tokens = integer_at_least(*max_tokens, "max_tokens", 1);
-  if (params.max_tokens > kMaxTokensLimit) {
-    fail(should_be("max_tokens", "less than or equal to " + std::to_string(kMaxTokensLimit)));
-  }
-  const std::vector<std::string> texts = read_messages(request, params.last_user_text);
-  params.input_tokens = input_tokens_of(read_system(request), texts);
-  if (const Json* stream = field(request, "stream"); stream != nullptr && !stream->is_null()) {
-    if (!stream->is_boolean()) fail(should_be("stream", "a valid boolean"));
-    params.stream = stream->get<bool>();
-  }
-  if (const Json* stops = field(request, "stop_sequences"); stops != nullptr && !stops->is_null()) {
-    if (!stops->is_array()) fail(should_be("stop_sequences", "a valid list"));
-    if (stops->size() > kMaxMessageStopSequences) {
-      fail("stop_sequences: at most " + std::to_string(kMaxMessageStopSequences) + " stop sequences are accepted");
-    }
-    for (std::size_t i = 0; i < stops->size(); ++i) {
-      const std::string at = "stop_sequences." + std::to_string(i);
-      if (!(*stops)[i].is_string()) fail(should_be(at, "a valid string"));
-      const auto& stop = (*stops)[i].get_ref<const std::string&>();
-      if (stop.empty() || stop.size() > kMaxStopSequenceBytes) {
-        fail(at + ": must be 1 to " + std::to_string(kMaxStopSequenceBytes) + " bytes long");
-      }
-      params.stop_sequences.push_back(stop);
-    }
-  }
-  number_in(request, "temperature", 0.0, 1.0);
-  number_in(request, "top_p", 0.0, 1.0);
-  if (const Json* top_k = field(request, "top_k"); top_k != nullptr && !top_k->is_null()) {
-    integer_at_least(*top_k, "top_k", 0);
-  }
-  if (const Json* tools = field(request, "tools"); tools != nullptr && !tools->is_null() &&
-                                                     !(tools->is_array() && tools->empty())) {
-    fail("tools: tool use is not served by this mock yet (text replies only)");
-  }
-  return params;
-}
-
-std::int64_t parse_count_tokens_request(std::string_view body, std::string& model) {
-  const Json request = parse_body(body);
-  model = required_string(request, "model");
-  std::string last_user;
-  const std::vector<std::string> texts = read_messages(request, last_user);
-  return input_tokens_of(read_system(request), texts);
+std::int64_t MessageReply::output_tokens() const {
+  std::int64_t tokens = text_tokens();
+  for (const ToolCall& call : tool_uses) tokens += 1 + static_cast<std::int64_t>(call.argument_pieces.size());
+  return tokens;
 }
 
 std::string MessageReply::text() const {
@@ -257,9 +70,34 @@ MessageReply message_reply(const ReplyText& reply, std::int64_t tokens, const Me
   return out;
 }
 
+MessageReply message_tool_reply(const ReplyText& reply, std::int64_t text_tokens,
+                                const MessagesParams& params, const ChoiceContent& content,
+                                const std::vector<std::string>& ids) {
+  assert(ids.size() == content.tool_calls.size());
+  MessageReply out = message_reply(reply, text_tokens, params);
+  // A stop sequence in the text ends the turn before any call.
+  if (out.stop_reason == "stop_sequence") return out;
+  out.stop_reason = content.is_truncated ? "max_tokens" : "tool_use";
+  out.is_cut = content.is_truncated;
+  for (std::size_t i = 0; i < content.tool_calls.size(); ++i) {
+    ToolCall call = content.tool_calls[i];
+    call.id = ids[i];
+    out.tool_uses.push_back(std::move(call));
+  }
+  return out;
+}
+
 std::string message_id(std::uint64_t seed, std::string_view key, std::uint64_t request_n) {
   return completion_id(kMessageIdPrefix, seed, key, request_n)
       .substr(0, kMessageIdPrefix.size() + kMessageIdSuffix);
+}
+
+std::string tool_use_id(std::uint64_t seed, std::string_view key, std::uint64_t request_n,
+                        std::size_t index) {
+  // Drawn from the key's stream like the message id, under another name per call.
+  constexpr std::string_view kPrefix = "toolu_01";
+  const std::string name = std::string(key) + "/tool_use/" + std::to_string(index);
+  return completion_id(kPrefix, seed, name, request_n).substr(0, kPrefix.size() + kMessageIdSuffix);
 }
 
 namespace {
@@ -320,62 +158,171 @@ std::int64_t streamed_tokens(const MessagesStream& stream) {
   return std::min(tokens, std::max<std::int64_t>(*stream.drop_after_tokens, 0));
 }
 
-constexpr std::size_t kHeadEvents = 3;  // message_start, content_block_start, ping
-constexpr std::size_t kTailEvents = 3;  // content_block_stop, message_delta, message_stop
+// Appends a tool_use block up to its input: {"type":"tool_use","id":...,"name":...,"input":
+void append_tool_use_start(std::string& out, const ToolCall& call) {
+  out += R"({"type":"tool_use","id":)";
+  append_json_string(out, call.id);
+  out += R"(,"name":)";
+  append_json_string(out, call.name);
+  out += R"(,"input":)";
+}
+
+// Returns the input of tool_use `i`: its pieces, or {} when max_tokens cut it mid-JSON (what
+// Anthropic's whole body gives then; the stream sends the pieces it had).
+std::string tool_input(const MessageReply& reply, std::size_t i) {
+  std::string input;
+  for (const std::string& piece : reply.tool_uses[i].argument_pieces) input += piece;
+  if (reply.is_cut && i + 1 == reply.tool_uses.size() && !Json::accept(input)) return "{}";
+  return input;
+}
 
 }  // namespace
 
 std::string message_json(std::string_view id, std::string_view model, const MessageReply& reply,
                          std::int64_t input_tokens) {
-  std::string content = R"([{"type":"text","text":)";
-  append_json_string(content, reply.text());
-  content += "}]";
+  std::string content = "[";
+  if (reply.has_text_block()) {
+    content += R"({"type":"text","text":)";
+    append_json_string(content, reply.text());
+    content += "}";
+  }
+  for (std::size_t i = 0; i < reply.tool_uses.size(); ++i) {
+    if (i > 0 || reply.has_text_block()) content += ',';
+    append_tool_use_start(content, reply.tool_uses[i]);
+    content += tool_input(reply, i);
+    content += '}';
+  }
+  content += "]";
   return message_object(id, model, content, &reply, input_tokens, reply.output_tokens());
 }
 
+namespace {
+
+// Where one content block's events fall in a stream: its start (a tool_use's start is a token),
+// the ping after the first block's start, its deltas (a token each) and its stop. A dropped stream
+// ends right after its last token, without the stops that would follow.
+struct BlockEvents {
+  std::optional<std::size_t> call;  // the tool_use; nullopt for the text block
+  bool has_ping = false;
+  std::int64_t deltas = 0;
+  bool has_stop = false;
+  std::int64_t first_token = 0;     // the stream's token number of the block's first token event
+
+  std::size_t count() const {
+    return 1 + (has_ping ? 1 : 0) + static_cast<std::size_t>(deltas) + (has_stop ? 1 : 0);
+  }
+};
+
+std::vector<BlockEvents> stream_blocks(const MessagesStream& stream) {
+  const MessageReply& reply = stream.reply;
+  const std::int64_t budget = streamed_tokens(stream);
+  std::int64_t left = budget;
+  std::vector<BlockEvents> blocks;
+  const std::size_t count = (reply.has_text_block() ? 1 : 0) + reply.tool_uses.size();
+  for (std::size_t b = 0; b < count; ++b) {
+    BlockEvents block;
+    block.first_token = budget - left;
+    std::int64_t deltas = reply.text_tokens();
+    if (b > 0 || !reply.has_text_block()) {
+      block.call = reply.has_text_block() ? b - 1 : b;
+      if (left == 0) break;
+      --left;  // the start names the tool: one token
+      deltas = static_cast<std::int64_t>(reply.tool_uses[*block.call].argument_pieces.size());
+    }
+    block.has_ping = b == 0;
+    block.deltas = std::min(deltas, left);
+    left -= block.deltas;
+    const bool is_complete = block.deltas == deltas;
+    block.has_stop = is_complete && (!stream.drop_after_tokens || left > 0);
+    blocks.push_back(block);
+    if (!is_complete) break;
+  }
+  return blocks;
+}
+
+std::string block_start(const MessagesStream& stream, std::size_t index, const BlockEvents& block) {
+  std::string data = R"({"type":"content_block_start","index":)";
+  append_json_int(data, static_cast<std::int64_t>(index));
+  data += R"(,"content_block":)";
+  if (block.call) {
+    append_tool_use_start(data, stream.reply.tool_uses[*block.call]);
+    data += "{}}}";
+  } else {
+    data += R"({"type":"text","text":""}})";
+  }
+  return event("content_block_start", data);
+}
+
+std::string block_delta(const MessagesStream& stream, std::size_t index, const BlockEvents& block,
+                        std::int64_t delta) {
+  const MessageReply& reply = stream.reply;
+  std::string data = R"({"type":"content_block_delta","index":)";
+  append_json_int(data, static_cast<std::int64_t>(index));
+  if (block.call) {
+    data += R"(,"delta":{"type":"input_json_delta","partial_json":)";
+    append_json_string(data, reply.tool_uses[*block.call].argument_pieces[static_cast<std::size_t>(delta)]);
+  } else {
+    data += R"(,"delta":{"type":"text_delta","text":)";
+    append_json_string(data, delta < reply.whole_tokens ? reply.reply.token(0, delta) : reply.tail);
+  }
+  data += "}}";
+  return event("content_block_delta", data);
+}
+
+// Returns event `at` of `block` (number `index` in the content): delay and text.
+std::pair<Duration, std::string> block_event(const MessagesStream& stream, std::size_t index,
+                                             const BlockEvents& block, std::size_t at) {
+  // The first token rides on message_start's time to first token; each later one per_token after.
+  const auto token_delay = [&](std::int64_t token) { return token == 0 ? Duration{0} : stream.per_token; };
+  if (at == 0) {
+    return {block.call ? token_delay(block.first_token) : Duration{0}, block_start(stream, index, block)};
+  }
+  if (block.has_ping && at == 1) return {Duration{0}, event("ping", R"({"type": "ping"})")};
+  const auto delta = static_cast<std::int64_t>(at - 1 - (block.has_ping ? 1 : 0));
+  if (delta < block.deltas) {
+    const std::int64_t token = block.first_token + (block.call ? 1 : 0) + delta;
+    return {token_delay(token), block_delta(stream, index, block, delta)};
+  }
+  std::string data = R"({"type":"content_block_stop","index":)";
+  append_json_int(data, static_cast<std::int64_t>(index));
+  data += '}';
+  return {Duration{0}, event("content_block_stop", data)};
+}
+
+constexpr std::size_t kTailEvents = 2;  // message_delta, message_stop
+
+}  // namespace
+
 std::size_t messages_event_count(const MessagesStream& stream) {
-  return kHeadEvents + static_cast<std::size_t>(streamed_tokens(stream)) +
-         (stream.drop_after_tokens ? 0 : kTailEvents);
+  std::size_t count = 1;  // message_start
+  for (const BlockEvents& block : stream_blocks(stream)) count += block.count();
+  return count + (stream.drop_after_tokens ? 0 : kTailEvents);
 }
 
 std::pair<Duration, std::string> messages_event(const MessagesStream& stream, std::size_t index) {
   assert(index < messages_event_count(stream));
-  switch (index) {
-    case 0:
-      // Anthropic's message_start counts the first output token already.
-      return {stream.time_to_first_token,
-              event("message_start",
-                    R"({"type":"message_start","message":)" +
-                        message_object(stream.id, stream.model, "[]", nullptr, stream.input_tokens, 1) + "}")};
-    case 1:
-      return {Duration{0},
-              event("content_block_start",
-                    R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})")};
-    case 2: return {Duration{0}, event("ping", R"({"type": "ping"})")};
-    default: break;
+  if (index == 0) {
+    // Anthropic's message_start counts the first output token already.
+    return {stream.time_to_first_token,
+            event("message_start",
+                  R"({"type":"message_start","message":)" +
+                      message_object(stream.id, stream.model, "[]", nullptr, stream.input_tokens, 1) + "}")};
   }
-  const auto delta = static_cast<std::int64_t>(index - kHeadEvents);
-  if (delta < streamed_tokens(stream)) {
-    const MessageReply& reply = stream.reply;
-    const std::string text = delta < reply.whole_tokens ? reply.reply.token(0, delta) : reply.tail;
-    std::string data = R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":)";
-    append_json_string(data, text);
+  std::size_t at = index - 1;
+  const std::vector<BlockEvents> blocks = stream_blocks(stream);
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (at < blocks[b].count()) return block_event(stream, b, blocks[b], at);
+    at -= blocks[b].count();
+  }
+  if (at == 0) {
+    std::string data = R"({"type":"message_delta","delta":{)";
+    append_stop(data, stream.reply);
+    data += R"(},"usage":{"output_tokens":)";
+    append_json_int(data, stream.reply.output_tokens());
     data += "}}";
-    return {delta == 0 ? Duration{0} : stream.per_token, event("content_block_delta", data)};
+    return {Duration{0}, event("message_delta", data)};
   }
-  switch (static_cast<std::size_t>(delta - streamed_tokens(stream))) {
-    case 0:
-      return {Duration{0}, event("content_block_stop", R"({"type":"content_block_stop","index":0})")};
-    case 1: {
-      std::string data = R"({"type":"message_delta","delta":{)";
-      append_stop(data, stream.reply);
-      data += R"(},"usage":{"output_tokens":)";
-      append_json_int(data, stream.reply.output_tokens());
-      data += "}}";
-      return {Duration{0}, event("message_delta", data)};
-    }
-    default: return {Duration{0}, event("message_stop", R"({"type":"message_stop"})")};
-  }
+  return {Duration{0}, event("message_stop", R"({"type":"message_stop"})")};
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "mockapi/response_bodies.hpp"
 #include "mockapi/responses_parser.hpp"
 #include "mockapi/text_generator.hpp"
+#include "chat_content.hpp"
 #include "fixture_plans.hpp"
 #include "plans.hpp"
 #include "wire/anthropic.hpp"
@@ -565,6 +566,35 @@ TimePoint Router::unix_time(TimePoint now) const {
   return TimePoint{std::chrono::seconds(created_unix_s_)} + now.time_since_epoch();
 }
 
+namespace {
+
+// Returns the reply of a Messages request the provider model gave `tokens` tokens: text, or tool
+// uses where the chat rule (chat_content.hpp whole_choices) calls tools, after a short text under
+// tool_choice auto.
+MessageReply anthropic_reply(const PlanContext& context, const MessagesParams& params,
+                             std::int64_t tokens) {
+  const ReplyText words(context.seed, context.key, context.request_n);
+  if (!params.tools.is_structured()) return message_reply(words, tokens, params);
+  const GenerationParams generation{.model = params.model, .max_tokens = params.max_tokens,
+                                    .tools = params.tools};
+  const auto contents = whole_choices(context, generation, {tokens});
+  const ChoiceContent& content = contents->front();
+  if (content.tool_calls.empty()) return message_reply(words, tokens, params);
+  std::int64_t text_tokens = 0;
+  if (params.tools.tool_choice == ToolChoice::auto_choice) {
+    // Anthropic prefills the turn under any and tool, so a text comes first only under auto.
+    text_tokens = std::max<std::int64_t>(
+        0, std::min({tokens, kToolPreambleTokens, params.max_tokens - content.tokens()}));
+  }
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < content.tool_calls.size(); ++i) {
+    ids.push_back(tool_use_id(context.seed, context.key, context.request_n, i));
+  }
+  return message_tool_reply(words, text_tokens, params, content, ids);
+}
+
+}  // namespace
+
 ResponsePlan Router::anthropic_messages(const Context& context, const HttpRequest& request) {
   const MessagesParams params = parse_messages_request(request.body);
   if (!has_model(params.model)) {
@@ -600,8 +630,7 @@ ResponsePlan Router::anthropic_messages(const Context& context, const HttpReques
     plan.delay = decision.error_delay;
     return plan;
   }
-  const MessageReply reply = message_reply(
-      ReplyText(context.plan.seed, context.plan.key, context.plan.request_n), decision.completion_tokens, params);
+  const MessageReply reply = anthropic_reply(context.plan, params, decision.completion_tokens);
   // A stop sequence shortens the reply; the provider model's pacing per token stays.
   decision.completion_tokens = reply.output_tokens();
   decision.tokens_before_drop = std::min(decision.tokens_before_drop, decision.completion_tokens);

@@ -1,9 +1,13 @@
 // The official @anthropic-ai/sdk, unchanged, against `llmsim serve` with an "api": "anthropic"
-// provider (scenarios/anthropic.json): create, stream, stop sequences, count_tokens, models, a 429
-// the SDK retries after retry-after, a 529 it retries, a 402 it does not, a 401.
+// provider (scenarios/anthropic.json): create, stream, stop sequences, count_tokens, models, tools
+// (tool_use blocks whose input validates against the tool's input_schema, tool_choice any / tool /
+// none, streamed tool use through the SDK's stream helper, a tool_result follow-up, a 400 for a bad
+// tool), a 429 the SDK retries after retry-after, a 529 it retries, a 402 it does not, a 401.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
+import Ajv2020 from 'ajv/dist/2020.js';
+import add_formats from 'ajv-formats';
 
 import { recording_fetch, start_server } from './lib/server.mjs';
 
@@ -108,6 +112,127 @@ describe('messages', () => {
     const one = await client.models.retrieve('claude-haiku-4-5');
     assert.equal(one.type, 'model');
     assert.match(one.created_at, rfc3339);
+  });
+});
+
+const ajv = add_formats(new Ajv2020({ strict: false, allErrors: true }));
+
+function assert_valid_against(schema, value, what) {
+  const validate = ajv.compile(schema);
+  assert.ok(validate(value), `${what}: ${JSON.stringify(validate.errors)} for ${JSON.stringify(value)}`);
+}
+
+const weather = {
+  name: 'get_weather',
+  description: 'The current weather in a city',
+  input_schema: {
+    type: 'object',
+    properties: {
+      location: { type: 'string', description: 'a city, e.g. Paris' },
+      unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+      days: { type: 'integer', minimum: 1, maximum: 7 },
+    },
+    required: ['location', 'unit'],
+  },
+};
+const clock = {
+  name: 'get_time',
+  input_schema: { type: 'object', properties: { zone: { type: 'string', format: 'date-time' } }, required: ['zone'] },
+};
+const tools = [weather, clock];
+const ask = [{ role: 'user', content: 'What is the weather in Paris?' }];
+
+// Checks that every tool_use block of `message` calls one of `tools` with an input its schema accepts.
+function assert_tool_uses(message, names = tools.map((t) => t.name)) {
+  const uses = message.content.filter((block) => block.type === 'tool_use');
+  assert.ok(uses.length >= 1, `no tool_use in ${JSON.stringify(message.content)}`);
+  for (const use of uses) {
+    assert.match(use.id, /^toolu_01[A-Za-z0-9]{22}$/);
+    assert.ok(names.includes(use.name), `called ${use.name}`);
+    const tool = tools.find((t) => t.name === use.name);
+    assert_valid_against(tool.input_schema, use.input, use.name);
+  }
+  return uses;
+}
+
+describe('tools', () => {
+  const client = () => client_for('sk-ant-llmsim-0004');
+
+  test('tool_choice any: tool_use blocks whose input validates against the input_schema', async () => {
+    const message = await client().messages.create({
+      model: 'claude-sonnet-4-5', max_tokens: 256, tools, tool_choice: { type: 'any' }, messages: ask });
+    assert.equal(message.stop_reason, 'tool_use');
+    // Under any the turn is prefilled: no text before the calls.
+    assert.ok(message.content.every((block) => block.type === 'tool_use'));
+    assert_tool_uses(message);
+    assert.ok(message.usage.output_tokens > message.content.length);
+  });
+
+  test('tool_choice tool names the tool; disable_parallel_tool_use makes one call', async () => {
+    const message = await client().messages.create({
+      model: 'claude-sonnet-4-5', max_tokens: 256, tools, messages: ask,
+      tool_choice: { type: 'tool', name: 'get_time', disable_parallel_tool_use: true } });
+    assert.equal(message.content.length, 1);
+    assert_tool_uses(message, ['get_time']);
+  });
+
+  test('tool_choice none answers in text, and the definitions count as input', async () => {
+    const message = await client().messages.create({
+      model: 'claude-sonnet-4-5', max_tokens: 256, tools, tool_choice: { type: 'none' }, messages: ask });
+    assert.deepEqual(message.content.map((b) => b.type), ['text']);
+    assert.equal(message.stop_reason, 'end_turn');
+    const without = await client().messages.countTokens({ model: 'claude-sonnet-4-5', messages: ask });
+    const counted = await client().messages.countTokens({ model: 'claude-sonnet-4-5', messages: ask, tools });
+    assert.ok(counted.input_tokens > without.input_tokens + 20, `${counted.input_tokens} vs ${without.input_tokens}`);
+    assert.equal(message.usage.input_tokens, counted.input_tokens, 'count_tokens agrees with the message');
+  });
+
+  test('stream: the SDK\'s helper assembles the tool input from input_json_delta events', async () => {
+    const request = { model: 'claude-sonnet-4-5', max_tokens: 256, tools, tool_choice: { type: 'any' }, messages: ask };
+    const stream = client().messages.stream(request);
+    const types = [];
+    const json = [];
+    for await (const event of stream) {
+      types.push(event.type === 'content_block_delta' ? event.delta.type : event.type);
+      if (event.type === 'content_block_start') assert.deepEqual(event.content_block.input, {});
+      if (event.type === 'content_block_delta') json[event.index] = (json[event.index] ?? '') + event.delta.partial_json;
+    }
+    const message = await stream.finalMessage();
+    assert.equal(message.stop_reason, 'tool_use');
+    const uses = assert_tool_uses(message);
+    // The SDK's parsed input is the JSON the deltas carried, block by block.
+    assert.deepEqual(message.content.map((block, i) => JSON.parse(json[i])), uses.map((use) => use.input));
+    assert.ok(types.includes('input_json_delta'));
+    assert.equal(types.filter((t) => t === 'content_block_stop').length, message.content.length);
+    assert.deepEqual(types.slice(-2), ['message_delta', 'message_stop']);
+  });
+
+  test('a tool_result follow-up turn is answered in text', async () => {
+    const first = await client().messages.create({
+      model: 'claude-sonnet-4-5', max_tokens: 256, tools, tool_choice: { type: 'any' }, messages: ask });
+    const uses = assert_tool_uses(first);
+    const messages = [...ask, { role: 'assistant', content: first.content },
+      { role: 'user', content: uses.map((use) => ({ type: 'tool_result', tool_use_id: use.id, content: '15 degrees, sunny' })) }];
+    const answer = await client().messages.create({ model: 'claude-sonnet-4-5', max_tokens: 256, tools, messages });
+    assert.deepEqual(answer.content.map((b) => b.type), ['text']);
+    assert.equal(answer.stop_reason, 'end_turn');
+    assert.ok(answer.usage.input_tokens > first.usage.input_tokens, 'the calls and results count as input');
+  });
+
+  test('bad tools: BadRequestError 400 with Anthropic\'s messages', async () => {
+    const refused = async (fields) => {
+      const error = await rejection(client().messages.create({
+        model: 'claude-sonnet-4-5', max_tokens: 16, messages: ask, ...fields }));
+      assert.ok(error instanceof Anthropic.BadRequestError, `got ${error}`);
+      assert.equal(error.error.error.type, 'invalid_request_error');
+      return error.error.error.message;
+    };
+    assert.equal(await refused({ tools: [{ name: 'get_weather' }] }), 'tools.0.custom.input_schema: Field required');
+    assert.equal(await refused({ tools, tool_choice: { type: 'tool', name: 'get_stock' } }),
+      "tool_choice.tool.name: Tool 'get_stock' not found in tools");
+    const orphan = [...ask, { role: 'assistant', content: 'Ok' },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01missing', content: 'x' }] }];
+    assert.match(await refused({ tools, messages: orphan }), /^messages\.2\.content\.0: unexpected `tool_use_id`/);
   });
 });
 

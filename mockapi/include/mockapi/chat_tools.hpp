@@ -66,8 +66,11 @@ struct ChatTools {
 // Returns whether `text` contains "json" in any case (json_object needs a message saying it).
 bool mentions_json(std::string_view text);
 
-// Returns whether `name` is a function name OpenAI accepts: ^[a-zA-Z0-9_-]{1,64}$.
-bool is_function_name(std::string_view name);
+// Longest function name OpenAI accepts; Anthropic's tool names may have 128 characters.
+inline constexpr std::size_t kMaxFunctionName = 64;
+
+// Returns whether `name` matches ^[a-zA-Z0-9_-]{1,max_length}$ (OpenAI's function names by default).
+bool is_function_name(std::string_view name, std::size_t max_length = kMaxFunctionName);
 
 // Returns `schema` checked for a structured output at `place` (check_schema), or, when it is
 // null, an object with no properties (nullptr when place.strict). Throws RequestError with
@@ -75,9 +78,23 @@ bool is_function_name(std::string_view name);
 std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
                                                         const SchemaPlace& place);
 
-// Returns the function tool `name` with its checked `parameters` (null: absent); `where` prefixes
-// the params errors name ("tools[0].function" in chat, "tools[0]" in the Responses API). Throws
-// RequestError with OpenAI's 400 for a bad name or schema.
+// A function tool, or the first problem of its schema in the OpenAI faces' words.
+struct ToolCheck {
+  std::optional<FunctionTool> tool;
+  std::optional<wire::ApiError> problem;  // set when `tool` is not
+};
+
+// Returns the function tool `name` (checked by the caller: each vendor has its own name limit and
+// text) with its checked `parameters` (null: absent), or the schema's first problem: the
+// vendor-neutral core of checked_function_tool, which the Anthropic face words as its own 400.
+// `where` prefixes the params problems name.
+ToolCheck check_function_tool(std::string name, const SchemaJson* parameters, bool strict,
+                              const std::string& where);
+
+// Returns check_function_tool's tool after checking `name` (is_function_name); `where` prefixes
+// the params errors name
+// ("tools[0].function" in chat, "tools[0]" in the Responses API). Throws RequestError with
+// OpenAI's 400 for a bad name or schema.
 FunctionTool checked_function_tool(std::string name, const SchemaJson* parameters, bool strict,
                                    const std::string& where);
 

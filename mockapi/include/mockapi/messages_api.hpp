@@ -15,8 +15,21 @@
 // (text_delta) per token each `per_token` after the previous, then content_block_stop,
 // message_delta (stop_reason, stop_sequence, usage.output_tokens) and message_stop. A dropped
 // stream ends after its tokens, without the closing events.
-// Not served yet: tools (a request offering them gets a 400 that says so), images and documents
-// in content (accepted, counted as no text).
+//
+// Tools (mockapi/src/messages_tools.cpp): `tools` [{name, description, input_schema}],
+// `tool_choice` {type: auto|any|tool(name)|none, disable_parallel_tool_use} are read into the
+// vendor-neutral ChatTools (any is "required", tool is "named"), checked by the rules the OpenAI
+// faces use (is_function_name up to 128 characters, check_function_tool) with Anthropic's 400
+// texts; the body checks are mockapi/src/messages_request.cpp. Whether the reply calls a
+// tool, which, and its input come from the chat rule (chat_content.hpp whole_choices); a reply
+// that calls tools has content [text?, tool_use...] and stop_reason "tool_use": under "auto" a
+// leading text block of at most kToolPreambleTokens reply words (under any/tool Anthropic
+// prefills the turn, so none). Streamed, a tool_use block is content_block_start {type tool_use,
+// id, name, input {}} (one token), one input_json_delta per piece of its input, then
+// content_block_stop. tool_use and tool_result blocks in messages are accepted and counted (a
+// tool_use as its name and input JSON, a tool_result as its text, each tool definition as its
+// name, description and schema); a turn after a tool_result answers in text under "auto".
+// Images and documents in content are accepted and counted as no text.
 //
 //   MessagesParams p = parse_messages_request(body);       // throws MessagesError
 //   MessageReply r = message_reply(reply, tokens, p);      // text cut at a stop sequence
@@ -30,6 +43,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mockapi/chat_tools.hpp"
+#include "mockapi/response_bodies.hpp"
 #include "mockapi/text_generator.hpp"
 #include "models/time.hpp"
 #include "wire/anthropic.hpp"
@@ -50,6 +65,8 @@ class MessagesError : public std::runtime_error {
 // Most stop sequences a request may give, and the longest one (bytes): ours, to bound the scan.
 inline constexpr std::size_t kMaxMessageStopSequences = 16;
 inline constexpr std::size_t kMaxStopSequenceBytes = 256;
+// Most reply words in the text block before a tool_use under tool_choice auto (ours).
+inline constexpr std::int64_t kToolPreambleTokens = 12;
 
 // What a POST /v1/messages request asks for.
 struct MessagesParams {
@@ -59,6 +76,7 @@ struct MessagesParams {
   bool stream = false;
   std::vector<std::string> stop_sequences;
   std::string last_user_text;     // the text of the last user message
+  ChatTools tools;                // tools and tool_choice (none offered: no tools)
 };
 
 // Parses a POST /v1/messages body; throws MessagesError with Anthropic's 400.
@@ -74,9 +92,15 @@ struct MessageReply {
   std::string tail;                   // the part of the next token before a stop sequence ("" none)
   std::string stop_reason;            // "end_turn", "max_tokens" or "stop_sequence"
   std::optional<std::string> stop_sequence;
+  std::vector<ToolCall> tool_uses;    // after the text; ids "toolu_01..."
+  bool is_cut = false;                // max_tokens cut the last tool_use's input
 
-  // Returns the output tokens Anthropic counts: the whole ones and a cut one.
-  std::int64_t output_tokens() const { return whole_tokens + (tail.empty() ? 0 : 1); }
+  // Returns the tokens of the text: the whole ones and a cut one.
+  std::int64_t text_tokens() const { return whole_tokens + (tail.empty() ? 0 : 1); }
+  // Returns the output tokens Anthropic counts: the text's, and per tool_use one and its pieces.
+  std::int64_t output_tokens() const;
+  // Returns whether the content has a text block (text, or nothing else).
+  bool has_text_block() const { return text_tokens() > 0 || tool_uses.empty(); }
   // Returns the text of the reply.
   std::string text() const;
 };
@@ -84,8 +108,20 @@ struct MessageReply {
 // Returns the reply of `tokens` tokens of `reply` under `params` (max_tokens, stop sequences).
 MessageReply message_reply(const ReplyText& reply, std::int64_t tokens, const MessagesParams& params);
 
+// Returns the reply calling the tools of `content` (chat_content.hpp whole_choices, one choice),
+// after a text of `text_tokens` tokens of `reply`: stop_reason "tool_use", or "max_tokens" when
+// `content` was cut, or the text's own stop when a stop sequence ends it before the calls.
+// `ids` are the tool_use ids, one per call.
+MessageReply message_tool_reply(const ReplyText& reply, std::int64_t text_tokens,
+                                const MessagesParams& params, const ChoiceContent& content,
+                                const std::vector<std::string>& ids);
+
 // Returns a message id: "msg_01" and 22 letters and digits, from (seed, key, request_n).
 std::string message_id(std::uint64_t seed, std::string_view key, std::uint64_t request_n);
+
+// Returns the id of tool_use `index` of a message: "toolu_01" and 22 letters and digits.
+std::string tool_use_id(std::uint64_t seed, std::string_view key, std::uint64_t request_n,
+                        std::size_t index);
 
 // Returns the message body.
 std::string message_json(std::string_view id, std::string_view model, const MessageReply& reply,
