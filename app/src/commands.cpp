@@ -216,8 +216,8 @@ void register_load(CLI::App& app, int& status) {
       "load", "Run a scenario over real sockets against the mock server (started here) or --target");
   load->add_option("scenario", flags->scenario_path, "Scenario JSON file")->required();
   load->add_option("--target", flags->targets,
-                   "Base URL of an OpenAI-compatible endpoint (http://host:port) for the first "
-                   "provider, key from OPENAI_API_KEY; or NAME=URL for the scenario's provider NAME, "
+                   "Base URL of an endpoint (http://host:port) of the first provider's API, key "
+                   "from OPENAI_API_KEY (ANTHROPIC_API_KEY for \"api\": \"anthropic\"); or NAME=URL for the scenario's provider NAME, "
                    "keys from the scenario (repeatable)");
   load->add_option("--time-scale", flags->time_scale,
                    "Run every duration K times faster; figures stay in scenario time")
@@ -229,15 +229,6 @@ void register_load(CLI::App& app, int& status) {
   load->callback([flags, &status] {
     auto scenario = load_or_report(flags->scenario_path, status);
     if (!scenario) return;
-    // The load generator speaks OpenAI's wire format only, so far; `serve` and `run` speak both.
-    for (const ProviderConfig& provider : scenario->providers) {
-      if (provider.api == ProviderApi::openai) continue;
-      std::cerr << "llmsim load: " << flags->scenario_path << ": provider \"" << provider.name
-                << "\": \"api\": \"" << api_name(provider.api)
-                << "\" is not spoken by the load generator yet (llmsim run and llmsim serve speak it)\n";
-      status = 2;
-      return;
-    }
     if (flags->seed) scenario->seed = *flags->seed;
     LoadOptions options;
     std::optional<std::size_t> bare;
@@ -252,9 +243,15 @@ void register_load(CLI::App& app, int& status) {
     options.scenario_path = flags->scenario_path;
     options.server_program = self_program();
     options.progress = isatty(STDERR_FILENO) == 1;
-    // A bare --target is someone's endpoint: its key comes from the environment. Otherwise the
-    // key the client model chose from the scenario, as the simulator does (same limiter, draws).
-    if (const char* key = std::getenv("OPENAI_API_KEY"); key != nullptr && bare) options.api_key = key;
+    // A bare --target is someone's endpoint: its key comes from the environment, as the vendor's
+    // SDK reads it (OPENAI_API_KEY, or ANTHROPIC_API_KEY for an "api": "anthropic" provider).
+    // Otherwise the key the client model chose from the scenario, as the simulator does (same
+    // limiter, draws).
+    const bool is_anthropic = scenario->providers.front().api == ProviderApi::anthropic;
+    if (const char* key = std::getenv(is_anthropic ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY");
+        key != nullptr && bare) {
+      options.api_key = key;
+    }
     TraceFile trace;
     if (!flags->record_path.empty() && !trace.open(flags->record_path)) {
       status = 2;

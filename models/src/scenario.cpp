@@ -5,6 +5,7 @@
 // readers and scenario_document.cpp the JSON parsing. data/README.md documents the format.
 #include "models/scenario.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -55,6 +56,31 @@ Scenario load_scenario(const std::string& path, const std::string& limits_dir,
   return parse_scenario(text, path, limits_dir, workload_rule);
 }
 
+namespace {
+
+// A run that may send to an Anthropic provider sends it a Messages request: the request must be
+// a chat (the Messages API is Anthropic's only generating endpoint) with max_tokens (required
+// there, and what its output-token limit counts).
+void check_anthropic_request(const scenario_detail::ObjectReader& root, const Scenario& scenario) {
+  const auto anthropic = std::find_if(scenario.providers.begin(), scenario.providers.end(),
+                                      [](const ProviderConfig& p) { return p.api == ProviderApi::anthropic; });
+  if (anthropic == scenario.providers.end()) return;
+  const std::string because = " when a provider has \"api\": \"anthropic\" (provider \"" + anthropic->name + "\"";
+  scenario_detail::Problems& problems = root.problems();
+  if (scenario.request.endpoint != Endpoint::chat_completions) {
+    problems.add("/request/endpoint",
+                 "must be \"chat.completions\"" + because +
+                     ": Anthropic's Messages API stands in for it), got \"" +
+                     std::string(endpoint_name(scenario.request.endpoint)) + "\"");
+  }
+  if (!scenario.request.max_tokens) {
+    problems.add("/request/max_tokens",
+                 "required" + because + ": the Messages API requires it, and the output-token limit counts it), got nothing");
+  }
+}
+
+}  // namespace
+
 Scenario parse_scenario(const std::string& json_text, const std::string& file,
                         const std::string& limits_dir, WorkloadRule workload_rule) {
   using namespace scenario_detail;
@@ -93,6 +119,9 @@ Scenario parse_scenario(const std::string& json_text, const std::string& file,
       scenario.workload = read_workload(root);
     }
     scenario.thresholds = read_thresholds(root, scenario.workload);
+    if (workload_rule == WorkloadRule::required || root.has("workload")) {
+      check_anthropic_request(root, scenario);
+    }
     // A request that hangs only ends when the client gives up on it.
     for (const ProviderConfig& provider : scenario.providers) {
       if (provider.faults.timeout > 0 && !scenario.client.timeout_s) {

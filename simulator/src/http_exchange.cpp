@@ -1,6 +1,7 @@
 // Request bodies and response classification for the real-socket driver.
 #include "simulator/http_exchange.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -261,20 +262,23 @@ std::optional<std::int64_t> completion_tokens_in(std::string_view json, std::str
 constexpr std::string_view kChatTokens = "completion_tokens";
 constexpr std::string_view kResponsesTokens = "output_tokens";
 
+// Returns the data of the last event of type `type` in an SSE body ("message_delta"), or nullopt
+// when it has none. An unescaped `"type":"..."` is JSON structure, never text inside a delta.
+std::optional<std::string_view> last_event_data(std::string_view body, std::string_view type) {
+  const std::string needle = "\"type\":\"" + std::string(type) + "\"";
+  const std::size_t at = body.rfind(needle);
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::size_t start = body.rfind("data: ", at);
+  const std::size_t end = body.find('\n', at);
+  if (start == std::string_view::npos || end == std::string_view::npos) return std::nullopt;
+  return body.substr(start + 6, end - start - 6);
+}
+
 // Returns the data of a Responses stream's final event (response.completed, or
-// response.incomplete when max_output_tokens cut it), or nullopt when the stream has none. An
-// unescaped `"type":"response.completed"` is JSON structure, never text inside a delta.
+// response.incomplete when max_output_tokens cut it), or nullopt when the stream has none.
 std::optional<std::string_view> final_response_event(std::string_view body) {
-  for (const std::string_view type :
-       {R"("type":"response.completed")", R"("type":"response.incomplete")"}) {
-    const std::size_t at = body.rfind(type);
-    if (at == std::string_view::npos) continue;
-    const std::size_t start = body.rfind("data: ", at);
-    const std::size_t end = body.find('\n', at);
-    if (start == std::string_view::npos || end == std::string_view::npos) return std::nullopt;
-    return body.substr(start + 6, end - start - 6);
-  }
-  return std::nullopt;
+  if (auto completed = last_event_data(body, "response.completed")) return completed;
+  return last_event_data(body, "response.incomplete");
 }
 
 // Reads response.usage.output_tokens of a final Responses event; 0 when it has none.
@@ -287,10 +291,15 @@ std::int64_t output_tokens_of_event(std::string_view data) {
 }
 
 // Reads completion tokens from a JSON body's usage, or from the usage chunk (Responses: the
-// final event) of a stream; nullopt when a body that is not a stream is not JSON (a proxy's HTML
-// page, say).
+// final event; Anthropic: the message_delta event) of a stream; nullopt when a body that is not a
+// stream is not JSON (a proxy's HTML page, say).
 std::optional<std::int64_t> completion_tokens_of(std::string_view body, bool is_stream,
-                                                 Endpoint endpoint) {
+                                                 Endpoint endpoint, ProviderApi api) {
+  if (api == ProviderApi::anthropic) {
+    if (!is_stream) return completion_tokens_in(body, kResponsesTokens);
+    const auto event = last_event_data(body, "message_delta");
+    return event ? completion_tokens_in(*event, kResponsesTokens).value_or(0) : 0;
+  }
   const bool is_responses = endpoint == Endpoint::responses;
   if (!is_stream) return completion_tokens_in(body, is_responses ? kResponsesTokens : kChatTokens);
   if (is_responses) {
@@ -306,15 +315,18 @@ std::optional<std::int64_t> completion_tokens_of(std::string_view body, bool is_
   return completion_tokens_in(body.substr(start + 6, end - start - 6), kChatTokens).value_or(0);
 }
 
-}  // namespace
-
-std::string endpoint_path(const RequestConfig& request) {
-  return std::string(endpoint_path(request.endpoint));
-}
-
-std::string request_body(const RequestConfig& request) {
-  Json body{{"model", request.model}};
+// The body of a request to a provider that serves `model`.
+std::string body_for(const RequestConfig& request, ProviderApi api, const std::string& model) {
+  Json body{{"model", model}};
   const std::string prompt = prompt_text(request);
+  if (api == ProviderApi::anthropic) {
+    // The Messages API: max_tokens is required (the loader sees to it when a provider is
+    // Anthropic's); usage comes in every answer, streamed in message_delta.
+    body["max_tokens"] = request.max_tokens.value_or(0);
+    body["messages"] = Json::array({Json{{"role", "user"}, {"content", prompt}}});
+    if (request.stream) body["stream"] = true;
+    return body.dump();
+  }
   switch (request.endpoint) {
     case Endpoint::embeddings:
       body["input"] = prompt;
@@ -340,14 +352,48 @@ std::string request_body(const RequestConfig& request) {
   return body.dump();
 }
 
+}  // namespace
+
+std::string endpoint_path(const RequestConfig& request, ProviderApi api) {
+  if (api == ProviderApi::anthropic) return "/v1/messages";
+  return std::string(endpoint_path(request.endpoint));
+}
+
+const std::string& model_for(const RequestConfig& request, const ProviderConfig& provider) {
+  const auto& models = provider.models;
+  if (models.empty() || std::find(models.begin(), models.end(), request.model) != models.end()) {
+    return request.model;
+  }
+  return models.front();
+}
+
+std::string request_body(const RequestConfig& request, const ProviderConfig& provider) {
+  return body_for(request, provider.api, model_for(request, provider));
+}
+
+std::string request_body(const RequestConfig& request) {
+  return body_for(request, ProviderApi::openai, request.model);
+}
+
 std::string request_head_start(std::string_view path, std::string_view host,
-                               std::string_view api_key) {
+                               std::string_view api_key, ProviderApi api) {
   std::string out = "POST ";
   out += path;
   out += " HTTP/1.1\r\nHost: ";
   out += host;
   out += "\r\nContent-Type: application/json\r\nUser-Agent: llmsim-load\r\n";
-  if (!api_key.empty()) {
+  if (api == ProviderApi::anthropic) {
+    if (!api_key.empty()) {
+      out += wire::anthropic::kApiKey;
+      out += ": ";
+      out += api_key;
+      out += "\r\n";
+    }
+    out += wire::anthropic::kVersion;
+    out += ": ";
+    out += wire::anthropic::kApiVersions[0];
+    out += "\r\n";
+  } else if (!api_key.empty()) {
     out += "Authorization: Bearer ";
     out += api_key;
     out += "\r\n";
@@ -384,7 +430,8 @@ AttemptResult read_response(const ResponseView& response, const wire::Reading& r
   if (!is_success || result.error) return result;
   const bool is_stream = response.headers.content_type &&
                          response.headers.content_type->starts_with(wire::kEventStream);
-  const std::optional<std::int64_t> tokens = completion_tokens_of(response.body, is_stream, response.endpoint);
+  const std::optional<std::int64_t> tokens =
+      completion_tokens_of(response.body, is_stream, response.endpoint, response.api);
   if (!tokens) {
     result.error = ErrorCategory::other;  // a 2xx that is not the API's JSON is no success
     return result;

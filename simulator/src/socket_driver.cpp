@@ -63,12 +63,15 @@ class SocketDriver final : public ClientDriver {
         options_(options),
         wake_(io_),
         progress_timer_(io_),
-        signals_(io_, SIGINT, SIGTERM),
-        body_(request_body(scenario.request)) {
-    for (const Target& target : targets) {
+        signals_(io_, SIGINT, SIGTERM) {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const Target& target = targets[i];
+      const ProviderConfig& provider = scenario.providers[i];
       routes_.push_back(Route{.target = target,
                               .endpoints = tcp::resolver(io_).resolve(target.host, target.port),
-                              .path = target.base_path + endpoint_path(scenario.request),
+                              .api = provider.api,
+                              .path = target.base_path + endpoint_path(scenario.request, provider.api),
+                              .body = request_body(scenario.request, provider),
                               .head_starts = {},
                               .idle = {}});
     }
@@ -81,6 +84,8 @@ class SocketDriver final : public ClientDriver {
     // kLateStart of wall time, in scenario time.
     client.set_late_threshold(options_.time_scale.to_model(kLateStart));
     start_ = SteadyClock::now();
+    unix_start_ = TimePoint{std::chrono::duration_cast<Duration>(
+        std::chrono::system_clock::now().time_since_epoch())};
     const ProcessUsage usage_before = self_usage();
     watch_signals();
     if (options_.progress) print_progress();
@@ -151,11 +156,13 @@ class SocketDriver final : public ClientDriver {
     bool is_abandoned = false;
     ResponseFacts facts;  // recording only: what the trace row needs of the response
   };
-  // One provider's target, with its own kept-alive connections.
+  // One provider's target, with its API's request and its own kept-alive connections.
   struct Route {
     Target target;
     tcp::resolver::results_type endpoints;
+    ProviderApi api = ProviderApi::openai;
     std::string path;
+    std::string body;  // every attempt's body (the provider's API and model)
     // Request line and the headers every request carries, by the key sent (one per key).
     std::map<std::string, std::string, std::less<>> head_starts;
     std::vector<std::unique_ptr<Connection>> idle;
@@ -276,7 +283,7 @@ class SocketDriver final : public ClientDriver {
     const std::string& key = provider == 0 && !options_.api_key.empty() ? options_.api_key : chosen_key;
     auto it = route.head_starts.find(key);
     if (it == route.head_starts.end()) {
-      it = route.head_starts.emplace(key, request_head_start(route.path, route.target.host, key)).first;
+      it = route.head_starts.emplace(key, request_head_start(route.path, route.target.host, key, route.api)).first;
     }
     return it->second;
   }
@@ -289,11 +296,12 @@ class SocketDriver final : public ClientDriver {
     failed.error = ErrorCategory::connection;
     is_reusable = false;
     Connection& connection = *state.connection;
+    const Route& route = route_of(state);
     if (!connection.stream.socket().is_open()) co_return failed;
-    write_request_head_end(connection.head_end, request.attempt, request.request_id, body_.size());
+    write_request_head_end(connection.head_end, request.attempt, request.request_id, route.body.size());
     const std::array<asio::const_buffer, 3> request_bytes = {
         asio::buffer(head_start(state.provider, request.key)), asio::buffer(connection.head_end),
-        asio::buffer(body_)};
+        asio::buffer(route.body)};
     auto [write_error, written] = co_await asio::async_write(connection.stream, request_bytes, kAsTuple);
     if (write_error || state.is_abandoned) co_return failed;
     http::response_parser<http::string_body> parser;
@@ -315,15 +323,15 @@ class SocketDriver final : public ClientDriver {
       if (it == response.end()) return std::nullopt;
       return std::string_view(it->value().data(), it->value().size());
     };
-    // One reading of the response (wire/openai.hpp) for the client model and the trace.
+    // One reading of the response (its API's contract) for the client model and the trace.
     const ResponseView view{.status = static_cast<int>(response.result_int()),
                             .headers = wire::read_headers(header),
                             .body = response.body(),
                             .is_complete = !read_error && parser.is_done(),
                             .bytes_received = static_cast<std::int64_t>(header_read + read),
-                            .endpoint = scenario_.request.endpoint};
-    const wire::Reading reading = wire::read_response(view.status, view.headers, view.body,
-                                                      view.is_complete, view.endpoint);
+                            .endpoint = scenario_.request.endpoint,
+                            .api = route.api};
+    const wire::Reading reading = reading_of(view, header, unix_now());
     if (first_byte && options_.recorder) state.facts = facts_of_reading(*first_byte, reading);
     if (!route_of(state).is_scale_checked) {
       check_time_scale(route_of(state), header(kTimeScaleHeader));
@@ -336,6 +344,12 @@ class SocketDriver final : public ClientDriver {
   }
 
   Route& route_of(const AttemptState& state) { return routes_[state.provider]; }
+
+  // The client's clock since the Unix epoch, for times a response states (Anthropic's resets):
+  // the wall clock at the run's start plus the scenario time since. A mock server at another
+  // --time-scale than 1 keeps its own such clock from its own start, so resets it states are
+  // read off by the time between the two starts times the scale.
+  TimePoint unix_now() const { return unix_start_ + now().time_since_epoch(); }
 
   // Compares the scale a mock server states with ours, once per route; on a difference, notes
   // why and ends the run (its figures would mix two clocks). A server that states none (a real
@@ -451,8 +465,8 @@ class SocketDriver final : public ClientDriver {
   asio::steady_timer wake_;
   asio::steady_timer progress_timer_;
   asio::signal_set signals_;
-  std::string body_;
   SteadyClock::time_point start_;
+  TimePoint unix_start_{};  // the wall clock at start_, since the Unix epoch
   EventQueue<Timer> timers_;
   std::optional<TimePoint> armed_at_;
   std::unordered_map<std::uint64_t, std::shared_ptr<AttemptState>> attempts_;

@@ -11,9 +11,12 @@
 namespace llmsim {
 namespace {
 
-// Returns the smallest scenario with `provider` (JSON text) as its provider.
-std::string with_provider(const char* provider) {
-  return scenario_testing::patched("/provider", provider);
+// Returns the smallest scenario with `provider` (JSON text) as its provider and `request` as its
+// request (by default with the max_tokens an Anthropic provider needs).
+std::string with_provider(const char* provider, const char* request = R"({"max_tokens": 64})") {
+  scenario_testing::Json document = scenario_testing::Json::parse(scenario_testing::patched("/provider", provider));
+  document["request"] = scenario_testing::Json::parse(request);
+  return document.dump();
 }
 
 TEST(ProviderApi, DefaultsToOpenAiAndReadsAnthropicLimits) {
@@ -73,6 +76,29 @@ INSTANTIATE_TEST_SUITE_P(
         Row{R"({"api": "anthropic", "limits": {"rpm": 5}, "embedding_dimensions": 8})",
             "x.json: /provider/embedding_dimensions: is OpenAI's: an \"api\": \"anthropic\" provider "
             "has no such setting, got 8"}));
+
+// A run that may send to an Anthropic provider sends a Messages request: a chat with max_tokens.
+TEST(ProviderApi, AnAnthropicProviderNeedsAChatRequestWithMaxTokens) {
+  const char* const claude = R"({"name": "claude", "api": "anthropic", "limits": {"rpm": 5}})";
+  EXPECT_EQ(scenario_testing::error_of(with_provider(claude, "{}")),
+            "x.json: /request/max_tokens: required when a provider has \"api\": \"anthropic\" "
+            "(provider \"claude\": the Messages API requires it, and the output-token limit counts "
+            "it), got nothing");
+  EXPECT_EQ(scenario_testing::error_of(
+                with_provider(claude, R"({"endpoint": "embeddings", "max_tokens": 8})")),
+            "x.json: /request/endpoint: must be \"chat.completions\" when a provider has \"api\": "
+            "\"anthropic\" (provider \"claude\": Anthropic's Messages API stands in for it), got "
+            "\"embeddings\"");
+  // The same provider in a file without a workload (what `llmsim serve` reads) needs no request.
+  scenario_testing::Json serve_only = scenario_testing::Json::parse(with_provider(claude, "{}"));
+  serve_only.erase("workload");
+  EXPECT_NO_THROW(parse_scenario(serve_only.dump(), "x.json", scenario_testing::kLimitsDir,
+                                 WorkloadRule::optional));
+  // An OpenAI provider beside it changes nothing; an OpenAI provider alone needs neither.
+  EXPECT_EQ(scenario_testing::parse(with_provider(R"({"limits": {"rpm": 5}})", R"({"endpoint": "embeddings"})"))
+                .request.endpoint,
+            Endpoint::embeddings);
+}
 
 }  // namespace
 }  // namespace llmsim

@@ -11,6 +11,7 @@
 
 #include "models/provider_model.hpp"
 #include "models/random.hpp"
+#include "models/token_model.hpp"
 #include "simulator/attempt_result.hpp"
 #include "wire/go_duration.hpp"
 
@@ -21,12 +22,18 @@ namespace http = boost::beast::http;
 
 // The request as the load generator built it with Beast before writing its head by hand.
 std::string beast_request(const std::string& path, const std::string& host, const std::string& key,
-                          std::uint32_t attempt, std::uint64_t request_id, const std::string& body) {
+                          std::uint32_t attempt, std::uint64_t request_id, const std::string& body,
+                          ProviderApi api = ProviderApi::openai) {
   http::request<http::string_body> message{http::verb::post, path, 11};
   message.set(http::field::host, host);
   message.set(http::field::content_type, "application/json");
   message.set(http::field::user_agent, "llmsim-load");
-  if (!key.empty()) message.set(http::field::authorization, "Bearer " + key);
+  if (api == ProviderApi::anthropic) {
+    if (!key.empty()) message.set("x-api-key", key);
+    message.set("anthropic-version", "2023-06-01");
+  } else if (!key.empty()) {
+    message.set(http::field::authorization, "Bearer " + key);
+  }
   message.set("x-stainless-retry-count", std::to_string(attempt));
   message.set("x-llmsim-request-id", std::to_string(request_id));
   message.body() = body;
@@ -47,6 +54,12 @@ TEST(RequestHead, IsWhatBeastWrote) {
         write_request_head_end(end, attempt, id, body.size());
         EXPECT_EQ(start + end + body,
                   beast_request("/prefix/v1/chat/completions", "127.0.0.1", key, attempt, id, body))
+            << key << " " << attempt << " " << id;
+        // Anthropic's head: x-api-key and anthropic-version instead of Authorization.
+        const std::string anthropic =
+            request_head_start("/v1/messages", "127.0.0.1", key, ProviderApi::anthropic);
+        EXPECT_EQ(anthropic + end + body, beast_request("/v1/messages", "127.0.0.1", key, attempt,
+                                                        id, body, ProviderApi::anthropic))
             << key << " " << attempt << " " << id;
       }
     }
@@ -250,6 +263,121 @@ TEST(RateLimitHeaders, DecisionAndHttpHeadersReadAlike) {
   EXPECT_EQ(real.rate_limits.limit_tokens, simulated.rate_limits.limit_tokens);
   EXPECT_EQ(real.rate_limits.remaining_tokens, simulated.rate_limits.remaining_tokens);
   EXPECT_EQ(real.rate_limits.reset_tokens, simulated.rate_limits.reset_tokens);
+}
+
+// --- Anthropic's Messages API -------------------------------------------------------------------
+
+ProviderConfig anthropic_provider() {
+  ProviderConfig provider;
+  provider.name = "anthropic";
+  provider.api = ProviderApi::anthropic;
+  provider.models = {"claude-haiku-4-5", "claude-sonnet-4-5"};
+  provider.limits.rpm = 50;
+  provider.limits.itpm = 30000;
+  provider.limits.otpm = 8000;
+  return provider;
+}
+
+TEST(AnthropicExchange, MessagesBodyPathAndModel) {
+  RequestConfig request;
+  request.model = "gpt-3.5-turbo";
+  request.prompt = "Hi";
+  request.max_tokens = 256;
+  request.stream = true;
+  const ProviderConfig provider = anthropic_provider();
+  EXPECT_EQ(endpoint_path(request, ProviderApi::anthropic), "/v1/messages");
+  // A model the provider does not serve: its first, as an app failing over to another vendor.
+  EXPECT_EQ(model_for(request, provider), "claude-haiku-4-5");
+  EXPECT_EQ(request_body(request, provider),
+            R"({"max_tokens":256,"messages":[{"content":"Hi","role":"user"}],"model":"claude-haiku-4-5","stream":true})");
+  request.model = "claude-sonnet-4-5";
+  EXPECT_EQ(model_for(request, provider), "claude-sonnet-4-5");
+  // An OpenAI provider gets OpenAI's body, with the usage chunk asked for.
+  ProviderConfig openai;
+  openai.models = {"gpt-3.5-turbo"};
+  request.model = "gpt-3.5-turbo";
+  EXPECT_EQ(request_body(request, openai), request_body(request));
+  EXPECT_NE(request_body(request).find(R"("stream_options":{"include_usage":true})"), std::string::npos);
+  // Filler without a prompt text is counted as the chat face counts it, whichever the API.
+  request.prompt.reset();
+  request.prompt_tokens = 400;
+  const auto body = nlohmann::json::parse(request_body(request, provider));
+  const std::string filler = body["messages"][0]["content"];
+  EXPECT_EQ(estimate_chat_tokens({filler}), 400);
+}
+
+// Looks headers up in a rendered response's list, as Beast's fields would be.
+auto lookup_in(const wire::HeaderList& headers) {
+  return [&headers](std::string_view name) -> std::optional<std::string_view> {
+    for (const auto& [key, value] : headers) {
+      if (key == name) return std::string_view(value);
+    }
+    return std::nullopt;
+  };
+}
+
+// What the mock server sends for a decision, read back by the load driver, is what the simulator
+// builds from the same decision: status, category, retry-after and every anthropic-ratelimit-*
+// value, for admitted requests and for refusals of each limit.
+TEST(AnthropicExchange, RenderedDecisionsReadAsTheSimulatorSeesThem) {
+  const ProviderConfig provider = anthropic_provider();
+  ProviderModel model(provider, 7);
+  const TimePoint unix_now = TimePoint{} + std::chrono::seconds(1'764'936'000);
+  int refused = 0;
+  for (std::uint64_t id = 0; id < 80; ++id) {
+    // Large prompts and outputs: the ITPM, OTPM and RPM buckets each refuse some.
+    const ProviderRequest request{.prompt_tokens = id % 3 == 0 ? 4000 : 300,
+                                  .max_tokens = id % 3 == 1 ? 1500 : 100,
+                                  .request_id = id};
+    const TimePoint now = TimePoint{} + from_seconds(0.05 * static_cast<double>(id));
+    const Decision decision = model.decide(request, now);
+    if (decision.outcome != Outcome::ok && decision.outcome != Outcome::rate_limited) continue;
+    refused += decision.outcome == Outcome::rate_limited;
+    const TimePoint at = unix_now + now.time_since_epoch();
+    wire::Response rendered =
+        wire::anthropic::render(decision, {.model = "claude-haiku-4-5", .now = at});
+    const std::string body = decision.outcome == Outcome::ok
+                                 ? R"({"type":"message","usage":{"input_tokens":9,"output_tokens":5}})"
+                                 : rendered.body;
+    const ResponseView view{.status = rendered.status, .body = body, .api = ProviderApi::anthropic};
+    AttemptResult real = read_response(view, reading_of(view, lookup_in(rendered.headers), at));
+    const AttemptResult simulated = from_decision(decision, provider, NetworkConfig{}, at);
+    EXPECT_EQ(real.status, simulated.status) << id;
+    EXPECT_EQ(real.error, simulated.error) << id;
+    EXPECT_EQ(real.retry_after, simulated.retry_after) << id;
+    EXPECT_EQ(real.rate_limits, simulated.rate_limits) << id;
+    if (decision.outcome == Outcome::ok) {
+      EXPECT_EQ(real.completion_tokens, 5) << id;
+    }
+  }
+  EXPECT_GT(refused, 5);
+}
+
+TEST(AnthropicExchange, StreamsEndWithMessageStopAndCountMessageDeltaUsage) {
+  const std::string stream =
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":"
+      "{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+      "\"delta\":{\"type\":\"text_delta\",\"text\":\"\\\"type\\\":\\\"message_delta\\\"\"}}\n\n"
+      "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+      "\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":17}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+  const wire::HeaderList headers = {{"content-type", "text/event-stream; charset=utf-8"}};
+  const auto read = [&](std::string_view body) {
+    const ResponseView view{.status = 200,
+                            .headers = {.content_type = "text/event-stream; charset=utf-8"},
+                            .body = body,
+                            .api = ProviderApi::anthropic};
+    return read_response(view, reading_of(view, lookup_in(headers), TimePoint{}));
+  };
+  const AttemptResult whole = read(stream);
+  EXPECT_EQ(whole.error, std::nullopt);
+  EXPECT_EQ(whole.completion_tokens, 17);
+  // Cut before message_stop: a connection error, as the SDK sees a stream that stops early.
+  EXPECT_EQ(read(stream.substr(0, stream.find("event: message_stop"))).error, ErrorCategory::connection);
+  // A whole body that is not JSON is no success.
+  const ResponseView html{.status = 200, .body = "<html>", .api = ProviderApi::anthropic};
+  EXPECT_EQ(read_response(html, reading_of(html, lookup_in({}), TimePoint{})).error, ErrorCategory::other);
 }
 
 }  // namespace

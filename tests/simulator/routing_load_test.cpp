@@ -1,5 +1,6 @@
 // Routing over real sockets: `llmsim load` with two providers starts two mock servers (one
-// `llmsim serve --provider NAME` each) and fails over between them as `llmsim run` does; with
+// `llmsim serve --provider NAME` each) and fails over between them as `llmsim run` does, also
+// from OpenAI's API to Anthropic's (data/scenarios/gaja-anthropic-failover.json); with
 // `--target NAME=URL` it drives servers started elsewhere; `llmsim serve --provider NAME` serves that
 // provider's limits. Bad --target and --provider values exit 2 with a message.
 #include "simulator/server_process.hpp"
@@ -118,6 +119,46 @@ TEST(RoutingLoad, TwoStartedServersFailOverLikeTheSimulator) {
     EXPECT_EQ(compare.status, 0) << compare.output;
     EXPECT_THAT(compare.output, HasSubstr("routes.backup.succeeded"));
   }
+}
+
+// The report's 1,000-user burst failing over from OpenAI (500 RPM) to Anthropic's Messages API,
+// whose output-token limit refuses some of what it is sent: the two drivers agree on the counts
+// within 3% and on the latency within 10%, as the agreement test asks of one provider.
+TEST(RoutingLoad, OpenAiFailsOverToAnthropicLikeTheSimulator) {
+  Json j = read_json(LLMSIM_SOURCE_DIR "/data/scenarios/gaja-anthropic-failover.json");
+  j["name"] = "routing-anthropic";
+  Json phase = j["workload"]["phases"][2];
+  phase["gap_before_s"] = 0;
+  j["workload"]["phases"] = Json::array({phase});
+  const std::string scenario = kDir + "routing-anthropic.json";
+  std::ofstream(scenario) << j.dump(2);
+  const auto run = run_command(kLlmsim + " run " + scenario + " --quiet --json " + kDir + "anthropic-sim.json");
+  ASSERT_EQ(run.status, 0) << run.output;
+  const auto load = run_command(kLlmsim + " load " + scenario + " --quiet --time-scale 5 --json " + kDir +
+                                "anthropic-real.json");
+  ASSERT_EQ(load.status, 0) << load.output;
+  const Json sim = read_json(kDir + "anthropic-sim.json");
+  const Json real = read_json(kDir + "anthropic-real.json");
+  EXPECT_THAT(real["notes"]["server anthropic"].get<std::string>(), HasSubstr("started by llmsim"));
+  for (const Json* report : {&sim, &real}) {
+    const Json openai = route(*report, "openai");
+    const Json anthropic = route(*report, "anthropic");
+    EXPECT_EQ(count(openai, "attempts"), 1000);
+    EXPECT_EQ(count(anthropic, "attempts"), count(openai, "attempts") - count(openai, "succeeded"));
+    // Anthropic admits what its output-token bucket holds (90,000 / 256 per request at once,
+    // plus its refill), and refuses the rest with 429s.
+    EXPECT_GT(count(anthropic, "succeeded"), 300);
+    EXPECT_LT(count(anthropic, "succeeded"), count(anthropic, "attempts"));
+    EXPECT_GT((*report)["total"]["errors"]["rate_limit_tokens"].get<double>(), 0);
+  }
+  const std::string tolerances =
+      kChecksTiming ? " --tolerance succeeded=0.03 --tolerance routes.openai.succeeded=0.03"
+                      " --tolerance routes.anthropic.succeeded=0.03 --tolerance latency_s.avg=0.10"
+                      " --tolerance latency_s.p50=0.10 --tolerance latency_s.p90=0.10"
+                    : " --tolerance requests=0";
+  const auto compare = run_command(kLlmsim + " compare " + kDir + "anthropic-sim.json " + kDir +
+                                   "anthropic-real.json" + tolerances);
+  EXPECT_EQ(compare.status, 0) << compare.output;
 }
 
 TEST(RoutingLoad, NamedTargetsReachServersStartedElsewhere) {

@@ -38,8 +38,9 @@ class TraceRecorder;  // simulator/trace_recorder.hpp
 
 struct LoadOptions {
   std::vector<LoadTarget> targets;  // empty: start the mock server (one per routed provider)
-  // Bearer key for the first provider's requests (OPENAI_API_KEY with a bare --target); empty:
-  // the key the client model chose from the scenario.
+  // The key of the first provider's requests (OPENAI_API_KEY, or ANTHROPIC_API_KEY for an
+  // Anthropic provider, with a bare --target); empty: the key the client model chose from the
+  // scenario.
   std::string api_key;
   TimeScale time_scale;         // scenario seconds per wall second (default 1)
   bool progress = false;        // live progress on stderr
