@@ -65,6 +65,14 @@ std::string default_api_key(const ProviderConfig& config) {
   return config.api_keys.empty() ? std::string("sk-llmsim") : config.api_keys.front();
 }
 
+RequestCost request_cost(const ProviderRequest& request) {
+  return RequestCost{
+      .tokens = request_token_cost(!request.is_embedding, request.prompt_tokens, request.max_tokens,
+                                   request.n),
+      .input_tokens = request.prompt_tokens,
+      .output_tokens = request.is_embedding ? 0 : request.max_tokens.value_or(0) * std::max(1, request.n)};
+}
+
 ProviderModel::ProviderModel(ProviderConfig config, std::uint64_t seed)
     : config_(std::move(config)), seed_(seed) {}
 
@@ -152,14 +160,8 @@ Decision ProviderModel::decide(const ProviderRequest& request, TimePoint now) {
     return decision;
   }
 
-  // OpenAI's token limits count its estimate (request_token_cost); Anthropic's count the input
-  // and the output estimate (max_tokens) apart. Only the limits a provider has are debited.
-  const RequestCost cost{
-      .tokens = request_token_cost(!request.is_embedding, request.prompt_tokens, request.max_tokens,
-                                   request.n),
-      .input_tokens = request.prompt_tokens,
-      .output_tokens = request.is_embedding ? 0 : request.max_tokens.value_or(0) * decision.choices};
-  decision.admission = limiter.try_admit(now, cost);
+  // Only the limits a provider has are debited.
+  decision.admission = limiter.try_admit(now, request_cost(request));
   if (!decision.admission.admitted) {
     decision.outcome = decision.admission.too_large ? Outcome::too_large : Outcome::rate_limited;
     decision.error_delay = sample_duration(config_.latency.refused_s, stream("refused"));

@@ -106,15 +106,18 @@ RateLimiter::RateLimiter(const RateLimits& limits) : limits_(limits) {
   }
 }
 
-std::int64_t RateLimiter::cost_on(const Bucket& bucket, const RequestCost& cost) {
-  std::int64_t units = 1;
-  switch (bucket.kind) {
+std::int64_t RateLimiter::units_of(LimitKind kind, const RequestCost& cost) {
+  switch (kind) {
     case LimitKind::tpm:
-    case LimitKind::tpd: units = cost.tokens; break;
-    case LimitKind::itpm: units = cost.input_tokens; break;
-    case LimitKind::otpm: units = cost.output_tokens; break;
-    default: break;
+    case LimitKind::tpd: return cost.tokens;
+    case LimitKind::itpm: return cost.input_tokens;
+    case LimitKind::otpm: return cost.output_tokens;
+    default: return 1;
   }
+}
+
+std::int64_t RateLimiter::cost_on(const Bucket& bucket, const RequestCost& cost) {
+  const std::int64_t units = units_of(bucket.kind, cost);
   // A short-window bucket can never hold more than its capacity: a bigger request needs it full.
   return bucket.is_quantized ? std::min(units, bucket.capacity) : units;
 }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "models/provider_model.hpp"
+#include "models/rate_limiter.hpp"
 #include "models/service_time.hpp"
 #include "models/token_model.hpp"
 #include "simulator/analysis.hpp"
@@ -19,33 +21,62 @@ constexpr double kSecondsPerMinute = 60;
 // A phase with this many requests per user (or a duration) is read as users working steadily.
 constexpr int kSteadyRequestsPerUser = 10;
 
-// The per-minute limits of the first provider in requests: bucket and refill per second.
+// A provider's binding per-minute limit in requests (bucket and refill per second), or the sum
+// of the routed providers' when the client spreads or fails over across them.
 struct MinuteLimit {
   double bucket = 0;
   double per_s = 0;
   double keys = 1;
-  std::string text;  // "500 RPM" or "200000 TPM / 46 tokens"
+  std::string text;  // "500 RPM", "200000 TPM / 46 tokens", or "openai 500 RPM + anthropic ..."
 };
 
-std::optional<MinuteLimit> minute_limit(const Scenario& scenario) {
-  const ProviderConfig& provider = scenario.providers.front();
+bool is_per_minute(LimitKind kind) {
+  return kind == LimitKind::rpm || kind == LimitKind::tpm || kind == LimitKind::itpm ||
+         kind == LimitKind::otpm;
+}
+
+// The provider's per-minute limit that admits the fewest of the scenario's requests.
+std::optional<MinuteLimit> provider_limit(const Scenario& scenario, const ProviderConfig& provider) {
   const RequestConfig& request = scenario.request;
-  const auto cost = static_cast<double>(
-      request_token_cost(is_generation(request.endpoint), request.prompt_tokens, request.max_tokens));
+  const RequestCost cost = request_cost(ProviderRequest{.prompt_tokens = request.prompt_tokens,
+                                                        .max_tokens = request.max_tokens,
+                                                        .is_embedding = !is_generation(request.endpoint)});
   std::optional<MinuteLimit> out;
-  const auto consider = [&out](double requests_per_min, std::string text) {
-    if (!out || requests_per_min < out->bucket) out = MinuteLimit{requests_per_min, requests_per_min / kSecondsPerMinute, 1, text};
-  };
-  if (provider.limits.rpm) consider(static_cast<double>(*provider.limits.rpm), std::to_string(*provider.limits.rpm) + " RPM");
-  if (provider.limits.tpm && cost > 0) {
-    consider(static_cast<double>(*provider.limits.tpm) / cost,
-             std::to_string(*provider.limits.tpm) + " TPM / " + format_figure(cost) + " tokens");
+  for (const LimiterLevel& level : RateLimiter(provider.limits).levels(TimePoint{})) {
+    const std::int64_t units = RateLimiter::units_of(level.kind, cost);
+    if (!is_per_minute(level.kind) || units <= 0) continue;
+    const double requests_per_min = static_cast<double>(level.limit) / static_cast<double>(units);
+    if (out && requests_per_min >= out->bucket) continue;
+    std::string text = std::to_string(level.limit) + " " + limit_name(level.kind);
+    if (level.kind != LimitKind::rpm) text += " / " + format_figure(static_cast<double>(units)) + " tokens";
+    out = MinuteLimit{requests_per_min, requests_per_min / kSecondsPerMinute, 1, text};
   }
   // Keys spread over by the client each have their own buckets.
   if (out && provider.api_keys.size() > 1 && scenario.client.routing.key_choice != KeyChoice::first) {
     out->keys = static_cast<double>(provider.api_keys.size());
   }
   return out;
+}
+
+std::string keys_text(const MinuteLimit& limit);
+
+// The first provider's limit, or the routed providers' together: failover sends on what one
+// refuses, round robin and least loaded spread the sends, so their buckets add up.
+std::optional<MinuteLimit> minute_limit(const Scenario& scenario) {
+  const std::size_t routed = routed_provider_count(scenario);
+  if (routed <= 1) return provider_limit(scenario, scenario.providers.front());
+  std::optional<MinuteLimit> sum;
+  for (std::size_t i = 0; i < routed; ++i) {
+    const ProviderConfig& provider = scenario.providers[i];
+    const auto limit = provider_limit(scenario, provider);
+    if (!limit) continue;  // a provider without a per-minute limit: no bound from it
+    if (!sum) sum = MinuteLimit{};
+    sum->bucket += limit->keys * limit->bucket;
+    sum->per_s += limit->keys * limit->per_s;
+    sum->text += (sum->text.empty() ? "" : " + ") + provider.name + " " + keys_text(*limit) + limit->text;
+  }
+  if (sum) sum->text = "(" + sum->text + ")";
+  return sum;
 }
 
 std::string keys_text(const MinuteLimit& limit) {
@@ -79,7 +110,8 @@ CapacityBound capacity_bound(const Scenario& scenario, std::size_t index, double
           .load = keys * (limit->bucket + limit->per_s * span) / (requests * success),
           .formula = keys_text(*limit) + "(bucket " + format_figure(limit->bucket) + " + refill " +
                      format_figure(limit->per_s) + "/s x " + format_figure(span) + " s) / (" +
-                     std::to_string(requests) + " request(s) per user x " + format_figure(success) + " success)"};
+                     std::to_string(requests) + " request(s) per user x " + format_figure(success) +
+                     " success)" + (limit->text.starts_with("(") ? ", buckets " + limit->text : "")};
 }
 
 namespace {

@@ -87,6 +87,11 @@ struct Decision {
 // limiter and its random streams, so the simulator and `llmsim load` use the same one.
 std::string default_api_key(const ProviderConfig& config);
 
+// Returns what `request` costs the rate limits: OpenAI's token estimate (request_token_cost) on
+// TPM and TPD; Anthropic's input (the prompt) on ITPM and output estimate (max_tokens per
+// choice) on OTPM; one request on RPM and RPD.
+RequestCost request_cost(const ProviderRequest& request);
+
 class ProviderModel {
  public:
   ProviderModel(ProviderConfig config, std::uint64_t seed);

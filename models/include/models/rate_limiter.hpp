@@ -130,6 +130,10 @@ class RateLimiter {
 
   const RateLimits& limits() const { return limits_; }
 
+  // Returns what a request of `cost` takes from limit `kind`: 1 on RPM and RPD, its tokens on TPM
+  // and TPD, its input tokens on ITPM, its output tokens on OTPM.
+  static std::int64_t units_of(LimitKind kind, const RequestCost& cost);
+
  private:
   // GCC's 128-bit integer: levels are products of nanoseconds and units (a day in ns times a
   // large token limit does not fit 64 bits). __extension__ keeps -Wpedantic quiet.

@@ -11,8 +11,10 @@
 // user apart (users) or within 0.5% of each other (rates). The result is a pure function of the
 // scenario and the options: `jobs` only says how many seeds (or strategies) run at once.
 //
-// Beside it, an analytic bound from the rate limits (per-minute buckets of the first provider,
-// times the keys a round-robin or least-loaded key choice spreads over):
+// Beside it, an analytic bound from the rate limits: the per-minute limit (RPM, TPM, ITPM or
+// OTPM, in requests of the scenario's size) that admits the fewest, of the first provider, times
+// the keys a round-robin or least-loaded key choice spreads over; summed over the routed
+// providers when client.routing fails over or spreads across several:
 // - steady users (a phase with duration_s or at least 10 requests per user): RPM x (think +
 //   service) / 60 users, the long-run admitted rate times the time a user takes per request;
 // - a burst (fewer requests per user): (bucket + refill x T) / (requests per user x the success
