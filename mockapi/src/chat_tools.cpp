@@ -187,14 +187,14 @@ bool is_function_name(std::string_view name) {
          });
 }
 
-std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
-                                                        const SchemaPlace& place) {
+std::shared_ptr<const CheckedSchema> checked_output_schema(const SchemaJson* schema,
+                                                           const SchemaPlace& place) {
   static const auto kEmptyObject =
-      std::make_shared<const Json>(Json::parse(R"({"type":"object","properties":{}})"));
+      std::make_shared<const CheckedSchema>(Json::parse(R"({"type":"object","properties":{}})"));
   if (schema == nullptr) return place.strict ? nullptr : kEmptyObject;
   if (!schema->is_object()) fail(wire::invalid_type(place.param, "an object", type_name(*schema)));
   if (auto error = check_schema(*schema, place)) fail(*error);
-  return std::make_shared<const Json>(*schema);
+  return std::make_shared<const CheckedSchema>(*schema);
 }
 
 FunctionTool checked_function_tool(std::string name, const SchemaJson* parameters, bool strict,

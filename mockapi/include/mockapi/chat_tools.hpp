@@ -35,7 +35,7 @@ inline constexpr std::size_t kMaxStopSequences = 4;
 
 struct FunctionTool {
   std::string name;
-  std::shared_ptr<const SchemaJson> parameters;  // {"type":"object","properties":{}} if absent
+  std::shared_ptr<const CheckedSchema> parameters;  // {"type":"object","properties":{}} if absent
 };
 
 enum class ToolChoice { auto_choice, none, required, named };
@@ -49,7 +49,7 @@ struct ChatTools {
   bool last_is_tool_result = false;       // the last message has role "tool" (Responses: the
                                           // last input item is a function_call_output)
   ResponseFormat format = ResponseFormat::text;
-  std::shared_ptr<const SchemaJson> schema;  // json_schema's schema (null: any object)
+  std::shared_ptr<const CheckedSchema> schema;  // json_schema's schema (null: any object)
   std::optional<std::int64_t> seed;       // the request's seed
   bool logprobs = false;                  // logprobs: true
   int top_logprobs = 0;                   // 0..kMaxTopLogprobs alternatives per token
@@ -72,8 +72,8 @@ bool is_function_name(std::string_view name);
 // Returns `schema` checked for a structured output at `place` (check_schema), or, when it is
 // null, an object with no properties (nullptr when place.strict). Throws RequestError with
 // OpenAI's 400.
-std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
-                                                        const SchemaPlace& place);
+std::shared_ptr<const CheckedSchema> checked_output_schema(const SchemaJson* schema,
+                                                           const SchemaPlace& place);
 
 // Returns the function tool `name` with its checked `parameters` (null: absent); `where` prefixes
 // the params errors name ("tools[0].function" in chat, "tools[0]" in the Responses API). Throws
