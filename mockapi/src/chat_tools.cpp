@@ -134,19 +134,25 @@ void read_response_format(const Json& body, const std::vector<std::string>& text
 
 // Reads logprobs and top_logprobs: the range first, then top_logprobs needing logprobs, as
 // OpenAI checks them.
+// Returns `param`, an integer in 0..`maximum`; throws OpenAI's 400 otherwise.
+int count_field(const Json& value, const char* param, int maximum) {
+  if (!value.is_number_integer()) fail(wire::invalid_type(param, "an integer", type_name(value)));
+  // An unsigned value beyond int64 is above the maximum all the same.
+  const std::int64_t count = value.is_number_unsigned() && value.get<std::uint64_t>() > kMaxTokensLimit
+                                 ? kMaxTokensLimit
+                                 : value.get<std::int64_t>();
+  if (count < 0) fail(wire::integer_below_minimum(param, 0, count));
+  if (count > maximum) fail(wire::integer_above_maximum(param, maximum, count));
+  return static_cast<int>(count);
+}
+
 void read_logprobs(const Json& body, ChatTools& out) {
   out.logprobs = bool_field(body, "logprobs", "logprobs");
   const Json* top = field(body, "top_logprobs");
   if (top == nullptr) return;
-  if (!top->is_number_integer()) fail(wire::invalid_type("top_logprobs", "an integer", type_name(*top)));
-  // An unsigned value beyond int64 is above the maximum all the same.
-  const std::int64_t value = top->is_number_unsigned() && top->get<std::uint64_t>() > kMaxTokensLimit
-                                 ? kMaxTokensLimit
-                                 : top->get<std::int64_t>();
-  if (value < 0) fail(wire::integer_below_minimum("top_logprobs", 0, value));
-  if (value > kMaxTopLogprobs) fail(wire::integer_above_maximum("top_logprobs", kMaxTopLogprobs, value));
+  const int value = count_field(*top, "top_logprobs", kMaxTopLogprobs);
   if (!out.logprobs) fail(wire::top_logprobs_without_logprobs());
-  out.top_logprobs = static_cast<int>(value);
+  out.top_logprobs = value;
 }
 
 // Reads stop: a string, or an array of 1 to kMaxStopSequences strings.
@@ -243,6 +249,16 @@ ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string
   read_logprobs(body, out);
   read_stop(body, out);
   out.last_is_tool_result = last_role == "tool";
+  return out;
+}
+
+ChatTools parse_completion_tools(const SchemaJson& body) {
+  ChatTools out;
+  if (const Json* logprobs = field(body, "logprobs")) {
+    out.logprobs = true;
+    out.top_logprobs = count_field(*logprobs, "logprobs", kMaxCompletionLogprobs);
+  }
+  read_stop(body, out);
   return out;
 }
 

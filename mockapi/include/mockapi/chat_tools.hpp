@@ -30,6 +30,8 @@ namespace llmsim::mockapi {
 
 // Most alternatives per token `top_logprobs` may ask for (OpenAI's maximum).
 inline constexpr int kMaxTopLogprobs = 20;
+// Most alternatives per token the legacy completions' `logprobs` may ask for (OpenAI's maximum).
+inline constexpr int kMaxCompletionLogprobs = 5;
 // Most stop sequences one request may give (OpenAI's maximum).
 inline constexpr std::size_t kMaxStopSequences = 4;
 
@@ -88,5 +90,10 @@ bool any_mentions_json(const std::vector<std::string>& texts);
 // `last_role` the role of the last message. Throws RequestError with OpenAI's 400.
 ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string>& texts,
                            std::string_view last_role);
+
+// Reads the legacy completions' content-shaping fields with the chat rules: `logprobs` (an
+// integer 0..kMaxCompletionLogprobs, or null: the alternatives listed per token; sets logprobs
+// and top_logprobs) and `stop` (as chat's). Throws RequestError with OpenAI's 400.
+ChatTools parse_completion_tools(const SchemaJson& body);
 
 }  // namespace llmsim::mockapi
