@@ -40,13 +40,17 @@ Json chat_message(const FixtureReply& reply) {
   return message;
 }
 
-// Returns choice `choice`'s logprobs object with the entries of content pieces [begin, end), or
-// null without logprobs: true.
+// Returns choice `choice`'s logprobs object (chat's, or the legacy completions') with the entries
+// of content pieces [begin, end), or null when the request asked for none.
 Json choice_logprobs(const FixtureReply& reply, std::size_t choice, std::size_t begin,
                      std::size_t end) {
   if (reply.logprobs.empty()) return nullptr;
   std::string text;
-  append_choice_logprobs(text, reply.logprob_pieces, reply.logprobs[choice], begin, end);
+  if (reply.format == StreamFormat::chat) {
+    append_choice_logprobs(text, reply.logprob_pieces, reply.logprobs[choice], begin, end);
+  } else {
+    append_completion_logprobs(text, reply.logprob_pieces, reply.logprobs[choice], begin, end);
+  }
   return Json::parse(text);
 }
 
@@ -124,7 +128,8 @@ std::string fixture_body(const FixtureReply& reply) {
     } else {
       choices.push_back({{"text", joined(reply.content)},
                          {"index", c},
-                         {"logprobs", nullptr},
+                         {"logprobs", choice_logprobs(reply, static_cast<std::size_t>(c), 0,
+                                                      reply.content.size())},
                          {"finish_reason", reply.finish_reason()}});
     }
   }

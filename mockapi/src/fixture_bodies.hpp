@@ -26,8 +26,9 @@ struct FixtureReply {
   bool is_cut = false;                           // max_tokens cut the content
   const std::vector<FixtureToolCall>* calls = nullptr;  // chat only
   std::vector<std::vector<std::string_view>> arguments;  // pieces of each call's arguments
-  // With `logprobs: true` (chat): the content pieces and each choice's log probabilities, drawn
-  // as for generated content (token_logprobs from the choice's stream "logprobs"); else empty.
+  // With `logprobs` asked (chat's true, the legacy integer): the content pieces and each choice's
+  // log probabilities, drawn as for generated content (token_logprobs from the choice's stream
+  // "logprobs"); else empty.
   std::vector<std::string> logprob_pieces;
   std::vector<std::vector<TokenLogprob>> logprobs;
 

@@ -93,7 +93,7 @@ FixtureReply reply_of(const PlanContext& context, const GenerationParams& params
       reply.arguments.push_back(token_pieces(call.arguments));
     }
   }
-  if (is_chat && params.tools.logprobs) {
+  if (params.tools.logprobs) {
     reply.logprob_pieces.assign(reply.content.begin(), reply.content.end());
     for (int c = 0; c < reply.choices; ++c) {
       const ContentName name{.seed = context.seed, .key = context.key,

@@ -91,6 +91,30 @@ describe('fixtures', () => {
     assert.equal(plain.choices[0].logprobs, null, 'without logprobs: true they stay null');
   });
 
+  test('legacy completions: logprobs 1 fills the fixture text\'s legacy logprobs, whole and streamed', async () => {
+    const body = { model: 'gpt-4o-mini', prompt: 'hello there', logprobs: 1 };
+    const completion = await client.completions.create(body);
+    assert.deepEqual(spec.problems('CreateCompletionResponse', completion), []);
+    assert.deepEqual(spec.undeclared('CreateCompletionResponse', completion), []);
+    const [choice] = completion.choices;
+    assert.equal(choice.text, 'Hello from the fixture!');
+    assert.equal(choice.logprobs.tokens.join(''), choice.text);
+    assert.deepEqual(choice.logprobs.text_offset, [0, 4, 8, 12, 16, 20]);
+    choice.logprobs.tokens.forEach((token, i) => {
+      assert.equal(choice.logprobs.top_logprobs[i][token], choice.logprobs.token_logprobs[i]);
+    });
+    const stream = await client.completions.create({ ...body, stream: true });
+    const tokens = [];
+    for await (const chunk of stream) {
+      const text = chunk.choices[0]?.text;
+      if (text) {
+        assert.deepEqual(chunk.choices[0].logprobs.tokens, [text]);
+        tokens.push(text);
+      }
+    }
+    assert.equal(tokens.join(''), 'Hello from the fixture!');
+  });
+
   test('an agent loop: a tool call, then the answer from the tool result', async () => {
     const messages = [{ role: 'user', content: 'What is the weather in Paris?' }];
     const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
