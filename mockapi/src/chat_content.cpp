@@ -125,6 +125,7 @@ std::uint64_t reply_number(const PlanContext& context, const ChatTools& tools) {
 
 std::vector<std::string> split_pieces(std::string_view text) {
   std::vector<std::string> pieces;
+  pieces.reserve(text.size() / 3 + 1);  // JSON arguments average 3 to 4 bytes a piece
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t start = i;

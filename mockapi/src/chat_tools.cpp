@@ -133,19 +133,25 @@ void read_response_format(const Json& body, const std::vector<std::string>& text
 
 // Reads logprobs and top_logprobs: the range first, then top_logprobs needing logprobs, as
 // OpenAI checks them.
+// Returns `param`, an integer in 0..`maximum`; throws OpenAI's 400 otherwise.
+int count_field(const Json& value, const char* param, int maximum) {
+  if (!value.is_number_integer()) fail(wire::invalid_type(param, "an integer", type_name(value)));
+  // An unsigned value beyond int64 is above the maximum all the same.
+  const std::int64_t count = value.is_number_unsigned() && value.get<std::uint64_t>() > kMaxTokensLimit
+                                 ? kMaxTokensLimit
+                                 : value.get<std::int64_t>();
+  if (count < 0) fail(wire::integer_below_minimum(param, 0, count));
+  if (count > maximum) fail(wire::integer_above_maximum(param, maximum, count));
+  return static_cast<int>(count);
+}
+
 void read_logprobs(const Json& body, ChatTools& out) {
   out.logprobs = bool_field(body, "logprobs", "logprobs");
   const Json* top = field(body, "top_logprobs");
   if (top == nullptr) return;
-  if (!top->is_number_integer()) fail(wire::invalid_type("top_logprobs", "an integer", type_name(*top)));
-  // An unsigned value beyond int64 is above the maximum all the same.
-  const std::int64_t value = top->is_number_unsigned() && top->get<std::uint64_t>() > kMaxTokensLimit
-                                 ? kMaxTokensLimit
-                                 : top->get<std::int64_t>();
-  if (value < 0) fail(wire::integer_below_minimum("top_logprobs", 0, value));
-  if (value > kMaxTopLogprobs) fail(wire::integer_above_maximum("top_logprobs", kMaxTopLogprobs, value));
+  const int value = count_field(*top, "top_logprobs", kMaxTopLogprobs);
   if (!out.logprobs) fail(wire::top_logprobs_without_logprobs());
-  out.top_logprobs = static_cast<int>(value);
+  out.top_logprobs = value;
 }
 
 // Reads stop: a string, or an array of 1 to kMaxStopSequences strings.
@@ -189,23 +195,23 @@ bool is_function_name(std::string_view name, std::size_t max_length) {
 namespace {
 
 // Returns the checked output schema, or its problem (checked_output_schema's rule).
-std::variant<std::shared_ptr<const SchemaJson>, wire::ApiError> output_schema_or_problem(
+std::variant<std::shared_ptr<const CheckedSchema>, wire::ApiError> output_schema_or_problem(
     const SchemaJson* schema, const SchemaPlace& place) {
   static const auto kEmptyObject =
-      std::make_shared<const Json>(Json::parse(R"({"type":"object","properties":{}})"));
+      std::make_shared<const CheckedSchema>(Json::parse(R"({"type":"object","properties":{}})"));
   if (schema == nullptr) return place.strict ? nullptr : kEmptyObject;
   if (!schema->is_object()) return wire::invalid_type(place.param, "an object", type_name(*schema));
   if (auto error = check_schema(*schema, place)) return *std::move(error);
-  return std::make_shared<const Json>(*schema);
+  return std::make_shared<const CheckedSchema>(*schema);
 }
 
 }  // namespace
 
-std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
-                                                        const SchemaPlace& place) {
+std::shared_ptr<const CheckedSchema> checked_output_schema(const SchemaJson* schema,
+                                                           const SchemaPlace& place) {
   auto checked = output_schema_or_problem(schema, place);
   if (auto* problem = std::get_if<wire::ApiError>(&checked)) fail(std::move(*problem));
-  return std::get<std::shared_ptr<const SchemaJson>>(std::move(checked));
+  return std::get<std::shared_ptr<const CheckedSchema>>(std::move(checked));
 }
 
 ToolCheck check_function_tool(std::string name, const SchemaJson* parameters, bool strict,
@@ -216,7 +222,7 @@ ToolCheck check_function_tool(std::string name, const SchemaJson* parameters, bo
                     .param = where + ".parameters", .strict = strict};
   auto checked = output_schema_or_problem(parameters, place);
   if (auto* problem = std::get_if<wire::ApiError>(&checked)) return {.problem = std::move(*problem)};
-  out.parameters = std::get<std::shared_ptr<const SchemaJson>>(std::move(checked));
+  out.parameters = std::get<std::shared_ptr<const CheckedSchema>>(std::move(checked));
   if (!out.parameters) {  // strict without parameters: an object with no properties
     out.parameters = checked_output_schema(nullptr, SchemaPlace{});
   }
@@ -263,6 +269,16 @@ ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string
   read_logprobs(body, out);
   read_stop(body, out);
   out.last_is_tool_result = last_role == "tool";
+  return out;
+}
+
+ChatTools parse_completion_tools(const SchemaJson& body) {
+  ChatTools out;
+  if (const Json* logprobs = field(body, "logprobs")) {
+    out.logprobs = true;
+    out.top_logprobs = count_field(*logprobs, "logprobs", kMaxCompletionLogprobs);
+  }
+  read_stop(body, out);
   return out;
 }
 

@@ -40,19 +40,33 @@ Json chat_message(const FixtureReply& reply) {
   return message;
 }
 
+// Returns choice `choice`'s logprobs object (chat's, or the legacy completions') with the entries
+// of content pieces [begin, end), or null when the request asked for none.
+Json choice_logprobs(const FixtureReply& reply, std::size_t choice, std::size_t begin,
+                     std::size_t end) {
+  if (reply.logprobs.empty()) return nullptr;
+  std::string text;
+  if (reply.format == StreamFormat::chat) {
+    append_choice_logprobs(text, reply.logprob_pieces, reply.logprobs[choice], begin, end);
+  } else {
+    append_completion_logprobs(text, reply.logprob_pieces, reply.logprobs[choice], begin, end);
+  }
+  return Json::parse(text);
+}
+
 Json body_head(const FixtureReply& reply, const char* object) {
   return {{"id", reply.id}, {"object", object}, {"created", reply.created}, {"model", reply.model}};
 }
 
 // Returns one stream chunk of choice `choice` carrying `delta` (chat) or text (legacy).
 Json chunk(const FixtureReply& reply, bool include_usage, std::size_t choice, const Json& delta,
-           const char* finish) {
+           const char* finish, Json logprobs = nullptr) {
   const bool is_chat = reply.format == StreamFormat::chat;
   Json out = body_head(reply, is_chat ? "chat.completion.chunk" : "text_completion");
   if (is_chat) out["service_tier"] = "default";
   Json item = {{"index", choice}};
   item[is_chat ? "delta" : "text"] = delta;
-  item["logprobs"] = nullptr;
+  item["logprobs"] = std::move(logprobs);
   item["finish_reason"] = finish != nullptr ? Json(finish) : Json(nullptr);
   out["choices"] = Json::array({std::move(item)});
   if (include_usage) out["usage"] = nullptr;
@@ -108,12 +122,14 @@ std::string fixture_body(const FixtureReply& reply) {
     if (is_chat) {
       choices.push_back({{"index", c},
                          {"message", chat_message(reply)},
-                         {"logprobs", nullptr},
+                         {"logprobs", choice_logprobs(reply, static_cast<std::size_t>(c), 0,
+                                                      reply.content.size())},
                          {"finish_reason", reply.finish_reason()}});
     } else {
       choices.push_back({{"text", joined(reply.content)},
                          {"index", c},
-                         {"logprobs", nullptr},
+                         {"logprobs", choice_logprobs(reply, static_cast<std::size_t>(c), 0,
+                                                      reply.content.size())},
                          {"finish_reason", reply.finish_reason()}});
     }
   }
@@ -139,12 +155,17 @@ std::shared_ptr<const std::vector<StreamEvent>> fixture_events(
   std::int64_t steps = reply.steps();
   if (drop_after) steps = std::min(steps, *drop_after);
   for (std::int64_t step = 0; step < steps; ++step) {
-    const Json delta = step_delta(reply, static_cast<std::size_t>(step));
+    const auto at = static_cast<std::size_t>(step);
+    const Json delta = step_delta(reply, at);
+    // The entry of this step's token; a tool call's delta carries none (as generated replies).
+    const bool is_content = at < reply.content.size();
     for (std::size_t c = 0; c < choices; ++c) {
       Duration delay{0};
       if (c == 0 && step > 0) delay = per_token;
       if (c == 0 && step == 0 && !is_chat) delay = first;
-      events->push_back({delay, event_data(chunk(reply, include_usage, c, delta, nullptr))});
+      events->push_back({delay, event_data(chunk(reply, include_usage, c, delta, nullptr,
+                                                 choice_logprobs(reply, c, is_content ? at : 0,
+                                                                 is_content ? at + 1 : 0)))});
     }
   }
   if (drop_after) return events;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mockapi/sse.hpp"
+#include "mockapi/token_logprobs.hpp"
 #include "models/fixtures.hpp"
 
 namespace llmsim::mockapi {
@@ -25,6 +26,11 @@ struct FixtureReply {
   bool is_cut = false;                           // max_tokens cut the content
   const std::vector<FixtureToolCall>* calls = nullptr;  // chat only
   std::vector<std::vector<std::string_view>> arguments;  // pieces of each call's arguments
+  // With `logprobs` asked (chat's true, the legacy integer): the content pieces and each choice's
+  // log probabilities, drawn as for generated content (token_logprobs from the choice's stream
+  // "logprobs"); else empty.
+  std::vector<std::string> logprob_pieces;
+  std::vector<std::vector<TokenLogprob>> logprobs;
 
   // Returns the tokens (stream steps) of one choice: content pieces, then per call one for the
   // name and one per argument piece.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fixture_bodies.hpp"
+#include "mockapi/schema_values.hpp"
 #include "mockapi/response_bodies.hpp"
 #include "models/distribution.hpp"
 #include "models/random.hpp"
@@ -90,6 +91,16 @@ FixtureReply reply_of(const PlanContext& context, const GenerationParams& params
     reply.calls = &answer.tool_calls;
     for (const FixtureToolCall& call : answer.tool_calls) {
       reply.arguments.push_back(token_pieces(call.arguments));
+    }
+  }
+  if (params.tools.logprobs) {
+    reply.logprob_pieces.assign(reply.content.begin(), reply.content.end());
+    for (int c = 0; c < reply.choices; ++c) {
+      const ContentName name{.seed = context.seed, .key = context.key,
+                             .request_n = context.request_n, .choice = c,
+                             .request_seed = params.tools.seed};
+      RandomStream rng = content_stream(name, "logprobs");
+      reply.logprobs.push_back(token_logprobs(reply.logprob_pieces, params.tools.top_logprobs, rng));
     }
   }
   return reply;

@@ -76,7 +76,8 @@ std::optional<ResponsePlan> refusal_plan(const PlanContext& context, const std::
 
 ResponsePlan generation_plan(const PlanContext& context, const GenerationParams& params,
                              const Decision& provider_decision, StreamFormat format) {
-  const bool is_whole = format == StreamFormat::chat && params.tools.is_structured();
+  // Legacy completions' tools hold only logprobs and stop (parse_completion_tools).
+  const bool is_whole = format != StreamFormat::responses && params.tools.is_structured();
   std::shared_ptr<const std::vector<ChoiceContent>> contents;
   std::vector<std::int64_t> choice_tokens =
       split_tokens(provider_decision.completion_tokens, params.n);

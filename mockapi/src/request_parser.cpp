@@ -342,6 +342,9 @@ GenerationParams parse_completion_request(std::string_view body) {
   if (!params.max_tokens) {
     params.max_tokens = kCompletionsDefaultMaxTokens;
   }
+  if (json.contains("logprobs") || json.contains("stop")) {
+    params.tools = parse_completion_tools(SchemaJson::parse(body));
+  }
   return params;
 }
 

@@ -151,11 +151,25 @@ std::string text_completion_json(const Completion& completion) {
   append_completion_head(out, completion, "text_completion");
   out += R"(,"choices":[)";
   for (int c = 0; c < static_cast<int>(completion.choice_tokens.size()); ++c) {
-    out += c > 0 ? R"(,{"text":")" : R"({"text":")";
-    completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
-    out += R"(","index":)";
+    out += c > 0 ? R"(,{"text":)" : R"({"text":)";
+    if (completion.contents) {  // words cut by a stop sequence, or with logprobs
+      append_joined(out, (*completion.contents)[static_cast<std::size_t>(c)].content_pieces);
+    } else {
+      out += '"';
+      completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
+      out += '"';
+    }
+    out += R"(,"index":)";
     wire::append_json_int(out, c);
-    out += R"(,"logprobs":null,"finish_reason":")";
+    if (completion.has_logprobs && completion.contents) {
+      const ChoiceContent& content = (*completion.contents)[static_cast<std::size_t>(c)];
+      out += R"(,"logprobs":)";
+      append_completion_logprobs(out, content.content_pieces, content.logprobs, 0,
+                                 content.logprobs.size());
+      out += R"(,"finish_reason":")";
+    } else {
+      out += R"(,"logprobs":null,"finish_reason":")";
+    }
     out += finish_reason(completion, c);
     out += R"("})";
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <unordered_map>
 
 #include "mockapi/text_generator.hpp"
 #include "pattern_text.hpp"
@@ -129,73 +130,163 @@ std::string bounded_words(const SchemaJson& schema, RandomStream& rng) {
   return text;
 }
 
+// Returns `name` as a JSON string followed by ':' (an object's key as the generator writes it).
+std::string key_text(std::string_view name) {
+  std::string out;
+  append_string(out, name);
+  out += ':';
+  return out;
+}
+
+schema::Type type_named(std::string_view type) {
+  using schema::Type;
+  if (type == "object") return Type::object;
+  if (type == "array") return Type::array;
+  if (type == "null") return Type::null;
+  if (type == "boolean") return Type::boolean;
+  if (type == "integer") return Type::integer;
+  if (type == "number") return Type::number;
+  return Type::string;
+}
+
+// Builds the nodes of a plan, one per subschema (memoized, so $ref cycles close on themselves).
+class Planner {
+ public:
+  Planner(const SchemaJson& root, schema::Plan& plan) : root_(root), heights_(root), plan_(plan) {}
+
+  const schema::Node* node(const SchemaJson& json) {
+    if (auto it = made_.find(&json); it != made_.end()) return it->second;
+    schema::Node& out = plan_.nodes.emplace_back();
+    made_.emplace(&json, &out);
+    out.json = &json;
+    const auto ref = json.find("$ref");
+    const auto constant = json.find("const");
+    const auto values = json.find("enum");
+    const auto any_of = json.find("anyOf");
+    if (ref != json.end()) {
+      const SchemaJson* target = schema::resolve_ref(root_, ref->get<std::string>());
+      out.kind = schema::Node::Kind::ref;
+      out.target = node(target == nullptr ? kAnyValue : *target);
+    } else if (constant != json.end()) {
+      out.kind = schema::Node::Kind::const_value;
+      out.texts.push_back(constant->dump());
+    } else if (values != json.end()) {
+      out.kind = schema::Node::Kind::enum_value;
+      for (const auto& item : *values) out.texts.push_back(item.dump());
+    } else if (any_of != json.end()) {
+      out.kind = schema::Node::Kind::any_of;
+      for (const auto& branch : *any_of) {
+        out.branches.push_back(node(branch));
+        out.branch_heights.push_back(heights_.of(branch));
+      }
+    } else {
+      typed(json, out);
+    }
+    return &out;
+  }
+
+ private:
+  void typed(const SchemaJson& json, schema::Node& out) {
+    for (const std::string& type : schema::types_of(json)) {
+      out.types.push_back(type_named(type));
+      out.type_heights.push_back(heights_.of_type(json, type));
+    }
+    if (auto properties = json.find("properties"); properties != json.end()) {
+      for (const auto& [name, property] : properties->items()) {
+        out.properties.push_back({.key = key_text(name), .schema = node(property),
+                                  .is_required = schema::is_required(json, name)});
+      }
+    }
+    // Required names without a property schema (not strict): any value does; a word.
+    if (auto required = json.find("required"); required != json.end()) {
+      const auto properties = json.find("properties");
+      for (const auto& name : *required) {
+        const auto text = name.get<std::string>();
+        if (properties != json.end() && properties->contains(text)) continue;
+        out.extra_required.push_back(key_text(text));
+      }
+    }
+    auto items = json.find("items");
+    out.items = node(items == json.end() ? kAnyValue : *items);
+    out.min_items = size_field(json, "minItems").value_or(0);
+    out.max_items = std::min(size_field(json, "maxItems").value_or(out.min_items + kMaxGeneratedItems),
+                             out.min_items + kMaxGeneratedItems);
+  }
+
+  static inline const SchemaJson kAnyValue = SchemaJson::object();
+
+  const SchemaJson& root_;
+  const schema::Heights heights_;
+  schema::Plan& plan_;
+  std::unordered_map<const SchemaJson*, const schema::Node*> made_;
+};
+
 class Generator {
  public:
-  Generator(const SchemaJson& root, RandomStream& rng) : root_(root), heights_(root), rng_(rng) {}
+  Generator(const schema::Plan& plan, RandomStream& rng) : plan_(plan), rng_(rng) {}
 
   std::string run() {
-    value(root_, 0, false);
+    value(*plan_.root, 0, false);
     return std::move(out_);
   }
 
  private:
-  // Writes a value of `schema`; past kMaxRefDepth $ref steps (`is_exit`), every choice takes
+  using Node = schema::Node;
+
+  // Writes a value of `node`; past kMaxRefDepth $ref steps (`is_exit`), every choice takes
   // the branch of least height, so each further $ref gets strictly closer to a finite value.
-  void value(const SchemaJson& schema, int ref_depth, bool is_exit) {
-    if (auto ref = schema.find("$ref"); ref != schema.end()) {
-      const SchemaJson* target = schema::resolve_ref(root_, ref->get<std::string>());
-      value(*target, ref_depth + 1, is_exit || ref_depth + 1 > kMaxRefDepth);
-      return;
+  void value(const Node& node, int ref_depth, bool is_exit) {
+    switch (node.kind) {
+      case Node::Kind::ref:
+        value(*node.target, ref_depth + 1, is_exit || ref_depth + 1 > kMaxRefDepth);
+        return;
+      case Node::Kind::const_value:
+        out_ += node.texts.front();
+        return;
+      case Node::Kind::enum_value:
+        out_ += node.texts[pick(rng_, node.texts.size())];
+        return;
+      case Node::Kind::any_of:
+        value(*node.branches[choose(node.branch_heights, is_exit)], ref_depth, is_exit);
+        return;
+      case Node::Kind::typed:
+        typed_value(node, node.types[choose(node.type_heights, is_exit)], ref_depth, is_exit);
+        return;
     }
-    if (auto it = schema.find("const"); it != schema.end()) {
-      out_ += it->dump();
-      return;
-    }
-    if (auto it = schema.find("enum"); it != schema.end()) {
-      out_ += (*it)[pick(rng_, it->size())].dump();
-      return;
-    }
-    if (auto it = schema.find("anyOf"); it != schema.end()) {
-      value((*it)[choose(*it, is_exit, [&](const SchemaJson& b) { return heights_.of(b); })],
-            ref_depth, is_exit);
-      return;
-    }
-    const auto types = schema::types_of(schema);
-    const std::string& type = types[choose(
-        types, is_exit, [&](const std::string& t) { return heights_.of_type(schema, t); })];
-    typed_value(schema, type, ref_depth, is_exit);
   }
 
   // Returns the index of a random option of finite height, or (exit) of the lowest one.
-  template <typename Options, typename Height>
-  std::size_t choose(const Options& options, bool is_exit, Height height) {
-    std::vector<std::size_t> finite;
+  std::size_t choose(const std::vector<int>& heights, bool is_exit) {
+    std::size_t finite = 0;
     std::size_t lowest = 0;
     int lowest_height = schema::kInfinite;
-    for (std::size_t i = 0; i < options.size(); ++i) {
-      const int h = height(options[i]);
-      if (h != schema::kInfinite) finite.push_back(i);
-      if (h < lowest_height) {
-        lowest_height = h;
+    for (std::size_t i = 0; i < heights.size(); ++i) {
+      if (heights[i] != schema::kInfinite) ++finite;
+      if (heights[i] < lowest_height) {
+        lowest_height = heights[i];
         lowest = i;
       }
     }
-    if (is_exit || finite.empty()) return lowest;
-    return finite[pick(rng_, finite.size())];
+    if (is_exit || finite == 0) return lowest;
+    std::size_t nth = pick(rng_, finite);  // the nth option of finite height
+    for (std::size_t i = 0; i < heights.size(); ++i) {
+      if (heights[i] != schema::kInfinite && nth-- == 0) return i;
+    }
+    return lowest;  // not reached
   }
 
-  void typed_value(const SchemaJson& schema, const std::string& type, int ref_depth,
-                   bool is_exit) {
-    if (type == "object") return object(schema, ref_depth, is_exit);
-    if (type == "array") return array(schema, ref_depth, is_exit);
-    if (type == "null") {
-      out_ += "null";
-    } else if (type == "boolean") {
-      out_ += pick(rng_, 2) == 0 ? "false" : "true";
-    } else if (type == "integer" || type == "number") {
-      out_ += schema::number_value(schema, type == "integer", &rng_).value_or("0");
-    } else {
-      append_string(out_, string_value(schema));
+  void typed_value(const Node& node, schema::Type type, int ref_depth, bool is_exit) {
+    using schema::Type;
+    switch (type) {
+      case Type::object: return object(node, ref_depth, is_exit);
+      case Type::array: return array(node, ref_depth, is_exit);
+      case Type::null: out_ += "null"; return;
+      case Type::boolean: out_ += pick(rng_, 2) == 0 ? "false" : "true"; return;
+      case Type::integer:
+      case Type::number:
+        out_ += schema::number_value(*node.json, type == Type::integer, &rng_).value_or("0");
+        return;
+      case Type::string: append_string(out_, string_value(*node.json)); return;
     }
   }
 
@@ -209,53 +300,38 @@ class Generator {
     return bounded_words(schema, rng_);
   }
 
-  void object(const SchemaJson& schema, int ref_depth, bool is_exit) {
+  void object(const Node& node, int ref_depth, bool is_exit) {
     out_ += '{';
     bool first = true;
-    auto member = [&](const std::string& name) {
+    auto member = [&](const std::string& key) {
       if (!first) out_ += ',';
       first = false;
-      append_string(out_, name);
-      out_ += ':';
+      out_ += key;
     };
-    if (auto properties = schema.find("properties"); properties != schema.end()) {
-      for (const auto& [name, property] : properties->items()) {
-        if (is_exit && !schema::is_required(schema, name)) continue;
-        member(name);
-        value(property, ref_depth, is_exit);
-      }
+    for (const Node::Property& property : node.properties) {
+      if (is_exit && !property.is_required) continue;
+      member(property.key);
+      value(*property.schema, ref_depth, is_exit);
     }
-    // Required names without a property schema (not strict): any value does; a word.
-    if (auto required = schema.find("required"); required != schema.end()) {
-      for (const auto& name : *required) {
-        const auto text = name.get<std::string>();
-        if (schema.contains("properties") && schema["properties"].contains(text)) continue;
-        member(text);
-        append_string(out_, reply_word(rng_.next_u64()));
-      }
+    for (const std::string& key : node.extra_required) {
+      member(key);
+      append_string(out_, reply_word(rng_.next_u64()));
     }
     out_ += '}';
   }
 
-  void array(const SchemaJson& schema, int ref_depth, bool is_exit) {
-    const std::size_t min_items = size_field(schema, "minItems").value_or(0);
-    const std::size_t max_items =
-        std::min(size_field(schema, "maxItems").value_or(min_items + kMaxGeneratedItems),
-                 min_items + kMaxGeneratedItems);
-    const std::size_t count = is_exit ? min_items : min_items + pick(rng_, max_items - min_items + 1);
-    static const SchemaJson kAnyItem = SchemaJson::object();
-    auto items = schema.find("items");
-    const SchemaJson& item = items == schema.end() ? kAnyItem : *items;
+  void array(const Node& node, int ref_depth, bool is_exit) {
+    const std::size_t count =
+        is_exit ? node.min_items : node.min_items + pick(rng_, node.max_items - node.min_items + 1);
     out_ += '[';
     for (std::size_t i = 0; i < count; ++i) {
       if (i > 0) out_ += ',';
-      value(item, ref_depth, is_exit);
+      value(*node.items, ref_depth, is_exit);
     }
     out_ += ']';
   }
 
-  const SchemaJson& root_;
-  const schema::Heights heights_;
+  const schema::Plan& plan_;
   RandomStream& rng_;
   std::string out_;
 };
@@ -271,8 +347,23 @@ RandomStream content_stream(const ContentName& name, std::string_view purpose) {
   return RandomStream(seed, purpose, id, static_cast<std::uint64_t>(name.choice));
 }
 
+std::unique_ptr<const schema::Plan> schema::make_plan(const SchemaJson& root) {
+  auto plan = std::make_unique<schema::Plan>();
+  plan->root = Planner(root, *plan).node(root);
+  return plan;
+}
+
+CheckedSchema::CheckedSchema(SchemaJson json)
+    : json_(std::move(json)), plan_(schema::make_plan(json_)) {}
+
+CheckedSchema::~CheckedSchema() = default;
+
+std::string generate_json(const CheckedSchema& schema, RandomStream& rng) {
+  return Generator(schema.plan(), rng).run();
+}
+
 std::string generate_json(const SchemaJson& schema, RandomStream& rng) {
-  return Generator(schema, rng).run();
+  return generate_json(CheckedSchema(schema), rng);
 }
 
 std::string generate_json_object(RandomStream& rng) {

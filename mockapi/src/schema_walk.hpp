@@ -2,9 +2,12 @@
 // allows, and each schema's "height" (how many $ref steps its shortest finite value needs).
 #pragma once
 
+#include <cstddef>
+#include <deque>
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,5 +62,42 @@ class Heights {
   const SchemaJson& root_;
   std::map<const SchemaJson*, int> targets_;
 };
+
+// The types a schema may take, as the generator tells them apart.
+enum class Type { object, array, null, boolean, integer, number, string };
+
+// One subschema of a CheckedSchema, worked out for the generator: which keyword decides its
+// value (the first of $ref, const, enum, anyOf, else its types), and the heights of its choices.
+struct Node {
+  enum class Kind { ref, const_value, enum_value, any_of, typed };
+  struct Property {
+    std::string key;  // the name as JSON text with its ':' ("\"city\":")
+    const Node* schema = nullptr;
+    bool is_required = false;
+  };
+
+  const SchemaJson* json = nullptr;  // for the scalar bounds (format, pattern, lengths, numbers)
+  Kind kind = Kind::typed;
+  const Node* target = nullptr;                // ref
+  std::vector<std::string> texts;              // const: its JSON text; enum: each value's
+  std::vector<const Node*> branches;           // anyOf
+  std::vector<int> branch_heights;
+  std::vector<Type> types;                     // typed: types_of, in order
+  std::vector<int> type_heights;
+  std::vector<Property> properties;            // object: in schema order
+  std::vector<std::string> extra_required;     // required names without a property (JSON text + ':')
+  const Node* items = nullptr;                 // array: `items` (any value when absent)
+  std::size_t min_items = 0;
+  std::size_t max_items = 0;                   // at most min_items + kMaxGeneratedItems
+};
+
+// Every subschema of a root worked out once (a $ref target shared by all its $refs).
+struct Plan {
+  std::deque<Node> nodes;
+  const Node* root = nullptr;
+};
+
+// Returns the plan of `root`, a schema check_schema() accepted; its nodes point into `root`.
+std::unique_ptr<const Plan> make_plan(const SchemaJson& root);
 
 }  // namespace llmsim::mockapi::schema

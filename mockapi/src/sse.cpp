@@ -115,18 +115,29 @@ StreamEvent whole_event(const StreamPlan& plan, std::size_t g) {
   const ChoiceContent& content = (*plan.completion.contents)[at.choice];
   // Each step after the first comes per_token after the previous one.
   const bool starts_step = at.step > 0 && (g == 0 || plan.steps[g - 1].step != at.step);
+  const bool is_chat = plan.format == StreamFormat::chat;
   Json logprobs = nullptr;
   if (plan.completion.has_logprobs) {
     // The entry of this step's token; a tool call's delta carries none (text only, as OpenAI).
     const std::size_t begin = content.tool_calls.empty() ? at.step : 0;
     const std::size_t end = content.tool_calls.empty() ? at.step + 1 : 0;
     std::string text;
-    append_choice_logprobs(text, content.content_pieces, content.logprobs, begin, end);
+    if (is_chat) {
+      append_choice_logprobs(text, content.content_pieces, content.logprobs, begin, end);
+    } else {
+      append_completion_logprobs(text, content.content_pieces, content.logprobs, begin, end);
+    }
     logprobs = Json::parse(text);
   }
-  return {starts_step ? plan.per_token : Duration{0},
-          event_data(chunk_with_choice(plan, at.choice, whole_delta(content, at.step), nullptr,
-                                       std::move(logprobs)))};
+  // As content_event: the legacy stream's first token comes at the time to first token.
+  Duration delay{0};
+  if (starts_step) {
+    delay = plan.per_token;
+  } else if (g == 0 && !is_chat) {
+    delay = plan.time_to_first_token;
+  }
+  const Json delta = is_chat ? whole_delta(content, at.step) : Json(content.content_pieces[at.step]);
+  return {delay, event_data(chunk_with_choice(plan, at.choice, delta, nullptr, std::move(logprobs)))};
 }
 
 StreamEvent content_event(const StreamPlan& plan, std::size_t g) {

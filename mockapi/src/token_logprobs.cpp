@@ -1,4 +1,5 @@
-// Drawing token log probabilities and writing them as OpenAI's ChatCompletionTokenLogprob.
+// Drawing token log probabilities and writing them as OpenAI's ChatCompletionTokenLogprob (chat)
+// or the legacy completions' logprobs object.
 #include "mockapi/token_logprobs.hpp"
 
 #include <algorithm>
@@ -113,6 +114,63 @@ void append_choice_logprobs(std::string& out, const std::vector<std::string>& pi
     out += "]}";
   }
   out += R"(],"refusal":null})";
+}
+
+namespace {
+
+// Returns the characters (UTF-8 code points) of `text`.
+std::size_t characters(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  }));
+}
+
+}  // namespace
+
+void append_completion_logprobs(std::string& out, const std::vector<std::string>& pieces,
+                                const std::vector<TokenLogprob>& logprobs, std::size_t begin,
+                                std::size_t end) {
+  assert(end <= pieces.size() && end <= logprobs.size());
+  out += R"({"tokens":[)";
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin) out += ',';
+    wire::append_json_string(out, pieces[i]);
+  }
+  out += R"(],"token_logprobs":[)";
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin) out += ',';
+    out += float_text(logprobs[i].logprob);
+  }
+  out += R"(],"top_logprobs":[)";
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin) out += ',';
+    out += '{';
+    bool is_listed = false;
+    for (std::size_t t = 0; t < logprobs[i].top.size(); ++t) {
+      const TopLogprob& top = logprobs[i].top[t];
+      if (t > 0) out += ',';
+      wire::append_json_string(out, top.token);
+      out += ':';
+      out += float_text(top.logprob);
+      is_listed = is_listed || top.token == pieces[i];
+    }
+    if (!is_listed) {  // the generated token is always there (up to K + 1 entries, as OpenAI)
+      if (!logprobs[i].top.empty()) out += ',';
+      wire::append_json_string(out, pieces[i]);
+      out += ':';
+      out += float_text(logprobs[i].logprob);
+    }
+    out += '}';
+  }
+  out += R"(],"text_offset":[)";
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < begin; ++i) offset += characters(pieces[i]);
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin) out += ',';
+    wire::append_json_int(out, static_cast<std::int64_t>(offset));
+    offset += characters(pieces[i]);
+  }
+  out += "]}";
 }
 
 }  // namespace llmsim::mockapi

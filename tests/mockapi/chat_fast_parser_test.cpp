@@ -77,14 +77,14 @@ void expect_same_tools(const ChatTools& fast, const ChatTools& dom, const std::s
   ASSERT_EQ(fast.tools.size(), dom.tools.size()) << body;
   for (std::size_t i = 0; i < fast.tools.size(); ++i) {
     EXPECT_EQ(fast.tools[i].name, dom.tools[i].name) << body;
-    EXPECT_EQ(fast.tools[i].parameters->dump(), dom.tools[i].parameters->dump()) << body;
+    EXPECT_EQ(fast.tools[i].parameters->json().dump(), dom.tools[i].parameters->json().dump()) << body;
   }
   EXPECT_EQ(fast.tool_choice, dom.tool_choice) << body;
   EXPECT_EQ(fast.named_tool, dom.named_tool) << body;
   EXPECT_EQ(fast.parallel_tool_calls, dom.parallel_tool_calls) << body;
   EXPECT_EQ(fast.last_is_tool_result, dom.last_is_tool_result) << body;
   EXPECT_EQ(fast.format, dom.format) << body;
-  EXPECT_EQ(fast.schema ? fast.schema->dump() : "", dom.schema ? dom.schema->dump() : "") << body;
+  EXPECT_EQ(fast.schema ? fast.schema->json().dump() : "", dom.schema ? dom.schema->json().dump() : "") << body;
   EXPECT_EQ(fast.seed, dom.seed) << body;
   EXPECT_EQ(fast.logprobs, dom.logprobs) << body;
   EXPECT_EQ(fast.top_logprobs, dom.top_logprobs) << body;

@@ -190,6 +190,27 @@ TEST(ParseCompletionRequest, DefaultsMaxTokensTo16AndCountsPromptForms) {
   EXPECT_EQ(error_of(kCompletion, R"({"model":"m","prompt":5})").param, "prompt");
 }
 
+TEST(ParseCompletionRequest, ReadsLegacyLogprobsAndStopWithTheChatRules) {
+  const GenerationParams params =
+      parse_completion_request(R"({"model":"m","prompt":"p","logprobs":5,"stop":["a","b"]})");
+  EXPECT_TRUE(params.tools.logprobs);
+  EXPECT_EQ(params.tools.top_logprobs, 5);
+  EXPECT_EQ(params.tools.stop, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(params.tools.is_structured());
+  const GenerationParams zero = parse_completion_request(R"({"model":"m","prompt":"p","logprobs":0})");
+  EXPECT_TRUE(zero.tools.logprobs);
+  EXPECT_EQ(zero.tools.top_logprobs, 0);
+  EXPECT_FALSE(parse_completion_request(R"({"model":"m","prompt":"p","logprobs":null})").tools.logprobs);
+  const wire::ApiError above = error_of(kCompletion, R"({"model":"m","prompt":"p","logprobs":6})");
+  EXPECT_EQ(above.param, "logprobs");
+  EXPECT_EQ(above.code, "integer_above_max_value");
+  EXPECT_EQ(error_of(kCompletion, R"({"model":"m","prompt":"p","logprobs":-1})").code,
+            "integer_below_min_value");
+  EXPECT_EQ(error_of(kCompletion, R"({"model":"m","prompt":"p","logprobs":true})").param, "logprobs");
+  EXPECT_EQ(error_of(kCompletion, R"({"model":"m","prompt":"p","stop":["1","2","3","4","5"]})").param,
+            "stop");
+}
+
 TEST(ParseEmbeddingRequest, ReadsInputsDimensionsAndFormat) {
   const EmbeddingParams params = parse_embedding_request(
       R"({"model":"e","input":["abcd",[1,2,3]],"dimensions":4,"encoding_format":"base64"})");

@@ -65,7 +65,7 @@ TEST(ResponsesParser, ToolsAndTextFormatAreReadForTheGenerator) {
   const ChatTools& tools = p.generation.tools;
   ASSERT_EQ(tools.tools.size(), 2u);
   EXPECT_EQ(tools.tools[0].name, "f");
-  EXPECT_EQ(tools.tools[0].parameters->dump(),
+  EXPECT_EQ(tools.tools[0].parameters->json().dump(),
             R"({"type":"object","properties":{"z":{"type":"string"},"a":{"type":"number"}}})");
   EXPECT_EQ(tools.tool_choice, ToolChoice::named);
   EXPECT_EQ(tools.named_tool, 1u);

@@ -74,6 +74,27 @@ TEST(RouterFixtures, AnswersTheFixtureContentWithItsLatencyAndTokens) {
   EXPECT_EQ(ok.delay, milliseconds(400));  // 100 ms to the first token, 300 ms for the other
 }
 
+TEST(RouterFixtures, FillsLogprobsOfTheFixtureContentAsSent) {
+  Router router(ProviderConfig{.models = {"gpt-3.5-turbo"}}, kSeed, kCreated,
+                RouterOptions{.fixtures = std::make_shared<const FixtureSet>(parse_fixtures(kRules, "f.json"))});
+  const std::string extra = R"(,"max_tokens":2,"logprobs":true,"top_logprobs":1,"seed":7)";
+  const ResponsePlan plan = router.handle(chat("hi", extra), kStart);
+  ASSERT_EQ(plan.status, 200);
+  const Json logprobs = Json::parse(plan.body)["choices"][0]["logprobs"];
+  ASSERT_TRUE(logprobs.is_object()) << plan.body;
+  // The entries are the pieces sent, after the max_tokens cut.
+  ASSERT_EQ(logprobs["content"].size(), 2u);
+  EXPECT_EQ(logprobs["content"][0]["token"], "hél");
+  EXPECT_EQ(logprobs["content"][1]["token"], "lo w");
+  for (const Json& entry : logprobs["content"]) {
+    EXPECT_LE(entry["logprob"].get<double>(), 0.0);
+    EXPECT_EQ(entry["top_logprobs"].size(), 1u);
+  }
+  // The request's seed draws the same entries again; a plain request keeps logprobs null.
+  EXPECT_EQ(Json::parse(router.handle(chat("hi", extra), kStart).body)["choices"][0]["logprobs"], logprobs);
+  EXPECT_TRUE(Json::parse(router.handle(chat("hi"), kStart).body)["choices"][0]["logprobs"].is_null());
+}
+
 TEST(RouterFixtures, StreamsTheFixtureInPiecesPaced) {
   Router router(ProviderConfig{.models = {"gpt-3.5-turbo"}}, kSeed, kCreated,
                 RouterOptions{.fixtures = std::make_shared<const FixtureSet>(parse_fixtures(kRules, "f.json"))});

@@ -118,5 +118,26 @@ TEST(AppendChoiceLogprobs, WritesOpenAisShapeWithUtf8Bytes) {
   EXPECT_EQ(none, R"({"content":[],"refusal":null})");
 }
 
+TEST(AppendCompletionLogprobs, WritesTheLegacyShapeWithCharacterOffsets) {
+  const std::vector<TokenLogprob> entries = draw(2);
+  std::string text;
+  append_completion_logprobs(text, kPieces, entries, 1, kPieces.size());
+  const Json legacy = Json::parse(text);
+  EXPECT_EQ(legacy["tokens"], Json({" cat", "\":\"", " é", " sat"}));
+  // Offsets count characters from the start of the text: "The" is 3, " é" is 2 characters.
+  EXPECT_EQ(legacy["text_offset"], Json({3, 7, 10, 12}));
+  for (std::size_t i = 0; i < 4; ++i) {
+    const TokenLogprob& entry = entries[i + 1];
+    EXPECT_FLOAT_EQ(legacy["token_logprobs"][i].get<float>(), entry.logprob);
+    const Json& top = legacy["top_logprobs"][i];
+    // The K alternatives and the generated token: K + 1 entries unless it is among them.
+    EXPECT_TRUE(top.size() == 2 || top.size() == 3) << top;
+    EXPECT_FLOAT_EQ(top[kPieces[i + 1]].get<float>(), entry.logprob);
+    for (const TopLogprob& alternative : entry.top) {
+      EXPECT_FLOAT_EQ(top[alternative.token].get<float>(), alternative.logprob);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace llmsim::mockapi

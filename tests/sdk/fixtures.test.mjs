@@ -54,6 +54,67 @@ describe('fixtures', () => {
     assert.equal(pieces.length, 6);
   });
 
+  test('logprobs: true fills the fixture answer: one seeded entry per token, joining to the content', async () => {
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello there' }], logprobs: true, top_logprobs: 2, n: 2, seed: 3 };
+    const completion = await client.chat.completions.create(body);
+    assert.deepEqual(spec.problems('CreateChatCompletionResponse', completion), []);
+    assert.deepEqual(spec.undeclared('CreateChatCompletionResponse', completion), []);
+    for (const choice of completion.choices) {
+      assert.equal(choice.message.content, 'Hello from the fixture!');
+      assert.equal(choice.logprobs.refusal, null);
+      assert.equal(choice.logprobs.content.length, 6, 'one entry per token');
+      assert.equal(choice.logprobs.content.map((e) => e.token).join(''), 'Hello from the fixture!');
+      for (const entry of choice.logprobs.content) {
+        assert.ok(entry.logprob <= 0);
+        assert.deepEqual(entry.bytes, [...Buffer.from(entry.token, 'utf8')]);
+        assert.equal(entry.top_logprobs.length, 2);
+      }
+    }
+    assert.notDeepEqual(completion.choices[0].logprobs, completion.choices[1].logprobs, 'each choice draws its own');
+    const again = await client.chat.completions.create(body);
+    assert.deepEqual(again.choices.map((c) => c.logprobs), completion.choices.map((c) => c.logprobs), 'the seed makes them reproducible');
+
+    const stream = await client.chat.completions.create({ ...body, n: 1, stream: true });
+    const entries = [];
+    for await (const chunk of stream) {
+      assert.deepEqual(spec.problems('CreateChatCompletionStreamResponse', chunk), []);
+      const choice = chunk.choices[0];
+      if (choice?.delta?.content) {
+        assert.equal(choice.logprobs.content.length, 1, 'a content chunk carries its token');
+        assert.equal(choice.logprobs.content[0].token, choice.delta.content);
+        entries.push(choice.logprobs.content[0]);
+      }
+    }
+    assert.deepEqual(entries, completion.choices[0].logprobs.content, 'streamed entries are the whole answer\'s');
+
+    const plain = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello there' }] });
+    assert.equal(plain.choices[0].logprobs, null, 'without logprobs: true they stay null');
+  });
+
+  test('legacy completions: logprobs 1 fills the fixture text\'s legacy logprobs, whole and streamed', async () => {
+    const body = { model: 'gpt-4o-mini', prompt: 'hello there', logprobs: 1 };
+    const completion = await client.completions.create(body);
+    assert.deepEqual(spec.problems('CreateCompletionResponse', completion), []);
+    assert.deepEqual(spec.undeclared('CreateCompletionResponse', completion), []);
+    const [choice] = completion.choices;
+    assert.equal(choice.text, 'Hello from the fixture!');
+    assert.equal(choice.logprobs.tokens.join(''), choice.text);
+    assert.deepEqual(choice.logprobs.text_offset, [0, 4, 8, 12, 16, 20]);
+    choice.logprobs.tokens.forEach((token, i) => {
+      assert.equal(choice.logprobs.top_logprobs[i][token], choice.logprobs.token_logprobs[i]);
+    });
+    const stream = await client.completions.create({ ...body, stream: true });
+    const tokens = [];
+    for await (const chunk of stream) {
+      const text = chunk.choices[0]?.text;
+      if (text) {
+        assert.deepEqual(chunk.choices[0].logprobs.tokens, [text]);
+        tokens.push(text);
+      }
+    }
+    assert.equal(tokens.join(''), 'Hello from the fixture!');
+  });
+
   test('an agent loop: a tool call, then the answer from the tool result', async () => {
     const messages = [{ role: 'user', content: 'What is the weather in Paris?' }];
     const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });

@@ -158,3 +158,96 @@ describe('stop through the SDK', () => {
     assert.equal(streamed, choice.message.content);
   });
 });
+
+// Legacy /v1/completions: `logprobs` is an integer 0..5 there and the answer OpenAI's
+// {tokens, token_logprobs, top_logprobs, text_offset}; `stop` cuts as in chat. Streamed chunks
+// have CreateCompletionResponse's shape with a null finish_reason until the last (spec.test.mjs).
+describe('legacy completions: logprobs and stop through the SDK', () => {
+  const prompt = 'Say this is a test';
+
+  // Asserts a legacy logprobs object for `text` with `k` alternatives a token; `offset` is the
+  // text_offset of its first token.
+  function assert_legacy(logprobs, text, k, offset = 0) {
+    assert.equal(logprobs.tokens.join(''), text, 'the tokens join to the text');
+    assert.equal(logprobs.token_logprobs.length, logprobs.tokens.length);
+    assert.equal(logprobs.top_logprobs.length, logprobs.tokens.length);
+    assert.equal(logprobs.text_offset.length, logprobs.tokens.length);
+    logprobs.tokens.forEach((token, i) => {
+      assert.ok(logprobs.token_logprobs[i] <= 0);
+      const top = logprobs.top_logprobs[i];
+      const size = Object.keys(top).length;
+      assert.ok(size === k || size === k + 1, `${size} entries for logprobs ${k}`);
+      assert.equal(top[token], logprobs.token_logprobs[i], 'the generated token is listed with its logprob');
+      for (const value of Object.values(top)) assert.ok(value <= 0);
+      assert.equal(logprobs.text_offset[i], offset + [...logprobs.tokens.slice(0, i).join('')].length);
+    });
+  }
+
+  test('non-streamed: logprobs 3 gives the legacy object per choice, valid against the spec', async () => {
+    const completion = await client.completions.create({ model: 'gpt-4o-mini', prompt, max_tokens: 8, logprobs: 3, n: 2 });
+    assert_valid('CreateCompletionResponse', completion, 'text_completion with logprobs');
+    let tokens = 0;
+    for (const choice of completion.choices) {
+      assert_legacy(choice.logprobs, choice.text, 3);
+      assert.equal(choice.finish_reason, 'length');
+      tokens += choice.logprobs.tokens.length;
+    }
+    assert.equal(completion.usage.completion_tokens, tokens);
+    const plain = await client.completions.create({ model: 'gpt-4o-mini', prompt, max_tokens: 8 });
+    assert.equal(plain.choices[0].logprobs, null, 'without logprobs it stays null');
+  });
+
+  test('streamed: each text chunk carries its token, offsets running on', async () => {
+    const stream = await client.completions.create({ model: 'gpt-4o-mini', prompt, max_tokens: 6, logprobs: 0, stream: true });
+    let text = '';
+    let finished = false;
+    for await (const chunk of stream) {
+      const problems = spec.problems('CreateCompletionResponse', chunk)
+        .filter((p) => finished || !/^\/choices\/\d+\/finish_reason: /.test(p));
+      assert.deepEqual(problems, []);
+      assert.deepEqual(spec.undeclared('CreateCompletionResponse', chunk), []);
+      const [choice] = chunk.choices;
+      if (choice.text) {
+        assert.equal(choice.logprobs.tokens.length, 1);
+        assert_legacy(choice.logprobs, choice.text, 0, [...text].length);
+        text += choice.text;
+      }
+      finished = finished || choice.finish_reason !== null;
+    }
+    assert.ok(text.length > 0);
+  });
+
+  test('stop cuts the text before the sequence (finish_reason stop), whole and streamed', async () => {
+    const body = { model: 'gpt-4o-mini', prompt, max_tokens: 40, stop: ['e', 'q'], logprobs: 1 };
+    const completion = await client.completions.create(body);
+    assert_valid('CreateCompletionResponse', completion, 'text_completion with stop');
+    const [choice] = completion.choices;
+    assert.equal(choice.finish_reason, 'stop');
+    assert.doesNotMatch(choice.text, /[eq]/);
+    assert_legacy(choice.logprobs, choice.text, 1);
+    assert.equal(completion.usage.completion_tokens, choice.logprobs.tokens.length, 'usage counts the tokens sent');
+    const stream = await client.completions.create({ ...body, logprobs: null, stream: true });
+    let streamed = '';
+    let finish = null;
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.text ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    assert.doesNotMatch(streamed, /[eq]/);
+    assert.equal(finish, 'stop');
+  });
+
+  test('out-of-range logprobs and too many stop sequences are OpenAI\'s 400', async () => {
+    const cases = [
+      [{ logprobs: 6 }, 'logprobs', /integer above maximum value. Expected a value <= 5, but got 6/],
+      [{ logprobs: -1 }, 'logprobs', /integer below minimum value/],
+      [{ logprobs: true }, 'logprobs', /Invalid type for 'logprobs'/],
+      [{ stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', /array too long/],
+    ];
+    for (const [extra, param, message] of cases) {
+      await assert.rejects(client.completions.create({ model: 'gpt-4o-mini', prompt, ...extra }),
+        (error) => error.status === 400 && error.param === param && message.test(error.message),
+        JSON.stringify(extra));
+    }
+  });
+});

@@ -30,12 +30,14 @@ namespace llmsim::mockapi {
 
 // Most alternatives per token `top_logprobs` may ask for (OpenAI's maximum).
 inline constexpr int kMaxTopLogprobs = 20;
+// Most alternatives per token the legacy completions' `logprobs` may ask for (OpenAI's maximum).
+inline constexpr int kMaxCompletionLogprobs = 5;
 // Most stop sequences one request may give (OpenAI's maximum).
 inline constexpr std::size_t kMaxStopSequences = 4;
 
 struct FunctionTool {
   std::string name;
-  std::shared_ptr<const SchemaJson> parameters;  // {"type":"object","properties":{}} if absent
+  std::shared_ptr<const CheckedSchema> parameters;  // {"type":"object","properties":{}} if absent
 };
 
 enum class ToolChoice { auto_choice, none, required, named };
@@ -49,7 +51,7 @@ struct ChatTools {
   bool last_is_tool_result = false;       // the last message has role "tool" (Responses: the
                                           // last input item is a function_call_output)
   ResponseFormat format = ResponseFormat::text;
-  std::shared_ptr<const SchemaJson> schema;  // json_schema's schema (null: any object)
+  std::shared_ptr<const CheckedSchema> schema;  // json_schema's schema (null: any object)
   std::optional<std::int64_t> seed;       // the request's seed
   bool logprobs = false;                  // logprobs: true
   int top_logprobs = 0;                   // 0..kMaxTopLogprobs alternatives per token
@@ -75,8 +77,8 @@ bool is_function_name(std::string_view name, std::size_t max_length = kMaxFuncti
 // Returns `schema` checked for a structured output at `place` (check_schema), or, when it is
 // null, an object with no properties (nullptr when place.strict). Throws RequestError with
 // OpenAI's 400.
-std::shared_ptr<const SchemaJson> checked_output_schema(const SchemaJson* schema,
-                                                        const SchemaPlace& place);
+std::shared_ptr<const CheckedSchema> checked_output_schema(const SchemaJson* schema,
+                                                           const SchemaPlace& place);
 
 // A function tool, or the first problem of its schema in the OpenAI faces' words.
 struct ToolCheck {
@@ -105,5 +107,10 @@ bool any_mentions_json(const std::vector<std::string>& texts);
 // `last_role` the role of the last message. Throws RequestError with OpenAI's 400.
 ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string>& texts,
                            std::string_view last_role);
+
+// Reads the legacy completions' content-shaping fields with the chat rules: `logprobs` (an
+// integer 0..kMaxCompletionLogprobs, or null: the alternatives listed per token; sets logprobs
+// and top_logprobs) and `stop` (as chat's). Throws RequestError with OpenAI's 400.
+ChatTools parse_completion_tools(const SchemaJson& body);
 
 }  // namespace llmsim::mockapi

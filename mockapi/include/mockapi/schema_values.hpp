@@ -32,9 +32,12 @@
 //   if (auto error = check_schema(schema, place)) throw RequestError(*error);
 //   RandomStream rng = content_stream({.seed = 42, .key = "sk-1", .request_n = 7}, "tool-args");
 //   std::string arguments = generate_json(schema, rng);   // {"location":"time","unit":"celsius"}
+//   CheckedSchema checked(schema);                        // worked out once, generated often
+//   std::string again = generate_json(checked, rng);
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,6 +72,30 @@ struct SchemaPlace {
 // sends them), or nullopt when the generator can serve it.
 std::optional<wire::ApiError> check_schema(const SchemaJson& schema, const SchemaPlace& place);
 
+namespace schema {
+struct Plan;
+}
+
+// A schema check_schema() accepted, with what generate_json() needs of each of its subschemas
+// worked out once: the types it allows, which properties are required, the $ref targets and
+// the heights that end recursion. A request's schema is checked once and generated from for
+// every choice (and, kept by the chat parser, for every request with the same tools).
+class CheckedSchema {
+ public:
+  // `json` must be a schema check_schema() accepted.
+  explicit CheckedSchema(SchemaJson json);
+  ~CheckedSchema();
+  CheckedSchema(const CheckedSchema&) = delete;
+  CheckedSchema& operator=(const CheckedSchema&) = delete;
+
+  const SchemaJson& json() const { return json_; }
+  const schema::Plan& plan() const { return *plan_; }
+
+ private:
+  SchemaJson json_;
+  std::unique_ptr<const schema::Plan> plan_;  // points into json_
+};
+
 // Names the content of one choice of one request, as ReplyText names its words.
 struct ContentName {
   std::uint64_t seed = 0;                     // the server's seed
@@ -83,8 +110,10 @@ struct ContentName {
 // when it gives one, so that a request with a seed gets the same content every time.
 RandomStream content_stream(const ContentName& name, std::string_view purpose);
 
-// Returns compact JSON text valid against `schema` (one check_schema() accepted), drawing from
-// `rng`. Never throws for an accepted schema.
+// Returns compact JSON text valid against `schema`, drawing from `rng`. Never throws.
+std::string generate_json(const CheckedSchema& schema, RandomStream& rng);
+
+// The same for a schema check_schema() accepted, worked out for this one call.
 std::string generate_json(const SchemaJson& schema, RandomStream& rng);
 
 // Returns a small JSON object of reply words (response_format json_object): 1 to 4 properties

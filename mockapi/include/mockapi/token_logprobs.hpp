@@ -50,4 +50,13 @@ void append_choice_logprobs(std::string& out, const std::vector<std::string>& pi
                             const std::vector<TokenLogprob>& logprobs, std::size_t begin,
                             std::size_t end);
 
+// Appends a choice's legacy Completions logprobs object `{"tokens":[...],"token_logprobs":[...],
+// "top_logprobs":[{token: logprob, ...}],"text_offset":[...]}` with the entries of
+// pieces[begin, end): each top_logprobs map holds the K alternatives and the generated token (so
+// K + 1 entries when it is not among them, as OpenAI's "up to logprobs+1 elements"); text_offset
+// is each token's offset in characters from the start of the choice's text.
+void append_completion_logprobs(std::string& out, const std::vector<std::string>& pieces,
+                                const std::vector<TokenLogprob>& logprobs, std::size_t begin,
+                                std::size_t end);
+
 }  // namespace llmsim::mockapi
