@@ -287,6 +287,20 @@ void apply_fault(ProviderRequest& request, const std::optional<std::string>& fau
 
 }  // namespace
 
+Router::Decided Router::decide_request(const Context& context, const HttpRequest& request,
+                                       std::string_view endpoint, ProviderRequest provider_request,
+                                       bool with_fixtures) {
+  provider_request.key = context.plan.key;
+  provider_request.request_id = stream_id_of(request.stream_id, context.plan.request_n);
+  provider_request.attempt = attempt_of(request.retry_count);
+  apply_fault(provider_request, request.fault);
+  const Duration extra = apply_queued_fault(endpoint, provider_request, request);
+  const Fixture* fixture = with_fixtures ? find_fixture(endpoint, request, provider_request) : nullptr;
+  Decision decision = decide(provider_request, context.now);
+  decision.time_to_first_token += extra;
+  return {std::move(provider_request), std::move(decision), fixture};
+}
+
 ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& request,
                                  Endpoint endpoint) {
   const bool is_chat = endpoint == Endpoint::chat_completions;
@@ -295,18 +309,9 @@ ResponsePlan Router::handle_chat(const Context& context, const HttpRequest& requ
   if (!has_model(params.model)) {
     return error_plan(context, wire::model_not_found(params.model));
   }
-  ProviderRequest provider_request{.key = context.plan.key,
-                                   .model = params.model,
-                                   .prompt_tokens = params.prompt_tokens,
-                                   .max_tokens = params.max_tokens,
-                                   .n = params.n,
-                                   .request_id = stream_id_of(request.stream_id, context.plan.request_n),
-                                   .attempt = attempt_of(request.retry_count)};
-  apply_fault(provider_request, request.fault);
-  const Duration extra = apply_queued_fault(endpoint_name(endpoint), provider_request, request);
-  const Fixture* fixture = find_fixture(endpoint_name(endpoint), request, provider_request);
-  Decision decision = decide(provider_request, context.now);
-  decision.time_to_first_token += extra;
+  const auto [provider_request, decision, fixture] = decide_request(
+      context, request, endpoint_name(endpoint),
+      {.model = params.model, .prompt_tokens = params.prompt_tokens, .max_tokens = params.max_tokens, .n = params.n});
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
     return *refusal;
   }
@@ -325,20 +330,9 @@ ResponsePlan Router::handle_responses(const Context& context, const HttpRequest&
   if (!has_model(generation.model)) {
     return error_plan(context, wire::model_not_found(generation.model));
   }
-  ProviderRequest provider_request{
-      .key = context.plan.key,
-      .model = generation.model,
-      .prompt_tokens = generation.prompt_tokens,
-      .max_tokens = generation.max_tokens,
-      .n = 1,
-      .request_id = stream_id_of(request.stream_id, context.plan.request_n),
-      .attempt = attempt_of(request.retry_count)};
-  apply_fault(provider_request, request.fault);
-  const std::string_view endpoint = endpoint_name(Endpoint::responses);
-  const Duration extra = apply_queued_fault(endpoint, provider_request, request);
-  const Fixture* fixture = find_fixture(endpoint, request, provider_request);
-  Decision decision = decide(provider_request, context.now);
-  decision.time_to_first_token += extra;
+  const auto [provider_request, decision, fixture] = decide_request(
+      context, request, endpoint_name(Endpoint::responses),
+      {.model = generation.model, .prompt_tokens = generation.prompt_tokens, .max_tokens = generation.max_tokens});
   if (auto refusal = refusal_plan(context.plan, generation.model, decision)) {
     return *refusal;
   }
@@ -359,17 +353,9 @@ ResponsePlan Router::handle_embeddings(const Context& context, const HttpRequest
   if (!has_model(params.model)) {
     return error_plan(context, wire::model_not_found(params.model));
   }
-  ProviderRequest provider_request{.key = context.plan.key,
-                                   .model = params.model,
-                                   .prompt_tokens = params.prompt_tokens,
-                                   .is_embedding = true,
-                                   .request_id = stream_id_of(request.stream_id, context.plan.request_n),
-                                   .attempt = attempt_of(request.retry_count)};
-  apply_fault(provider_request, request.fault);
-  const Duration extra = apply_queued_fault(endpoint_name(Endpoint::embeddings), provider_request, request);
-  const Fixture* fixture = find_fixture(endpoint_name(Endpoint::embeddings), request, provider_request);
-  Decision decision = decide(provider_request, context.now);
-  decision.time_to_first_token += extra;
+  const auto [provider_request, decision, fixture] = decide_request(
+      context, request, endpoint_name(Endpoint::embeddings),
+      {.model = params.model, .prompt_tokens = params.prompt_tokens, .is_embedding = true});
   if (auto refusal = refusal_plan(context.plan, params.model, decision)) {
     return *refusal;
   }
@@ -600,17 +586,13 @@ ResponsePlan Router::anthropic_messages(const Context& context, const HttpReques
   if (!has_model(params.model)) {
     return anthropic_error(context.plan, {404, "not_found_error", "model: " + params.model});
   }
-  ProviderRequest provider_request{.key = context.plan.key,
-                                   .model = params.model,
-                                   .prompt_tokens = params.input_tokens,
-                                   .max_tokens = params.max_tokens,
-                                   .n = 1,
-                                   .request_id = stream_id_of(request.stream_id, context.plan.request_n),
-                                   .attempt = attempt_of(request.retry_count)};
-  apply_fault(provider_request, request.fault);
-  const Duration extra = apply_queued_fault("messages", provider_request, request);
-  Decision decision = decide(provider_request, context.now);
-  decision.time_to_first_token += extra;
+  // The Messages face serves no fixtures yet (mockapi/README.md).
+  Decision decision = decide_request(context, request, "messages",
+                                     {.model = params.model,
+                                      .prompt_tokens = params.input_tokens,
+                                      .max_tokens = params.max_tokens},
+                                     false)
+                          .decision;
   const TimePoint unix_now = unix_time(context.now);
   if (decision.outcome == Outcome::hang) {
     ResponsePlan plan;

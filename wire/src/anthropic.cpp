@@ -339,13 +339,8 @@ std::optional<ApiError> error_of(const Decision& decision, const RenderContext& 
 }
 
 Response render(const Decision& decision, const RenderContext& context) {
-  Response response;
-  response.status = status_of(decision.outcome);
-  if (decision.outcome == Outcome::hang) {
-    response.delivery = Delivery::none;
-    return response;
-  }
-  if (decision.outcome == Outcome::drop_mid_stream) response.delivery = Delivery::cut;
+  Response response = response_start(decision, status_of(decision.outcome));
+  if (response.delivery == Delivery::none) return response;
   if (auto error = error_of(decision, context)) response.body = error_json(*error, "");
   if (auto wait = retry_after_seconds(decision)) {
     response.headers.emplace_back(kRetryAfter, std::to_string(*wait));

@@ -9,9 +9,6 @@
 namespace llmsim::wire::anthropic {
 namespace {
 
-constexpr int kFirstStatus = 100;
-constexpr int kLastStatus = 599;
-
 // Returns the time from `now` until an RFC 3339 reset, zero when it is already past.
 std::optional<Duration> reset_of(std::optional<std::string_view> text, TimePoint now) {
   if (!text) return std::nullopt;
@@ -64,23 +61,13 @@ bool is_stream_done(std::string_view body) {
 
 Reading read_response(int status, const ResponseHeaders& headers, std::string_view body,
                       TimePoint now, bool is_complete) {
-  Reading reading;
-  reading.status = status;
+  Reading reading = read_response_steps(
+      status, headers, body, is_complete, [](std::string_view text) { return is_stream_done(text); },
+      [status](Reading& read, std::string_view text) {
+        const std::string message = read_error_body(text, read);
+        return classify_error(status, read.error_type, message);
+      });
   reading.rate_limits = read_rate_limit_headers(headers, now);
-  reading.retry_after = parse_retry_after(headers.retry_after_ms, headers.retry_after);
-  if (headers.should_retry == "true") reading.should_retry = true;
-  if (headers.should_retry == "false") reading.should_retry = false;
-  const bool is_success = status >= 200 && status < 300;
-  const std::string message = is_success ? std::string() : read_error_body(body, reading);
-  if (status < kFirstStatus || status > kLastStatus) {
-    reading.error = ErrorCategory::other;
-  } else if (is_success) {
-    const bool is_stream = headers.content_type && headers.content_type->starts_with(kEventStream);
-    const bool is_done = !is_stream || is_stream_done(body);
-    if (!is_complete || !is_done) reading.error = ErrorCategory::connection;
-  } else {
-    reading.error = classify_error(status, reading.error_type, message);
-  }
   return reading;
 }
 

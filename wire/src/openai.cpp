@@ -84,14 +84,17 @@ std::optional<ApiError> error_of(const Decision& decision, const RenderContext& 
   }
 }
 
-Response render(const Decision& decision, const RenderContext& context) {
+Response response_start(const Decision& decision, int status) {
   Response response;
-  response.status = status_of(decision.outcome);
-  if (decision.outcome == Outcome::hang) {
-    response.delivery = Delivery::none;
-    return response;
-  }
+  response.status = status;
+  if (decision.outcome == Outcome::hang) response.delivery = Delivery::none;
   if (decision.outcome == Outcome::drop_mid_stream) response.delivery = Delivery::cut;
+  return response;
+}
+
+Response render(const Decision& decision, const RenderContext& context) {
+  Response response = response_start(decision, status_of(decision.outcome));
+  if (response.delivery == Delivery::none) return response;
   if (auto error = error_of(decision, context)) response.body = error_json(*error);
   if (auto retry_after = retry_after_headers(decision, context.send_retry_after_ms)) {
     response.headers.emplace_back(kRetryAfter, std::to_string(retry_after->seconds));

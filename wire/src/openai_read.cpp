@@ -14,8 +14,6 @@ namespace {
 // The longest retry-after (seconds) taken as meant: a day. Longer ones are ignored.
 constexpr double kMaxRetryAfterS = 86400;
 // The statuses HTTP defines (RFC 9110 section 15).
-constexpr int kFirstStatus = 100;
-constexpr int kLastStatus = 599;
 
 std::optional<double> to_number(std::string_view text) {
   double value = 0;
@@ -101,24 +99,14 @@ bool is_stream_done(std::string_view body, Endpoint endpoint) {
 
 Reading read_response(int status, const ResponseHeaders& headers, std::string_view body,
                       bool is_complete, Endpoint endpoint) {
-  Reading reading;
-  reading.status = status;
+  Reading reading = read_response_steps(
+      status, headers, body, is_complete,
+      [endpoint](std::string_view text) { return is_stream_done(text, endpoint); },
+      [status](Reading& read, std::string_view text) {
+        const std::string message = read_error_body(text, read);
+        return classify_http_error(status, read.error_type, read.error_code, message);
+      });
   reading.rate_limits = read_rate_limit_headers(headers);
-  reading.retry_after = parse_retry_after(headers.retry_after_ms, headers.retry_after);
-  if (headers.should_retry == "true") reading.should_retry = true;
-  if (headers.should_retry == "false") reading.should_retry = false;
-  const bool is_success = status >= 200 && status < 300;
-  const std::string message = is_success ? std::string() : read_error_body(body, reading);
-  // HTTP has no status outside 100..599: whatever sent one is not an API to trust.
-  if (status < kFirstStatus || status > kLastStatus) {
-    reading.error = ErrorCategory::other;
-  } else if (is_success) {
-    const bool is_stream = headers.content_type && headers.content_type->starts_with(kEventStream);
-    const bool is_done = !is_stream || is_stream_done(body, endpoint);
-    if (!is_complete || !is_done) reading.error = ErrorCategory::connection;
-  } else {
-    reading.error = classify_http_error(status, reading.error_type, reading.error_code, message);
-  }
   return reading;
 }
 

@@ -175,6 +175,17 @@ class Router {
   ResponsePlan handle_ops(const HttpRequest& request, std::string_view endpoint, TimePoint now);
   ResponsePlan metrics_plan(const Context& context, TimePoint now);
   Decision decide(ProviderRequest request, TimePoint now);
+  // One request through the provider model: `provider_request` (the body's figures) gets the
+  // context's key, stream id and attempt, the header's fault and the first matching queued fault
+  // (its delay added to the first token), and, `with_fixtures`, the fixture that answers it.
+  struct Decided {
+    ProviderRequest request;
+    Decision decision;
+    const Fixture* fixture = nullptr;
+  };
+  Decided decide_request(const Context& context, const HttpRequest& request,
+                         std::string_view endpoint, ProviderRequest provider_request,
+                         bool with_fixtures = true);
   // Returns the fixture rule answering `request` on `endpoint`, or nullptr; an error answer
   // keeps the provider's random faults off `provider_request` (router_fixtures.cpp).
   // Applies the first queued fault matching the request (none when x-llmsim-fault forces one);

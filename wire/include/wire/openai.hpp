@@ -112,6 +112,10 @@ struct Response {
   Delivery delivery = Delivery::whole;
 };
 
+// Returns how every vendor's response to a decision starts: `status`, no delivery at all for a
+// hang, a body cut short for a drop mid-stream.
+Response response_start(const Decision& decision, int status);
+
 // Returns the response to a decision: the status, the headers its outcome adds (retry-after,
 // retry-after-ms, x-should-retry, then x-ratelimit-*) and the error body; ok and drop have an
 // empty body here (the server writes the completion). The headers every answer carries
@@ -175,6 +179,34 @@ RateLimitHeaders read_rate_limit_headers(const ResponseHeaders& headers);
 // absent, unparseable, not positive or over a day (HTTP dates are not sent by OpenAI, not read).
 std::optional<Duration> parse_retry_after(std::optional<std::string_view> retry_after_ms,
                                           std::optional<std::string_view> retry_after);
+
+// The reading steps both vendors' contracts share, over their headers (retry_after_ms,
+// retry_after, should_retry, content_type): the status, the wait (parse_retry_after) and
+// x-should-retry; a 2xx that is cut (`is_complete` false), or a stream (text/event-stream) for
+// which `is_stream_done(body)` is false, is a connection error; an error status is
+// `classify(reading, body)`, which reads the error body into `reading` and returns the category,
+// and a status outside HTTP's 100..599 is `other` (its body read all the same). The rate-limit
+// headers are the caller's to read.
+template <typename Headers, typename IsStreamDone, typename Classify>
+Reading read_response_steps(int status, const Headers& headers, std::string_view body,
+                            bool is_complete, IsStreamDone&& is_stream_done, Classify&& classify) {
+  constexpr int kFirstStatus = 100;
+  constexpr int kLastStatus = 599;
+  Reading reading;
+  reading.status = status;
+  reading.retry_after = parse_retry_after(headers.retry_after_ms, headers.retry_after);
+  if (headers.should_retry == "true") reading.should_retry = true;
+  if (headers.should_retry == "false") reading.should_retry = false;
+  if (status >= 200 && status < 300) {
+    const bool is_stream = headers.content_type && headers.content_type->starts_with(kEventStream);
+    if (!is_complete || (is_stream && !is_stream_done(body))) reading.error = ErrorCategory::connection;
+    return reading;
+  }
+  const ErrorCategory category = classify(reading, body);
+  // HTTP has no status outside 100..599: whatever sent one is not an API to trust.
+  reading.error = status < kFirstStatus || status > kLastStatus ? ErrorCategory::other : category;
+  return reading;
+}
 
 // Reads a response: `is_complete` says whether the body was read to its end. A status outside
 // HTTP's 100..599 is `other`; a 2xx that is cut, or a stream (content-type text/event-stream)
