@@ -248,6 +248,18 @@ bool any_mentions_json(const std::vector<std::string>& texts) {
                      [](const std::string& text) { return mentions_json(text); });
 }
 
+namespace {
+
+// Reads `seed`: the request's own seed fixes its content (reply_number).
+void read_seed(const SchemaJson& body, ChatTools& out) {
+  if (const Json* seed = field(body, "seed")) {
+    if (!seed->is_number_integer()) fail(wire::invalid_type("seed", "an integer", type_name(*seed)));
+    out.seed = seed->get<std::int64_t>();
+  }
+}
+
+}  // namespace
+
 ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string>& texts,
                            std::string_view last_role) {
   ChatTools out;
@@ -262,10 +274,7 @@ ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string
     out.parallel_tool_calls = bool_field(body, "parallel_tool_calls", "parallel_tool_calls");
   }
   read_response_format(body, texts, out);
-  if (const Json* seed = field(body, "seed")) {
-    if (!seed->is_number_integer()) fail(wire::invalid_type("seed", "an integer", type_name(*seed)));
-    out.seed = seed->get<std::int64_t>();
-  }
+  read_seed(body, out);
   read_logprobs(body, out);
   read_stop(body, out);
   out.last_is_tool_result = last_role == "tool";
@@ -274,6 +283,7 @@ ChatTools parse_chat_tools(const SchemaJson& body, const std::vector<std::string
 
 ChatTools parse_completion_tools(const SchemaJson& body) {
   ChatTools out;
+  read_seed(body, out);
   if (const Json* logprobs = field(body, "logprobs")) {
     out.logprobs = true;
     out.top_logprobs = count_field(*logprobs, "logprobs", kMaxCompletionLogprobs);

@@ -342,7 +342,7 @@ GenerationParams parse_completion_request(std::string_view body) {
   if (!params.max_tokens) {
     params.max_tokens = kCompletionsDefaultMaxTokens;
   }
-  if (json.contains("logprobs") || json.contains("stop")) {
+  if (json.contains("logprobs") || json.contains("stop") || json.contains("seed")) {
     params.tools = parse_completion_tools(SchemaJson::parse(body));
   }
   return params;

@@ -132,6 +132,7 @@ describe('logprobs through the SDK', () => {
       [{ logprobs: true, top_logprobs: -1 }, 'top_logprobs', /integer below minimum value/],
       [{ top_logprobs: 2 }, 'top_logprobs', /only allowed when 'logprobs' is enabled/],
       [{ stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', /array too long/],
+      [{ seed: 'x' }, 'seed', /Invalid type for 'seed'/],
     ];
     for (const [extra, param, message] of cases) {
       await assert.rejects(client.chat.completions.create({ model: 'gpt-4o-mini', messages: hello, ...extra }),
@@ -237,12 +238,26 @@ describe('legacy completions: logprobs and stop through the SDK', () => {
     assert.equal(finish, 'stop');
   });
 
+  test('a request seed makes the text reproducible across requests (another seed, other words)', async () => {
+    const body = { model: 'gpt-4o-mini', prompt, max_tokens: 12, seed: 31 };
+    const first = await client.completions.create(body);
+    const second = await client.completions.create(body);
+    assert.equal(second.choices[0].text, first.choices[0].text);
+    const other = await client.completions.create({ ...body, seed: 32 });
+    assert.notEqual(other.choices[0].text, first.choices[0].text);
+    // Without a seed each request is its own draw.
+    const unseeded = [await client.completions.create({ model: 'gpt-4o-mini', prompt, max_tokens: 12 }),
+      await client.completions.create({ model: 'gpt-4o-mini', prompt, max_tokens: 12 })];
+    assert.notEqual(unseeded[0].choices[0].text, unseeded[1].choices[0].text);
+  });
+
   test('out-of-range logprobs and too many stop sequences are OpenAI\'s 400', async () => {
     const cases = [
       [{ logprobs: 6 }, 'logprobs', /integer above maximum value. Expected a value <= 5, but got 6/],
       [{ logprobs: -1 }, 'logprobs', /integer below minimum value/],
       [{ logprobs: true }, 'logprobs', /Invalid type for 'logprobs'/],
       [{ stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', /array too long/],
+      [{ seed: 'x' }, 'seed', /Invalid type for 'seed'/],
     ];
     for (const [extra, param, message] of cases) {
       await assert.rejects(client.completions.create({ model: 'gpt-4o-mini', prompt, ...extra }),
