@@ -41,7 +41,8 @@ Kind kind_of(const TraceRow& row) {
     if (row.error == "quota" || row.error_code == "insufficient_quota") return Kind::quota;
     return Kind::refused;
   }
-  if (row.status == 503) return Kind::overloaded;
+  if (row.status == 402) return Kind::quota;  // Anthropic's billing_error
+  if (row.status == 503 || row.status == 529) return Kind::overloaded;  // OpenAI's, Anthropic's
   if (row.status >= 500) return Kind::server_error;
   return Kind::unclassified;
 }
@@ -194,16 +195,37 @@ std::optional<std::int64_t> header_mode(const std::vector<TraceRow>& rows,
                           [](const auto& a, const auto& b) { return a.second < b.second; })->first;
 }
 
-// Returns the units (1 a request, or its tokens) admitted from `from` to `to` (sent times).
-double admitted_units(const std::vector<TraceRow>& rows, double from, double to, bool is_tokens) {
-  double units = 0;
+// What a limit counts per request.
+enum class Units { requests, tokens, input_tokens, output_tokens };
+
+double units_of(const TraceRow& row, Units units) {
+  switch (units) {
+    case Units::tokens: return static_cast<double>(row.prompt_tokens + row.completion_tokens);
+    case Units::input_tokens: return static_cast<double>(row.prompt_tokens);
+    case Units::output_tokens: return static_cast<double>(row.completion_tokens);
+    default: return 1.0;
+  }
+}
+
+// One limit to fit: its header column, the 429s it refuses, what it counts.
+struct LimitSpec {
+  std::optional<std::int64_t> TraceRow::*header;
+  const char* header_name;
+  bool (*is_refused_by)(const TraceRow& row);  // of the rate-limit refusals, those of this limit
+  Units units;
+  const char* refusals;  // names those 429s in the source
+};
+
+// Returns the units admitted from `from` to `to` (sent times).
+double admitted_units(const std::vector<TraceRow>& rows, double from, double to, Units units) {
+  double total = 0;
   for (const TraceRow& row : rows) {
     const Kind kind = kind_of(row);
     if (kind == Kind::refused || kind == Kind::unclassified) continue;
     if (row.sent_s < from || row.sent_s > to) continue;
-    units += is_tokens ? static_cast<double>(row.prompt_tokens + row.completion_tokens) : 1.0;
+    total += units_of(row, units);
   }
-  return units;
+  return total;
 }
 
 // Returns the most admitted in any 60 s window starting at an admitted attempt (two pointers
@@ -223,30 +245,73 @@ double busiest_minute(const std::vector<TraceRow>& rows) {
   return static_cast<double>(best);
 }
 
-std::optional<LimitFit> fit_limit(const std::vector<TraceRow>& rows, bool is_tokens) {
-  if (auto limit = header_mode(rows, is_tokens ? &TraceRow::limit_tokens : &TraceRow::limit_requests)) {
+std::optional<LimitFit> fit_limit(const std::vector<TraceRow>& rows, const LimitSpec& spec) {
+  if (auto limit = header_mode(rows, spec.header)) {
     const auto value = static_cast<double>(*limit);
-    return LimitFit{{value, value, value}, is_tokens ? "x-ratelimit-limit-tokens" : "x-ratelimit-limit-requests"};
+    return LimitFit{{value, value, value}, spec.header_name};
   }
   std::vector<double> refusals;
   for (const TraceRow& row : rows) {
-    if (kind_of(row) == Kind::refused && (row.error_type == "tokens") == is_tokens) refusals.push_back(row.sent_s);
+    if (kind_of(row) == Kind::refused && spec.is_refused_by(row)) refusals.push_back(row.sent_s);
   }
   const auto [first, last] = std::minmax_element(refusals.begin(), refusals.end());
-  const double units = refusals.empty() ? 0.0 : admitted_units(rows, *first, *last, is_tokens);
+  const double units = refusals.empty() ? 0.0 : admitted_units(rows, *first, *last, spec.units);
   // Refusals with nothing admitted between them say nothing about the refill rate.
   if (refusals.size() >= 2 && *last - *first > kTimeEpsilon_s && units >= 1) {
     const double span = *last - *first;
     // The bucket is empty at both refusals, so what went in between is what refilled:
     // exact up to one request (its units) at either end.
-    const double one_request = units / admitted_units(rows, *first, *last, false);
+    const double one_request = units / admitted_units(rows, *first, *last, Units::requests);
     const double per_unit = kSecondsPerMinute / span;
     return LimitFit{{units * per_unit, (units - one_request) * per_unit, (units + one_request) * per_unit},
-                    "sustained admitted rate between the first and last 429"};
+                    std::string("sustained admitted rate between the first and last ") + spec.refusals};
   }
-  if (is_tokens) return std::nullopt;  // without headers or refusals, report the requests only
+  if (spec.units != Units::requests) return std::nullopt;  // without headers or refusals, report the requests only
   const double busiest = busiest_minute(rows);
   return LimitFit{{busiest, busiest, busiest}, "lower bound: most admitted in any 60 s (no saturated stretch between 429s)"};
+}
+
+// OpenAI's 429 body names the limit in its type ("requests", "tokens"); Anthropic's in its
+// message, which the trace keeps as the category (rate_limit_requests, rate_limit_tokens: input
+// and output tokens alike).
+bool is_openai_requests_refusal(const TraceRow& row) { return row.error_type != "tokens"; }
+bool is_openai_tokens_refusal(const TraceRow& row) { return row.error_type == "tokens"; }
+bool is_anthropic_requests_refusal(const TraceRow& row) { return row.error == "rate_limit_requests"; }
+bool is_anthropic_tokens_refusal(const TraceRow& row) { return row.error == "rate_limit_tokens"; }
+
+void fit_limits(const std::vector<TraceRow>& rows, CalibrationResult& fit) {
+  if (fit.api == "anthropic") {
+    fit.rpm = fit_limit(rows, {&TraceRow::limit_requests, "anthropic-ratelimit-requests-limit",
+                               is_anthropic_requests_refusal, Units::requests, "requests 429"});
+    fit.itpm = fit_limit(rows, {&TraceRow::limit_input_tokens, "anthropic-ratelimit-input-tokens-limit",
+                                is_anthropic_tokens_refusal, Units::input_tokens,
+                                "tokens 429 (input or output: the trace does not say which)"});
+    fit.otpm = fit_limit(rows, {&TraceRow::limit_output_tokens, "anthropic-ratelimit-output-tokens-limit",
+                                is_anthropic_tokens_refusal, Units::output_tokens,
+                                "tokens 429 (input or output: the trace does not say which)"});
+    return;
+  }
+  fit.rpm = fit_limit(rows, {&TraceRow::limit_requests, "x-ratelimit-limit-requests",
+                             is_openai_requests_refusal, Units::requests, "429"});
+  fit.tpm = fit_limit(rows, {&TraceRow::limit_tokens, "x-ratelimit-limit-tokens", is_openai_tokens_refusal,
+                             Units::tokens, "429"});
+}
+
+// Returns the one API the rows name; throws std::invalid_argument for two, or an unknown one.
+std::string api_of(const std::vector<TraceRow>& rows) {
+  std::string api;
+  for (const TraceRow& row : rows) {
+    if (row.api != "openai" && row.api != "anthropic") {
+      throw std::invalid_argument("column \"api\" must be \"openai\" or \"anthropic\", got \"" + row.api +
+                                  "\" (request " + std::to_string(row.request_id) + ")");
+    }
+    if (api.empty()) api = row.api;
+    if (row.api != api) {
+      throw std::invalid_argument("the trace has rows of both APIs (openai and anthropic); calibrate fits "
+                                  "one provider: record each provider's trace apart");
+    }
+  }
+  return api.empty() ? "openai" : api;
 }
 
 // Two-sample KS distance between sorted samples.
@@ -295,6 +360,7 @@ void fit_goodness(const std::vector<const TraceRow*>& ok, std::uint64_t seed, Ca
 
 CalibrationResult calibrate(const std::vector<TraceRow>& rows, std::uint64_t seed) {
   CalibrationResult fit;
+  fit.api = api_of(rows);
   fit.attempts = rows.size();
   std::vector<const TraceRow*> ok;
   std::vector<double> refused_latency;
@@ -323,8 +389,7 @@ CalibrationResult calibrate(const std::vector<TraceRow>& rows, std::uint64_t see
   fit_latency(ok, fit);
   fit.refused_s = fit_lognormal(refused_latency);
   fit_tokens(ok, fit);
-  fit.rpm = fit_limit(rows, false);
-  fit.tpm = fit_limit(rows, true);
+  fit_limits(rows, fit);
   fit_goodness(ok, seed, fit);
   return fit;
 }

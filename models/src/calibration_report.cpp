@@ -72,9 +72,12 @@ std::string faults_text(const CalibrationResult& fit) {
 }
 
 std::string limits_text(const CalibrationResult& fit) {
-  std::string text = "rate limits (per minute)\n";
+  std::string text = fit.api == "anthropic" ? "rate limits (per minute), Anthropic API\n"
+                                             : "rate limits (per minute)\n";
   if (fit.rpm) text += line("rpm", fit.rpm->per_minute, fit.rpm->source);
   if (fit.tpm) text += line("tpm", fit.tpm->per_minute, fit.tpm->source);
+  if (fit.itpm) text += line("itpm", fit.itpm->per_minute, fit.itpm->source);
+  if (fit.otpm) text += line("otpm", fit.otpm->per_minute, fit.otpm->source);
   return text;
 }
 
@@ -101,6 +104,8 @@ Json limits_json(const CalibrationResult& fit) {
   };
   if (fit.rpm) limits["rpm"] = whole(*fit.rpm);
   if (fit.tpm) limits["tpm"] = whole(*fit.tpm);
+  if (fit.itpm) limits["itpm"] = whole(*fit.itpm);
+  if (fit.otpm) limits["otpm"] = whole(*fit.otpm);
   return limits;
 }
 
@@ -121,7 +126,10 @@ std::string provider_json(const CalibrationResult& fit) {
                                {"shape", fit.completion_tokens->shape.value},
                                {"scale", fit.completion_tokens->scale.value}}
                         : Json(fit.completion_tokens_constant.value_or(0));
-  Json provider{{"limits", limits_json(fit)},
+  Json provider = Json::object();
+  // OpenAI is the loader's default: its sections stay as they were before the api field.
+  if (fit.api == "anthropic") provider["api"] = fit.api;
+  provider.update(Json{{"limits", limits_json(fit)},
                 {"latency", latency},
                 {"tokens", {{"completion", completion}}},
                 {"faults",
@@ -129,7 +137,7 @@ std::string provider_json(const CalibrationResult& fit) {
                   {"overloaded", fit.overloaded.value},
                   {"timeout", fit.timeout.value},
                   {"drop_mid_stream", fit.drop_mid_stream.value},
-                  {"quota_exhausted", fit.quota_exhausted.value}}}};
+                  {"quota_exhausted", fit.quota_exhausted.value}}}});
   return provider.dump(2) + "\n";
 }
 

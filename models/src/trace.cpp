@@ -22,8 +22,12 @@ const std::vector<std::string> kColumns = {
     "completion_tokens", "limit_requests", "remaining_requests", "reset_requests_s",
     "limit_tokens",   "remaining_tokens", "reset_tokens_s", "retry_after_s"};
 
-// Written always, read when present: traces written before routing lack them.
-const std::vector<std::string> kRouteColumns = {"provider", "key_index"};
+// Written always, read when present: traces written before routing lack the route columns,
+// traces written before the Anthropic API the api and input/output token columns.
+const std::vector<std::string> kOptionalColumns = {
+    "provider",                "key_index",              "api",
+    "limit_input_tokens",      "remaining_input_tokens", "reset_input_tokens_s",
+    "limit_output_tokens",     "remaining_output_tokens", "reset_output_tokens_s"};
 
 // Formats seconds with nanosecond resolution (the simulator's clock).
 std::string seconds_text(double s) {
@@ -150,6 +154,16 @@ TraceRow read_row(RowReader& in) {
   row.retry_after_s = in.optional_number<double>("retry_after_s");
   if (in.has("provider")) row.provider = in.text("provider");
   if (in.has("key_index")) row.key_index = in.optional_number<std::uint32_t>("key_index").value_or(0);
+  if (in.has("api") && !in.text("api").empty()) row.api = in.text("api");
+  const auto optional = [&in]<class T>(const std::string& column, std::optional<T>& field) {
+    if (in.has(column)) field = in.optional_number<T>(column);
+  };
+  optional("limit_input_tokens", row.limit_input_tokens);
+  optional("remaining_input_tokens", row.remaining_input_tokens);
+  optional("reset_input_tokens_s", row.reset_input_tokens_s);
+  optional("limit_output_tokens", row.limit_output_tokens);
+  optional("remaining_output_tokens", row.remaining_output_tokens);
+  optional("reset_output_tokens_s", row.reset_output_tokens_s);
   return row;
 }
 
@@ -163,7 +177,7 @@ std::string without_cr(std::string line) {
 std::string trace_csv_header() {
   std::string line;
   for (const std::string& column : kColumns) line += (line.empty() ? "" : ",") + column;
-  for (const std::string& column : kRouteColumns) line += "," + column;
+  for (const std::string& column : kOptionalColumns) line += "," + column;
   return line + "\n";
 }
 
@@ -176,7 +190,10 @@ std::string trace_csv_line(const TraceRow& row) {
       optional_text(row.limit_requests), optional_text(row.remaining_requests),
       optional_text(row.reset_requests_s), optional_text(row.limit_tokens),
       optional_text(row.remaining_tokens), optional_text(row.reset_tokens_s),
-      optional_text(row.retry_after_s), quoted(row.provider), std::to_string(row.key_index)};
+      optional_text(row.retry_after_s), quoted(row.provider), std::to_string(row.key_index),
+      quoted(row.api), optional_text(row.limit_input_tokens), optional_text(row.remaining_input_tokens),
+      optional_text(row.reset_input_tokens_s), optional_text(row.limit_output_tokens),
+      optional_text(row.remaining_output_tokens), optional_text(row.reset_output_tokens_s)};
   std::string line;
   for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + cells[i];
   return line + "\n";

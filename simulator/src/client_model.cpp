@@ -64,7 +64,8 @@ AttemptContext ClientModel::attempt_context(std::uint64_t attempt_id) const {
                         .phase = phases_[users_[r.user].phase].name,
                         .intended = r.attempt_intended,
                         .provider = scenario_.providers[r.provider].name,
-                        .key = r.key};
+                        .key = r.key,
+                        .api = scenario_.providers[r.provider].api};
 }
 
 void ClientModel::on_timer(const Timer& timer) {

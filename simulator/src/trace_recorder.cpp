@@ -54,6 +54,7 @@ void TraceRecorder::on_send(std::uint64_t attempt_id, AttemptContext context, Ti
   row.prompt_tokens = prompt_tokens;
   row.provider = std::move(context.provider);
   row.key_index = context.key;
+  row.api = api_name(context.api);
   open_[attempt_id] = std::move(row);
 }
 
@@ -76,6 +77,12 @@ void TraceRecorder::on_response(std::uint64_t attempt_id, TimePoint end, const A
   row.remaining_tokens = facts.headers.remaining_tokens;
   row.reset_tokens_s = seconds_of(facts.headers.reset_tokens);
   row.retry_after_s = seconds_of(result.retry_after);
+  row.limit_input_tokens = facts.headers.limit_input_tokens;
+  row.remaining_input_tokens = facts.headers.remaining_input_tokens;
+  row.reset_input_tokens_s = seconds_of(facts.headers.reset_input_tokens);
+  row.limit_output_tokens = facts.headers.limit_output_tokens;
+  row.remaining_output_tokens = facts.headers.remaining_output_tokens;
+  row.reset_output_tokens_s = seconds_of(facts.headers.reset_output_tokens);
   out_ << trace_csv_line(row);
   open_.erase(it);
 }

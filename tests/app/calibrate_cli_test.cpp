@@ -141,6 +141,46 @@ TEST(CalibrateCli, RunRecordsTheSameColumnsInVirtualTime) {
   EXPECT_EQ(llmsim("run " + scenario + " --quiet --record /no/such/dir/t.csv").status, 2);
 }
 
+// An Anthropic provider at 120 RPM, 30000 ITPM, 2000 OTPM: `llmsim run --record` writes its
+// anthropic-ratelimit-* values and api, and calibrate gives back its limits and latency.
+TEST(CalibrateCli, RecoversAnAnthropicProviderFromARunTrace) {
+  const std::string provider = R"({"name": "claude", "api": "anthropic", "models": ["claude-sonnet-4-5"],
+    "limits": {"rpm": 120, "itpm": 30000, "otpm": 2000},
+    "latency": {"time_to_first_token_s": {"dist": "lognormal", "median": 1.0, "sigma": 0.3},
+                "per_token_s": {"dist": "lognormal", "median": 0.04, "sigma": 0.2},
+                "refused_s": {"dist": "lognormal", "median": 0.1, "sigma": 0.2}},
+    "tokens": {"completion": {"dist": "gamma", "shape": 4, "scale": 5}},
+    "faults": {"overloaded": 0.05}})";
+  const std::string scenario = write_temp("calibrate-anthropic.json", scenario_with(provider));
+  const std::string trace = kDir + "calibrate-anthropic-trace.csv";
+  const std::string output = kDir + "calibrate-anthropic-fitted-provider.json";
+  ASSERT_LE(llmsim("run " + scenario + " --quiet --record " + trace).status, 1);
+  const std::vector<TraceRow> rows = read_trace(trace);
+  ASSERT_EQ(rows.size(), 400U);
+  EXPECT_EQ(rows.front().api, "anthropic");
+  const CommandResult run = llmsim("calibrate " + trace + " -o " + output);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("anthropic-ratelimit-output-tokens-limit"));
+
+  const CalibrationResult fit = calibrate(rows);
+  EXPECT_GT(fit.refused, 40U);
+  ASSERT_TRUE(fit.rpm && fit.itpm && fit.otpm);
+  EXPECT_FALSE(fit.tpm);
+  EXPECT_EQ(fit.rpm->per_minute.value, 120.0);
+  EXPECT_EQ(fit.itpm->per_minute.value, 30000.0);
+  EXPECT_EQ(fit.otpm->per_minute.value, 2000.0);
+  // Virtual time: no wall allowance.
+  expect_median(fit.time_to_first_token_s, 1.0, 0.3, 0);
+  expect_median(fit.per_token_s, 0.04, 0.2, 0);
+  expect_median(fit.refused_s, 0.1, 0.2, 0);
+  EXPECT_NEAR(fit.overloaded.value, 0.05, 4 * std::sqrt(0.05 * 0.95 / static_cast<double>(fit.admitted)));
+
+  const std::string fitted = write_temp("calibrate-anthropic-fitted.json", scenario_with(read_file(output)));
+  const CommandResult check = llmsim("check " + fitted);
+  EXPECT_EQ(check.status, 0) << check.output;
+  EXPECT_THAT(check.output, HasSubstr("API anthropic"));
+}
+
 TEST(CalibrateCli, BadTraceFilesExitTwoWithFileAndLine) {
   const std::string header = trace_csv_header();
   std::string no_end = header;

@@ -217,6 +217,95 @@ TEST(Calibration, ProviderJsonLoadsAsAScenarioProvider) {
   EXPECT_NE(std::get_if<Distribution::Gamma>(&p.tokens.completion_tokens.family()), nullptr);
 }
 
+// The synthetic trace as recorded against Anthropic: its api column and headers.
+std::vector<TraceRow> anthropic_rows(std::uint64_t seed, std::size_t admitted, std::size_t refused) {
+  std::vector<TraceRow> rows = synthetic_trace(seed, admitted, refused, true).rows;
+  for (TraceRow& row : rows) {
+    row.api = "anthropic";
+    if (row.status == 429) {
+      row.error = "rate_limit_tokens";
+      row.error_type = "rate_limit_error";
+      row.error_code = "";
+    }
+  }
+  return rows;
+}
+
+TEST(Calibration, AnthropicLimitsComeFromItsHeaders) {
+  std::vector<TraceRow> rows = anthropic_rows(17, 300, 0);
+  rows[0].limit_requests = rows[1].limit_requests = 50;
+  rows[0].limit_input_tokens = rows[1].limit_input_tokens = 30000;
+  rows[0].limit_output_tokens = rows[1].limit_output_tokens = 8000;
+  rows[0].limit_tokens = 38000;  // the combined tokens-* header is no limit of its own
+  const CalibrationResult fit = calibrate(rows);
+  EXPECT_EQ(fit.api, "anthropic");
+  ASSERT_TRUE(fit.rpm && fit.itpm && fit.otpm);
+  EXPECT_FALSE(fit.tpm);
+  EXPECT_EQ(fit.rpm->per_minute.value, 50.0);
+  EXPECT_EQ(fit.rpm->source, "anthropic-ratelimit-requests-limit");
+  EXPECT_EQ(fit.itpm->per_minute.value, 30000.0);
+  EXPECT_EQ(fit.itpm->source, "anthropic-ratelimit-input-tokens-limit");
+  EXPECT_EQ(fit.otpm->per_minute.value, 8000.0);
+  EXPECT_EQ(fit.otpm->source, "anthropic-ratelimit-output-tokens-limit");
+  EXPECT_THAT(calibration_text(fit), HasSubstr("itpm"));
+  // The section says its API and has only Anthropic's limits; the loader takes it back.
+  const std::string provider = provider_json(fit);
+  EXPECT_THAT(provider, HasSubstr(R"("api": "anthropic")"));
+  EXPECT_THAT(provider, ::testing::Not(HasSubstr("\"tpm\"")));
+  const Scenario scenario = parse_scenario(
+      R"({"name": "fitted", "provider": )" + provider +
+          R"(, "client": {"timeout_s": 60}, "workload": {"phases": [{"users": 1, "requests_per_user": 1}]}})",
+      "fitted.json");
+  const ProviderConfig& p = scenario.providers.front();
+  EXPECT_EQ(p.api, ProviderApi::anthropic);
+  EXPECT_EQ(p.limits.rpm, 50);
+  EXPECT_EQ(p.limits.itpm, 30000);
+  EXPECT_EQ(p.limits.otpm, 8000);
+}
+
+TEST(Calibration, AnthropicTokenLimitsElseComeFromTokens429s) {
+  std::vector<TraceRow> rows = anthropic_rows(18, 300, 0);
+  // Token 429s at 10 s and 130 s around 119 admitted of 20 prompt tokens each.
+  for (std::size_t i : {10, 130}) {
+    rows[i].status = 429;
+    rows[i].error = "rate_limit_tokens";
+    rows[i].error_type = "rate_limit_error";
+  }
+  const CalibrationResult fit = calibrate(rows);
+  ASSERT_TRUE(fit.itpm);
+  EXPECT_NEAR(fit.itpm->per_minute.value, 119.0 * 20 * 60 / 120, 1e-9);
+  EXPECT_THAT(fit.itpm->source, HasSubstr("tokens 429"));
+  ASSERT_TRUE(fit.otpm);
+  // Requests 429s are none: the busiest minute bounds rpm.
+  EXPECT_THAT(fit.rpm->source, HasSubstr("lower bound"));
+}
+
+TEST(Calibration, AnthropicOverloadedAndBillingErrors) {
+  std::vector<TraceRow> rows = anthropic_rows(19, 200, 0);
+  rows[3].status = 529;
+  rows[3].error = "server_5xx";
+  rows[3].error_type = "overloaded_error";
+  rows[4].status = 402;
+  rows[4].error = "quota";
+  rows[4].error_type = "billing_error";
+  const CalibrationResult fit = calibrate(rows);
+  EXPECT_DOUBLE_EQ(fit.overloaded.value, 1.0 / static_cast<double>(fit.admitted));
+  EXPECT_DOUBLE_EQ(fit.quota_exhausted.value, 1.0 / static_cast<double>(fit.admitted));
+}
+
+TEST(Calibration, ATraceOfBothApisIsRefused) {
+  std::vector<TraceRow> rows = synthetic_trace(20, 100, 0, true).rows;
+  rows[50].api = "anthropic";
+  try {
+    calibrate(rows);
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_THAT(error.what(), HasSubstr("both APIs"));
+  }
+  rows[50].api = "gemini";
+  EXPECT_THROW(calibrate(rows), std::invalid_argument);
+}
+
 TEST(Calibration, TooFewSuccessesIsAnError) {
   std::vector<TraceRow> rows = synthetic_trace(16, 0, 5, true).rows;
   EXPECT_THROW(calibrate(rows), std::invalid_argument);

@@ -90,15 +90,56 @@ TEST(Trace, ColumnsAreFoundByNameAndCrlfIsAccepted) {
 
 // Traces written before the provider and key_index columns still read, as the first provider's.
 TEST(Trace, RouteColumnsAreOptional) {
+  // A trace of that time: the columns up to retry_after_s (the api columns came later still).
   std::string header = trace_csv_header();
-  header.replace(header.find(",provider,key_index"), 19, "");
+  header = header.substr(0, header.find(",provider,key_index")) + "\n";
   std::string line = trace_csv_line(full_row());
-  line.replace(line.find(",backup,1\n"), 9, "");
+  line = line.substr(0, line.find(",backup,1,")) + "\n";
   const auto rows = parse_trace(header + line, "t.csv");
   ASSERT_EQ(rows.size(), 1U);
   EXPECT_EQ(rows[0].retry_after_s, 1.0);
   EXPECT_EQ(rows[0].provider, "");
   EXPECT_EQ(rows[0].key_index, 0U);
+  EXPECT_EQ(rows[0].api, "openai");
+}
+
+// An Anthropic row: the api and the input/output-token headers round trip.
+TEST(Trace, AnthropicColumnsRoundTrip) {
+  TraceRow row = full_row();
+  row.api = "anthropic";
+  row.limit_input_tokens = 30000;
+  row.remaining_input_tokens = 29000;
+  row.reset_input_tokens_s = 1.25;
+  row.limit_output_tokens = 2000;
+  row.remaining_output_tokens = 0;
+  row.reset_output_tokens_s = 3.5;
+  const auto rows = parse_trace(trace_csv_header() + trace_csv_line(row), "t.csv");
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].api, "anthropic");
+  EXPECT_EQ(rows[0].limit_input_tokens, 30000);
+  EXPECT_EQ(rows[0].remaining_input_tokens, 29000);
+  EXPECT_EQ(rows[0].reset_input_tokens_s, 1.25);
+  EXPECT_EQ(rows[0].limit_output_tokens, 2000);
+  EXPECT_EQ(rows[0].remaining_output_tokens, 0);
+  EXPECT_EQ(rows[0].reset_output_tokens_s, 3.5);
+  EXPECT_EQ(trace_csv_line(rows[0]), trace_csv_line(row));
+}
+
+// Traces written before the api and input/output-token columns read as OpenAI's.
+TEST(Trace, ApiColumnsAreOptional) {
+  const std::string header = trace_csv_header();
+  const std::size_t cut = header.find(",api,");
+  ASSERT_NE(cut, std::string::npos);
+  const std::string line = trace_csv_line(full_row());
+  // The api and the six token columns are the last seven cells.
+  std::size_t end = line.size();
+  for (int i = 0; i < 7; ++i) end = line.rfind(',', end - 1);
+  const auto rows = parse_trace(header.substr(0, cut) + "\n" + line.substr(0, end) + "\n", "t.csv");
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].api, "openai");
+  EXPECT_EQ(rows[0].provider, "backup");
+  EXPECT_FALSE(rows[0].limit_input_tokens);
+  EXPECT_FALSE(rows[0].limit_output_tokens);
 }
 
 TEST(Trace, MissingColumnsAreNamedOnLineOne) {
@@ -126,7 +167,7 @@ TEST(Trace, BadCellsAreNamedByLineAndColumn) {
   } catch (const TraceError& error) {
     EXPECT_THAT(error.problems(),
                 ElementsAre("t.csv:3: column \"end_s\": must be a number, got \"three\"",
-                            "t.csv:4: expected 22 cells, got 3",
+                            "t.csv:4: expected 29 cells, got 3",
                             "t.csv:5: column \"request_id\": must be an integer, got \"4x\""));
   }
 }

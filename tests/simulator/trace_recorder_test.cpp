@@ -95,6 +95,33 @@ TEST(TraceRecorder, SimulatedRowsFollowTheDecisions) {
   EXPECT_NEAR(retry->sent_s, retry->intended_s, 1e-9);
 }
 
+TEST(TraceRecorder, AnthropicRowsCarryTheApiAndTheInputOutputHeaders) {
+  // 2 RPM, so the third of three users is refused with Anthropic's 429.
+  const auto rows = simulated_trace(R"({"name": "t", "provider": {"name": "claude", "api": "anthropic",
+      "models": ["claude-sonnet-4-5"], "limits": {"rpm": 2, "itpm": 30000, "otpm": 8000},
+      "latency": {"time_to_first_token_s": 0.5, "per_token_s": 0.01, "refused_s": 0.08},
+      "tokens": {"completion": 11}},
+    "workload": {"phases": [{"name": "three", "users": 3, "requests_per_user": 1}]}})");
+  ASSERT_EQ(rows.size(), 3U);
+  int refused = 0;
+  for (const TraceRow& row : rows) {
+    EXPECT_EQ(row.api, "anthropic");
+    EXPECT_EQ(row.provider, "claude");
+    EXPECT_EQ(row.limit_requests, 2);
+    EXPECT_EQ(row.limit_input_tokens, 30000);
+    EXPECT_EQ(row.limit_output_tokens, 8000);
+    EXPECT_TRUE(row.remaining_input_tokens);
+    EXPECT_TRUE(row.reset_output_tokens_s);
+    if (row.status == 429) {
+      ++refused;
+      EXPECT_EQ(row.error, "rate_limit_requests");
+      EXPECT_EQ(row.error_type, "rate_limit_error");
+      EXPECT_EQ(row.error_code, "");
+    }
+  }
+  EXPECT_EQ(refused, 1);
+}
+
 TEST(TraceRecorder, TimeoutsAreRowsWithoutAResponse) {
   const auto rows = simulated_trace(R"({"name": "t", "provider": {"limits": {"rpm": 60},
       "faults": {"timeout": 1}},

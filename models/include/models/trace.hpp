@@ -30,11 +30,13 @@ struct TraceRow {
   double end_s = 0;                     // last byte, or when the client gave up
   int status = 0;                       // HTTP status; 0 when none came (timeout, connection)
   std::string error;                    // "" or an error category (models/metrics.hpp)
-  std::string error_type;               // OpenAI error body's type ("requests", "tokens" ...)
-  std::string error_code;               // and its code ("rate_limit_exceeded" ...)
+  std::string error_type;               // the error body's type: OpenAI's ("requests", "tokens" ...),
+                                        // Anthropic's ("rate_limit_error", "overloaded_error" ...)
+  std::string error_code;               // OpenAI's code ("rate_limit_exceeded" ...); Anthropic has none
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
-  // The x-ratelimit-* headers of the response (reset-* as seconds).
+  // The rate-limit headers of the response (reset-* as seconds): OpenAI's x-ratelimit-*, or
+  // Anthropic's anthropic-ratelimit-requests-* and -tokens-* (input and output combined).
   std::optional<std::int64_t> limit_requests;
   std::optional<std::int64_t> remaining_requests;
   std::optional<double> reset_requests_s;
@@ -42,10 +44,20 @@ struct TraceRow {
   std::optional<std::int64_t> remaining_tokens;
   std::optional<double> reset_tokens_s;
   std::optional<double> retry_after_s;  // retry-after-ms, else retry-after
+  // Anthropic's anthropic-ratelimit-input-tokens-* and -output-tokens-* (empty for OpenAI).
+  std::optional<std::int64_t> limit_input_tokens;
+  std::optional<std::int64_t> remaining_input_tokens;
+  std::optional<double> reset_input_tokens_s;
+  std::optional<std::int64_t> limit_output_tokens;
+  std::optional<std::int64_t> remaining_output_tokens;
+  std::optional<double> reset_output_tokens_s;
   // Where the attempt went: the scenario provider's name and the index of the key in its api_keys
   // (never the key itself). Empty and 0 in traces written without these columns.
   std::string provider;
   std::uint32_t key_index = 0;
+  // The API the provider speaks: "openai" or "anthropic" (scenario_config.hpp's api_name);
+  // "openai" in traces written without this column.
+  std::string api = "openai";
 };
 
 // Returns the header line (column names and a newline).

@@ -92,6 +92,7 @@ struct AttemptContext {
   TimePoint intended{};  // the request's intended start, or when its retry was due
   std::string provider;  // the scenario provider it went to (client.routing; else the first)
   std::uint32_t key = 0;  // index of its key in that provider's api_keys
+  ProviderApi api = ProviderApi::openai;  // the API that provider speaks
 };
 
 // A phase's identity and measured figures, as the report needs them.

@@ -2,7 +2,7 @@
 //
 // A driver calls it at three points: when it sends an attempt (with the client model's context:
 // request, retry number, phase, intended time), when the attempt's response is complete (with
-// what it saw: first byte, status, error body, x-ratelimit-* and retry-after), and when the
+// what it saw: first byte, status, error body, the rate-limit headers and retry-after), and when the
 // client gives up on it (timeout). The DES driver builds the response facts from the provider's
 // Decision (facts_of_decision: first byte = time to first token), the real-socket driver from the
 // HTTP response (facts_of_reading), so a simulated trace and a real one have the same columns
