@@ -112,6 +112,29 @@ std::string usage_json(std::int64_t prompt_tokens, std::int64_t completion_token
   return out;
 }
 
+namespace {
+
+// The logprobs writer of an API's choice: chat's content list or legacy completions' shape.
+using LogprobsWriter = void (*)(std::string&, const std::vector<std::string>&,
+                                const std::vector<TokenLogprob>&, std::size_t, std::size_t);
+
+// Appends the end of choice `c`: its logprobs (null unless asked for, in `write`'s shape) and its
+// finish_reason, closing the choice's object.
+void append_choice_end(std::string& out, const Completion& completion, int c, LogprobsWriter write) {
+  if (completion.has_logprobs && completion.contents) {
+    const ChoiceContent& content = (*completion.contents)[static_cast<std::size_t>(c)];
+    out += R"(,"logprobs":)";
+    write(out, content.content_pieces, content.logprobs, 0, content.logprobs.size());
+    out += R"(,"finish_reason":")";
+  } else {
+    out += R"(,"logprobs":null,"finish_reason":")";
+  }
+  out += finish_reason(completion, c);
+  out += R"("})";
+}
+
+}  // namespace
+
 std::string chat_completion_json(const Completion& completion) {
   std::string out;
   out.reserve(kCompletionBodyReserve);
@@ -127,17 +150,7 @@ std::string chat_completion_json(const Completion& completion) {
       completion.reply.append_text(out, c, choice_tokens(completion, c));  // needs no escaping
       out += R"(","refusal":null,"annotations":[]})";
     }
-    if (completion.has_logprobs && completion.contents) {
-      const ChoiceContent& content = (*completion.contents)[static_cast<std::size_t>(c)];
-      out += R"(,"logprobs":)";
-      append_choice_logprobs(out, content.content_pieces, content.logprobs, 0,
-                             content.logprobs.size());
-      out += R"(,"finish_reason":")";
-    } else {
-      out += R"(,"logprobs":null,"finish_reason":")";
-    }
-    out += finish_reason(completion, c);
-    out += R"("})";
+    append_choice_end(out, completion, c, append_choice_logprobs);
   }
   out += R"(],"usage":)";
   append_usage(out, completion.prompt_tokens, completion_tokens(completion));
@@ -161,17 +174,7 @@ std::string text_completion_json(const Completion& completion) {
     }
     out += R"(,"index":)";
     wire::append_json_int(out, c);
-    if (completion.has_logprobs && completion.contents) {
-      const ChoiceContent& content = (*completion.contents)[static_cast<std::size_t>(c)];
-      out += R"(,"logprobs":)";
-      append_completion_logprobs(out, content.content_pieces, content.logprobs, 0,
-                                 content.logprobs.size());
-      out += R"(,"finish_reason":")";
-    } else {
-      out += R"(,"logprobs":null,"finish_reason":")";
-    }
-    out += finish_reason(completion, c);
-    out += R"("})";
+    append_choice_end(out, completion, c, append_completion_logprobs);
   }
   out += R"(],"usage":)";
   append_usage(out, completion.prompt_tokens, completion_tokens(completion));
