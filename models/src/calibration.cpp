@@ -272,23 +272,26 @@ std::optional<LimitFit> fit_limit(const std::vector<TraceRow>& rows, const Limit
 }
 
 // OpenAI's 429 body names the limit in its type ("requests", "tokens"); Anthropic's in its
-// message, which the trace keeps as the category (rate_limit_requests, rate_limit_tokens: input
-// and output tokens alike).
+// message, which the reading keeps as the code ("requests", "input_tokens", "output_tokens").
+// A trace without codes has only the category (rate_limit_tokens: input and output alike).
 bool is_openai_requests_refusal(const TraceRow& row) { return row.error_type != "tokens"; }
 bool is_openai_tokens_refusal(const TraceRow& row) { return row.error_type == "tokens"; }
 bool is_anthropic_requests_refusal(const TraceRow& row) { return row.error == "rate_limit_requests"; }
-bool is_anthropic_tokens_refusal(const TraceRow& row) { return row.error == "rate_limit_tokens"; }
+bool is_anthropic_input_refusal(const TraceRow& row) {
+  return row.error == "rate_limit_tokens" && (row.error_code.empty() || row.error_code == "input_tokens");
+}
+bool is_anthropic_output_refusal(const TraceRow& row) {
+  return row.error == "rate_limit_tokens" && (row.error_code.empty() || row.error_code == "output_tokens");
+}
 
 void fit_limits(const std::vector<TraceRow>& rows, CalibrationResult& fit) {
   if (fit.api == "anthropic") {
     fit.rpm = fit_limit(rows, {&TraceRow::limit_requests, "anthropic-ratelimit-requests-limit",
                                is_anthropic_requests_refusal, Units::requests, "requests 429"});
     fit.itpm = fit_limit(rows, {&TraceRow::limit_input_tokens, "anthropic-ratelimit-input-tokens-limit",
-                                is_anthropic_tokens_refusal, Units::input_tokens,
-                                "tokens 429 (input or output: the trace does not say which)"});
+                                is_anthropic_input_refusal, Units::input_tokens, "input-tokens 429"});
     fit.otpm = fit_limit(rows, {&TraceRow::limit_output_tokens, "anthropic-ratelimit-output-tokens-limit",
-                                is_anthropic_tokens_refusal, Units::output_tokens,
-                                "tokens 429 (input or output: the trace does not say which)"});
+                                is_anthropic_output_refusal, Units::output_tokens, "output-tokens 429"});
     return;
   }
   fit.rpm = fit_limit(rows, {&TraceRow::limit_requests, "x-ratelimit-limit-requests",

@@ -26,7 +26,10 @@ ResponseFacts facts_of_decision(const Decision& decision, TimePoint first_byte, 
   facts.headers = decision.admission.headers;
   // The type and code of the error body the mock server sends for the outcome.
   if (api == ProviderApi::anthropic) {
-    if (auto type = wire::anthropic::error_type_of(decision.outcome)) facts.error_type = *type;
+    // Anthropic's contract's reading: its error type, and the limit a 429 names as the code.
+    const wire::Reading read = wire::anthropic::from_decision(decision, TimePoint{});
+    facts.error_type = read.error_type;
+    facts.error_code = read.error_code;
   } else if (auto label = wire::error_label(decision.outcome, decision.admission.refused_by)) {
     facts.error_type = label->type;
     facts.error_code = label->code;

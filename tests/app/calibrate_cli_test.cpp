@@ -71,10 +71,11 @@ void expect_median(const std::optional<LogNormalFit>& fit, double median, double
   EXPECT_NEAR(fit->sigma.value, sigma, 4 * sigma / std::sqrt(2.0 * static_cast<double>(fit->samples)) + 0.05);
 }
 
-std::string scenario_with(const std::string& provider) {
+std::string scenario_with(const std::string& provider,
+                          const std::string& request = R"({"prompt_tokens": 40, "stream": true})") {
   return R"({"name": "calibration", "seed": 3, "provider": )" + provider + R"(,
     "client": {"connections": 400, "timeout_s": 60},
-    "request": {"prompt_tokens": 40, "stream": true},
+    "request": )" + request + R"(,
     "workload": {"phases": [{"name": "poisson", "users": 400, "start": "poisson", "rate_per_s": 4,
                              "requests_per_user": 1}]}})";
 }
@@ -145,13 +146,15 @@ TEST(CalibrateCli, RunRecordsTheSameColumnsInVirtualTime) {
 // anthropic-ratelimit-* values and api, and calibrate gives back its limits and latency.
 TEST(CalibrateCli, RecoversAnAnthropicProviderFromARunTrace) {
   const std::string provider = R"({"name": "claude", "api": "anthropic", "models": ["claude-sonnet-4-5"],
-    "limits": {"rpm": 120, "itpm": 30000, "otpm": 2000},
+    "limits": {"rpm": 120, "itpm": 30000, "otpm": 20000},
     "latency": {"time_to_first_token_s": {"dist": "lognormal", "median": 1.0, "sigma": 0.3},
                 "per_token_s": {"dist": "lognormal", "median": 0.04, "sigma": 0.2},
                 "refused_s": {"dist": "lognormal", "median": 0.1, "sigma": 0.2}},
     "tokens": {"completion": {"dist": "gamma", "shape": 4, "scale": 5}},
     "faults": {"overloaded": 0.05}})";
-  const std::string scenario = write_temp("calibrate-anthropic.json", scenario_with(provider));
+  // Anthropic's Messages API needs max_tokens, which its output-token limit counts.
+  const std::string request = R"({"prompt_tokens": 40, "max_tokens": 60, "stream": true})";
+  const std::string scenario = write_temp("calibrate-anthropic.json", scenario_with(provider, request));
   const std::string trace = kDir + "calibrate-anthropic-trace.csv";
   const std::string output = kDir + "calibrate-anthropic-fitted-provider.json";
   ASSERT_LE(llmsim("run " + scenario + " --quiet --record " + trace).status, 1);
@@ -168,14 +171,14 @@ TEST(CalibrateCli, RecoversAnAnthropicProviderFromARunTrace) {
   EXPECT_FALSE(fit.tpm);
   EXPECT_EQ(fit.rpm->per_minute.value, 120.0);
   EXPECT_EQ(fit.itpm->per_minute.value, 30000.0);
-  EXPECT_EQ(fit.otpm->per_minute.value, 2000.0);
+  EXPECT_EQ(fit.otpm->per_minute.value, 20000.0);
   // Virtual time: no wall allowance.
   expect_median(fit.time_to_first_token_s, 1.0, 0.3, 0);
   expect_median(fit.per_token_s, 0.04, 0.2, 0);
   expect_median(fit.refused_s, 0.1, 0.2, 0);
   EXPECT_NEAR(fit.overloaded.value, 0.05, 4 * std::sqrt(0.05 * 0.95 / static_cast<double>(fit.admitted)));
 
-  const std::string fitted = write_temp("calibrate-anthropic-fitted.json", scenario_with(read_file(output)));
+  const std::string fitted = write_temp("calibrate-anthropic-fitted.json", scenario_with(read_file(output), request));
   const CommandResult check = llmsim("check " + fitted);
   EXPECT_EQ(check.status, 0) << check.output;
   EXPECT_THAT(check.output, HasSubstr("API anthropic"));

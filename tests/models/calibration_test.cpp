@@ -254,7 +254,7 @@ TEST(Calibration, AnthropicLimitsComeFromItsHeaders) {
   EXPECT_THAT(provider, ::testing::Not(HasSubstr("\"tpm\"")));
   const Scenario scenario = parse_scenario(
       R"({"name": "fitted", "provider": )" + provider +
-          R"(, "client": {"timeout_s": 60}, "workload": {"phases": [{"users": 1, "requests_per_user": 1}]}})",
+          R"(, "client": {"timeout_s": 60}, "request": {"max_tokens": 64}, "workload": {"phases": [{"users": 1, "requests_per_user": 1}]}})",
       "fitted.json");
   const ProviderConfig& p = scenario.providers.front();
   EXPECT_EQ(p.api, ProviderApi::anthropic);
@@ -276,6 +276,13 @@ TEST(Calibration, AnthropicTokenLimitsElseComeFromTokens429s) {
   EXPECT_NEAR(fit.itpm->per_minute.value, 119.0 * 20 * 60 / 120, 1e-9);
   EXPECT_THAT(fit.itpm->source, HasSubstr("tokens 429"));
   ASSERT_TRUE(fit.otpm);
+  // With the code the reading gives them, the 429s count for the limit they name only.
+  for (std::size_t i : {10, 130}) rows[i].error_code = "input_tokens";
+  const CalibrationResult coded = calibrate(rows);
+  ASSERT_TRUE(coded.itpm);
+  EXPECT_NEAR(coded.itpm->per_minute.value, 119.0 * 20 * 60 / 120, 1e-9);
+  EXPECT_THAT(coded.itpm->source, HasSubstr("input-tokens 429"));
+  EXPECT_FALSE(coded.otpm);  // no header and none of its 429s: nothing to fit it from
   // Requests 429s are none: the busiest minute bounds rpm.
   EXPECT_THAT(fit.rpm->source, HasSubstr("lower bound"));
 }

@@ -101,6 +101,7 @@ TEST(TraceRecorder, AnthropicRowsCarryTheApiAndTheInputOutputHeaders) {
       "models": ["claude-sonnet-4-5"], "limits": {"rpm": 2, "itpm": 30000, "otpm": 8000},
       "latency": {"time_to_first_token_s": 0.5, "per_token_s": 0.01, "refused_s": 0.08},
       "tokens": {"completion": 11}},
+    "request": {"max_tokens": 64},
     "workload": {"phases": [{"name": "three", "users": 3, "requests_per_user": 1}]}})");
   ASSERT_EQ(rows.size(), 3U);
   int refused = 0;
@@ -116,7 +117,7 @@ TEST(TraceRecorder, AnthropicRowsCarryTheApiAndTheInputOutputHeaders) {
       ++refused;
       EXPECT_EQ(row.error, "rate_limit_requests");
       EXPECT_EQ(row.error_type, "rate_limit_error");
-      EXPECT_EQ(row.error_code, "");
+      EXPECT_EQ(row.error_code, "requests");  // the limit its message names
     }
   }
   EXPECT_EQ(refused, 1);

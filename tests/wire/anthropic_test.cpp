@@ -147,6 +147,14 @@ TEST(Render, RateLimitRefusalAsAnthropicSendsIt) {
                           Pair("anthropic-ratelimit-tokens-limit", "48000"),
                           Pair("anthropic-ratelimit-tokens-remaining", "46000"),
                           Pair("anthropic-ratelimit-tokens-reset", "2025-08-21T12:41:10Z")));
+  // The limit the message names is the reading's code, read back as the decision has it.
+  EXPECT_EQ(read_response(r, at_unix(kRecorded)).error_code, "input_tokens");
+  EXPECT_EQ(from_decision(d, at_unix(kRecorded)).error_code, "input_tokens");
+  for (const auto& [kind, code] : {std::pair{LimitKind::rpm, "requests"}, std::pair{LimitKind::otpm, "output_tokens"}}) {
+    const Decision other = decision_of(Outcome::rate_limited, kind, from_millis(900), from_seconds(30));
+    const Response sent = render(other, {.model = "m", .organization = "o", .now = at_unix(kRecorded)});
+    EXPECT_EQ(read_response(sent, at_unix(kRecorded)).error_code, code);
+  }
 }
 
 TEST(Render, ErrorsOtherThanLimitsCarryNoRetryAfter) {
@@ -185,6 +193,7 @@ TEST(Render, TooLargeNamesTheRequestAndTheLimitWithoutAWait) {
                           "your organization's rate limit of 8,000 output tokens per minute "
                           "(org: org-1, model: claude-haiku-4-5)."));
   EXPECT_EQ(read_response(r, at_unix(0)).error, ErrorCategory::other);
+  EXPECT_EQ(read_response(r, at_unix(0)).error_code, "output_tokens");
 }
 
 TEST(ErrorJson, AddsTheRequestIdAndReplacesBadUtf8) {

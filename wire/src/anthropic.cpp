@@ -10,6 +10,8 @@
 
 #include "wire/json_text.hpp"
 
+#include "anthropic_limits.hpp"
+
 namespace llmsim::wire::anthropic {
 namespace {
 
@@ -31,26 +33,6 @@ std::string grouped(std::int64_t value) {
     out += digits[i];
   }
   return value < 0 ? "-" + out : out;
-}
-
-// Returns what a limit counts and over which window: "requests per minute", "input tokens per
-// minute" ... (OpenAI's daily limits are refused by the loader for Anthropic providers; named
-// here all the same, so no refusal ever reads "none").
-std::string limit_words(LimitKind kind) {
-  switch (kind) {
-    case LimitKind::tpm: return "tokens per minute";
-    case LimitKind::rpd: return "requests per day";
-    case LimitKind::tpd: return "tokens per day";
-    case LimitKind::itpm: return "input tokens per minute";
-    case LimitKind::otpm: return "output tokens per minute";
-    default: return "requests per minute";
-  }
-}
-
-// Returns the unit of a limit alone: "requests", "input tokens" ...
-std::string limit_unit(LimitKind kind) {
-  const std::string words = limit_words(kind);
-  return words.substr(0, words.find(" per "));
 }
 
 std::int64_t to_nearest_thousand(std::int64_t value) {
@@ -134,6 +116,42 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 }
 
 }  // namespace
+
+// Returns what a limit counts and over which window: "requests per minute", "input tokens per
+// minute" ... (OpenAI's daily limits are refused by the loader for Anthropic providers; named
+// here all the same, so no refusal ever reads "none").
+std::string limit_words(LimitKind kind) {
+  switch (kind) {
+    case LimitKind::tpm: return "tokens per minute";
+    case LimitKind::rpd: return "requests per day";
+    case LimitKind::tpd: return "tokens per day";
+    case LimitKind::itpm: return "input tokens per minute";
+    case LimitKind::otpm: return "output tokens per minute";
+    default: return "requests per minute";
+  }
+}
+
+// Returns the unit of a limit alone: "requests", "input tokens" ...
+std::string limit_unit(LimitKind kind) {
+  const std::string words = limit_words(kind);
+  return words.substr(0, words.find(" per "));
+}
+
+std::string limit_code(LimitKind kind) {
+  std::string code = limit_unit(kind);
+  std::replace(code.begin(), code.end(), ' ', '_');
+  return code;
+}
+
+std::string limit_code_in(std::string_view message) {
+  // The longer words first: "input tokens per minute" holds "tokens per minute".
+  for (const LimitKind kind : {LimitKind::itpm, LimitKind::otpm, LimitKind::tpm, LimitKind::rpd,
+                               LimitKind::tpd, LimitKind::rpm}) {
+    if (message.find(limit_words(kind)) != std::string_view::npos) return limit_code(kind);
+  }
+  return "";
+}
+
 
 std::string rfc3339(std::int64_t unix_seconds) {
   using namespace std::chrono;
@@ -357,6 +375,10 @@ Reading from_decision(const Decision& decision, TimePoint now) {
   reading.rate_limits = as_sent(decision.admission.headers, now);
   if (auto wait = retry_after_seconds(decision)) reading.retry_after = seconds{*wait};
   if (auto type = error_type_of(decision.outcome)) reading.error_type = *type;
+  // A 429's message names its limit; the reading keeps which as its code.
+  if (decision.outcome == Outcome::rate_limited || decision.outcome == Outcome::too_large) {
+    reading.error_code = limit_code(decision.admission.refused_by);
+  }
   return reading;
 }
 

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "anthropic_limits.hpp"
+
 namespace llmsim::wire::anthropic {
 namespace {
 
@@ -65,6 +67,7 @@ Reading read_response(int status, const ResponseHeaders& headers, std::string_vi
       status, headers, body, is_complete, [](std::string_view text) { return is_stream_done(text); },
       [status](Reading& read, std::string_view text) {
         const std::string message = read_error_body(text, read);
+        if (status == 429) read.error_code = limit_code_in(message);
         return classify_error(status, read.error_type, message);
       });
   reading.rate_limits = read_rate_limit_headers(headers, now);
