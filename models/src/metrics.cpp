@@ -37,6 +37,7 @@ void PhaseMetrics::record(const RequestRecord& r) {
   if (r.queued.count() > 0) ++waited;
   bytes_sent += r.bytes_sent;
   bytes_received += r.bytes_received;
+  if (!r.error) success_body_bytes += r.body_bytes;
   prompt_tokens += r.prompt_tokens;
   completion_tokens += r.completion_tokens;
   first_intended = first_intended ? std::min(*first_intended, r.intended_send) : r.intended_send;
@@ -55,6 +56,7 @@ void PhaseMetrics::merge(const PhaseMetrics& o) {
   queue.merge(o.queue);
   bytes_sent += o.bytes_sent;
   bytes_received += o.bytes_received;
+  success_body_bytes += o.success_body_bytes;
   prompt_tokens += o.prompt_tokens;
   completion_tokens += o.completion_tokens;
   if (o.first_intended) {

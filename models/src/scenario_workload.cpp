@@ -12,7 +12,7 @@ const std::vector<std::string_view>& threshold_metrics() {
   static const std::vector<std::string_view> metrics = {
       // counts, rates and sizes of the run or phase
       "success_rate", "requests", "succeeded", "failed", "retries", "throughput_rps", "duration_s",
-      "bytes_received", "client_cpu_utilisation", "cache_hits", "provider_calls",
+      "bytes_received", "success_body_bytes", "client_cpu_utilisation", "cache_hits", "provider_calls",
       // seconds from the intended send to the final response
       "latency_s.avg", "latency_s.min", "latency_s.max", "latency_s.p50", "latency_s.p90",
       "latency_s.p95", "latency_s.p99",

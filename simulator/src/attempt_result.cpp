@@ -13,6 +13,11 @@ namespace {
 
 // Bytes of an OpenAI error body (message, type, param, code), about what the server sends.
 constexpr std::int64_t kErrorBodyBytes = 320;
+// Bytes of a success body's JSON around its generated text: the part of
+// network.response_overhead_bytes that is body; the rest is headers. Half of the default 400, as
+// the mock server splits a chat completion's overhead about evenly (measured: 459 bytes of status
+// line and headers, 543 of JSON around the text: id, model, choice, usage).
+constexpr std::int64_t kBodyFramingBytes = 200;
 // Bytes per token of generated text: OpenAI's rule of thumb of four characters a token.
 constexpr std::int64_t kBytesPerToken = 4;
 
@@ -28,17 +33,25 @@ AttemptResult attempt_of(const wire::Reading& reading) {
   return result;
 }
 
-std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network) {
+ResponseSize estimated_response_size(const Decision& decision, const NetworkConfig& network) {
+  const std::int64_t framing = std::min(network.response_overhead_bytes, kBodyFramingBytes);
+  const std::int64_t header = network.response_overhead_bytes - framing;
   switch (decision.outcome) {
     case Outcome::ok:
-      return network.response_overhead_bytes + kBytesPerToken * decision.completion_tokens;
+      return {.header = header, .body = framing + kBytesPerToken * decision.completion_tokens};
     case Outcome::drop_mid_stream:
-      return network.response_overhead_bytes + kBytesPerToken * decision.tokens_before_drop;
+      return {.header = header, .body = framing + kBytesPerToken * decision.tokens_before_drop};
     case Outcome::hang:
-      return 0;
+      return {};
     default:
-      return network.response_overhead_bytes + kErrorBodyBytes;
+      // An error body is the error object alone, no completion framing around it.
+      return {.header = network.response_overhead_bytes, .body = kErrorBodyBytes};
   }
+}
+
+std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network) {
+  const ResponseSize size = estimated_response_size(decision, network);
+  return size.header + size.body;
 }
 
 std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkConfig& network) {
@@ -51,7 +64,9 @@ AttemptResult from_decision(const Decision& decision, const ProviderConfig& prov
   AttemptResult result = attempt_of(provider.api == ProviderApi::anthropic
                                         ? wire::anthropic::from_decision(decision, now)
                                         : wire::from_decision(decision, provider.send_retry_after_ms));
-  result.bytes_received = estimated_response_bytes(decision, network);
+  const ResponseSize size = estimated_response_size(decision, network);
+  result.bytes_received = size.header + size.body;
+  result.body_bytes = size.body;
   result.prompt_tokens = decision.prompt_tokens;
   if (decision.outcome == Outcome::ok) result.completion_tokens = decision.completion_tokens;
   return result;

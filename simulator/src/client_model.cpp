@@ -327,6 +327,8 @@ void ClientModel::finish_request(std::uint32_t slot, const AttemptResult& result
       .retries = static_cast<int>(r.attempt),
       .bytes_sent = r.bytes_sent,
       .bytes_received = r.bytes_received,
+      // Only the final response's body: a retried attempt's body is in bytes_received alone.
+      .body_bytes = result.body_bytes,
       // The prompt went out with every attempt sent (failover hops too), whatever came back.
       .prompt_tokens = request_template_.prompt_tokens * r.provider_calls,
       .completion_tokens = result.completion_tokens,

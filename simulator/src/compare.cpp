@@ -24,8 +24,8 @@ using Json = nlohmann::json;
 const std::vector<std::string>& compared_metrics() {
   static const std::vector<std::string> metrics = [] {
     std::vector<std::string> m = {"requests", "succeeded", "success_rate", "throughput_rps",
-                                  "duration_s", "retries", "bytes_received", "cache_hits",
-                                  "provider_calls"};
+                                  "duration_s", "retries", "bytes_received", "success_body_bytes",
+                                  "cache_hits", "provider_calls"};
     for (const char* stat : {"avg", "min", "max", "p50", "p90", "p95", "p99"}) {
       m.push_back(std::string("latency_s.") + stat);
     }

@@ -426,6 +426,7 @@ AttemptResult read_response(const ResponseView& response) {
 AttemptResult read_response(const ResponseView& response, const wire::Reading& reading) {
   AttemptResult result = attempt_of(reading);
   result.bytes_received = response.bytes_received;
+  result.body_bytes = response.body_bytes;
   const bool is_success = response.status >= 200 && response.status < 300;
   if (!is_success || result.error) return result;
   const bool is_stream = response.headers.content_type &&

@@ -61,6 +61,7 @@ PhaseReport phase_report(const std::string& name, int users, const PhaseMetrics&
   r.provider_calls = m.provider_calls;
   r.bytes_sent = m.bytes_sent;
   r.bytes_received = m.bytes_received;
+  r.success_body_bytes = m.success_body_bytes;
   r.prompt_tokens = m.prompt_tokens;
   r.completion_tokens = m.completion_tokens;
   if (cpu.enabled && duration_s > 0) {
@@ -139,6 +140,7 @@ std::optional<double> metric_value(const PhaseReport& p, std::string_view metric
   if (metric == "throughput_rps") return p.throughput_rps;
   if (metric == "duration_s") return p.duration_s;
   if (metric == "bytes_received") return static_cast<double>(p.bytes_received);
+  if (metric == "success_body_bytes") return static_cast<double>(p.success_body_bytes);
   if (metric == "client_cpu_utilisation") return p.client_cpu_utilisation.value_or(0.0);
   if (metric.starts_with("latency_s.")) return latency(p.latency_s, metric.substr(10));
   if (metric.starts_with("ttft_s.")) return latency(p.ttft_s, metric.substr(7));

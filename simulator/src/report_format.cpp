@@ -69,6 +69,7 @@ Json phase_json(const PhaseReport& p) {
          {"provider_calls", p.provider_calls},
          {"bytes_sent", p.bytes_sent},
          {"bytes_received", p.bytes_received},
+         {"success_body_bytes", p.success_body_bytes},
          {"prompt_tokens", p.prompt_tokens},
          {"completion_tokens", p.completion_tokens}};
   j["client_cpu_utilisation"] =
@@ -174,7 +175,8 @@ void phase_text(std::ostringstream& out, const PhaseReport& p) {
         << "\n";
   }
   out << "Data Transfer:    " << format("%.2f MB received, ", static_cast<double>(p.bytes_received) / 1e6)
-      << format("%.2f MB sent", static_cast<double>(p.bytes_sent) / 1e6) << "\n";
+      << format("%.2f MB sent, ", static_cast<double>(p.bytes_sent) / 1e6)
+      << format("%.2f MB in successful bodies", static_cast<double>(p.success_body_bytes) / 1e6) << "\n";
   out << "Errors:           " << errors_line(p) << "\n";
   out << "Retries:          " << p.retries << "\n";
   for (const RouteReport& route : p.routes) routes_text(out, route);
@@ -261,7 +263,7 @@ std::string to_csv(const Report& report) {
   out << "phase,users,requests,succeeded,failed,success_rate,latency_avg_s,latency_min_s,"
          "latency_max_s,latency_p50_s,latency_p90_s,latency_p95_s,latency_p99_s,ttft_avg_s,ttft_min_s,"
          "ttft_max_s,ttft_p50_s,ttft_p90_s,ttft_p95_s,ttft_p99_s,queue_avg_s,"
-         "queue_p95_s,throughput_rps,duration_s,retries,bytes_sent,bytes_received";
+         "queue_p95_s,throughput_rps,duration_s,retries,bytes_sent,bytes_received,success_body_bytes";
   for (std::size_t i = 0; i < kErrorCategoryCount; ++i) {
     out << ",errors_" << category_name(static_cast<ErrorCategory>(i));
   }
@@ -285,7 +287,7 @@ std::string to_csv(const Report& report) {
                      p.ttft_s.p95, p.ttft_s.p99, p.queue_s.avg, p.queue_s.p95, p.throughput_rps, p.duration_s}) {
       out << ',' << format("%.6f", v);
     }
-    out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received;
+    out << ',' << p.retries << ',' << p.bytes_sent << ',' << p.bytes_received << ',' << p.success_body_bytes;
     for (std::uint64_t e : p.errors) out << ',' << e;
     out << ',' << (p.client_cpu_utilisation ? format("%.6f", *p.client_cpu_utilisation) : "") << ','
         << p.cache_hits << ',' << p.provider_calls << ',' << class_label;

@@ -329,6 +329,7 @@ class SocketDriver final : public ClientDriver {
                             .body = response.body(),
                             .is_complete = !read_error && parser.is_done(),
                             .bytes_received = static_cast<std::int64_t>(header_read + read),
+                            .body_bytes = static_cast<std::int64_t>(read),
                             .endpoint = scenario_.request.endpoint,
                             .api = route.api};
     const wire::Reading reading = reading_of(view, header, unix_now());

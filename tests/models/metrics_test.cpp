@@ -43,7 +43,7 @@ RequestRecord make_record(double intended_ms, double finished_ms,
   return RequestRecord{.intended_send = at_ms(intended_ms), .finished = at_ms(finished_ms),
                        .queued = from_millis(intended_ms / 10), .error = error,
                        .retries = retries, .bytes_sent = 100, .bytes_received = 300,
-                       .prompt_tokens = 20, .completion_tokens = 16};
+                       .body_bytes = 200, .prompt_tokens = 20, .completion_tokens = 16};
 }
 
 TEST(PhaseMetrics, RecordCountsEverything) {
@@ -59,6 +59,8 @@ TEST(PhaseMetrics, RecordCountsEverything) {
   EXPECT_EQ(m.errors[static_cast<std::size_t>(ErrorCategory::quota)], 0U);
   EXPECT_EQ(m.bytes_sent, 300);
   EXPECT_EQ(m.bytes_received, 900);
+  // Only the succeeded request's body: the 429's and the timeout's records carry 200 too.
+  EXPECT_EQ(m.success_body_bytes, 200);
   EXPECT_EQ(m.prompt_tokens, 60);
   EXPECT_EQ(m.completion_tokens, 48);
   // Latency from the intended send: 1000, 200 and 600 ms.
@@ -108,6 +110,8 @@ TEST(PhaseMetrics, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(a.errors, all.errors);
   EXPECT_EQ(a.bytes_sent, all.bytes_sent);
   EXPECT_EQ(a.bytes_received, all.bytes_received);
+  EXPECT_EQ(a.success_body_bytes, all.success_body_bytes);
+  EXPECT_EQ(all.success_body_bytes, 200 * static_cast<std::int64_t>(all.succeeded));
   EXPECT_EQ(a.prompt_tokens, all.prompt_tokens);
   EXPECT_EQ(a.completion_tokens, all.completion_tokens);
   EXPECT_EQ(a.latency.count(), all.latency.count());

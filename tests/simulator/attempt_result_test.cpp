@@ -157,6 +157,54 @@ TEST(EstimatedBytes, CountFourBytesATokenPlusOverhead) {
   EXPECT_EQ(estimated_response_bytes(make_decision(Outcome::hang), small), 0);
 }
 
+// The JSON framing of a success body within the 400 bytes of default response overhead
+// (attempt_result.cpp, kBodyFramingBytes); the other 400 - kFraming are headers.
+constexpr std::int64_t kFraming = 200;
+
+TEST(EstimatedBytes, SplitIntoHeadersAndBody) {
+  const NetworkConfig network;  // 400 bytes of response overhead
+  struct Row {
+    const char* what;
+    Outcome outcome;
+    std::int64_t header;
+    std::int64_t body;
+  };
+  for (const Row& row : {
+           // A success: its framing and 16 tokens of 4 bytes; the rest of the overhead headers.
+           Row{"ok", Outcome::ok, 400 - kFraming, kFraming + 64},
+           // A stream cut after 8 tokens: the same framing and what came of the text.
+           Row{"drop", Outcome::drop_mid_stream, 400 - kFraming, kFraming + 32},
+           // An error: the error object is the whole body; the overhead is all headers.
+           Row{"429", Outcome::rate_limited, 400, 320},
+           Row{"500", Outcome::server_error, 400, 320},
+           // A hang: no response.
+           Row{"hang", Outcome::hang, 0, 0}}) {
+    const Decision decision = make_decision(row.outcome, LimitKind::rpm);
+    const ResponseSize size = estimated_response_size(decision, network);
+    EXPECT_EQ(size.header, row.header) << row.what;
+    EXPECT_EQ(size.body, row.body) << row.what;
+    // The two parts add up to the estimate bytes_received has always been.
+    EXPECT_EQ(size.header + size.body, estimated_response_bytes(decision, network)) << row.what;
+  }
+  // An overhead smaller than the framing is all body: no negative headers.
+  const ResponseSize tiny =
+      estimated_response_size(make_decision(Outcome::ok), NetworkConfig{.response_overhead_bytes = 10});
+  EXPECT_EQ(tiny.header, 0);
+  EXPECT_EQ(tiny.body, 10 + 64);
+}
+
+TEST(FromDecision, BodyBytesAreTheBodyOfTheEstimate) {
+  const ProviderConfig provider;
+  const AttemptResult ok = from_decision(make_decision(Outcome::ok), provider, NetworkConfig{}, TimePoint{});
+  EXPECT_EQ(ok.bytes_received, 400 + 64);
+  EXPECT_EQ(ok.body_bytes, kFraming + 64);
+  const AttemptResult refused = from_decision(make_decision(Outcome::rate_limited, LimitKind::rpm),
+                                              provider, NetworkConfig{}, TimePoint{});
+  EXPECT_EQ(refused.body_bytes, 320);
+  const AttemptResult hang = from_decision(make_decision(Outcome::hang), provider, NetworkConfig{}, TimePoint{});
+  EXPECT_EQ(hang.body_bytes, 0);
+}
+
 // --- retry_delay: the official SDKs' rule -------------------------------------------------------
 
 enum class Expect { no_retry, retry_after, backoff };

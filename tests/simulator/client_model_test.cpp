@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/scenario.hpp"
+#include "simulator/attempt_result.hpp"
 #include "simulator/des_driver.hpp"
 
 namespace llmsim {
@@ -163,6 +164,66 @@ TEST(ClientModel, NetworkRoundTripAddsToEveryRequest) {
   const Scenario s = make(kNoLimitsOneSecond, R"({"network": {"rtt_ms": 100}})",
                           R"([{"users": 3, "requests_per_user": 1}])");
   EXPECT_EQ(simulate(s).phases[0].metrics.latency.max(), from_seconds(1.1).count());
+}
+
+// The estimated response of one request answered with `tokens` tokens, or refused (a 429).
+ResponseSize answered(std::int64_t tokens) {
+  Decision d;
+  d.outcome = Outcome::ok;
+  d.completion_tokens = tokens;
+  return estimated_response_size(d, NetworkConfig{});
+}
+ResponseSize refused() {
+  Decision d;
+  d.outcome = Outcome::rate_limited;
+  return estimated_response_size(d, NetworkConfig{});
+}
+std::int64_t total(ResponseSize size) { return size.header + size.body; }
+
+// Every request answered: the bodies of all of them, less than all bytes received (headers).
+TEST(ClientModel, SuccessBodyBytesAreTheBodiesOfTheAnswers) {
+  const Scenario s = make(R"({"limits": {"rpm": 1000}, "tokens": {"completion": 5}})",
+                          R"({"connections": 100})", R"([{"users": 40, "requests_per_user": 2}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  ASSERT_EQ(m.succeeded, 80u);
+  EXPECT_EQ(m.success_body_bytes, 80 * answered(5).body);
+  EXPECT_EQ(m.bytes_received, 80 * total(answered(5)));
+  EXPECT_LT(m.success_body_bytes, m.bytes_received);
+}
+
+// 10 answered, 15 refused without retries: the refusals' bodies are received but not counted.
+TEST(ClientModel, SuccessBodyBytesLeaveOutFailedRequests) {
+  const Scenario s = make(R"({"limits": {"rpm": 10}, "latency": {"refused_s": 0.1},
+                              "tokens": {"completion": 3}})",
+                          R"({"connections": 1000})", R"([{"users": 25, "requests_per_user": 1}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  ASSERT_EQ(m.succeeded, 10u);
+  EXPECT_EQ(m.success_body_bytes, 10 * answered(3).body);
+  EXPECT_EQ(m.bytes_received, 10 * total(answered(3)) + 15 * total(refused()));
+}
+
+// The 61st request is refused once, then answered: its 429's body is in bytes_received only.
+TEST(ClientModel, SuccessBodyBytesCountOnlyTheFinalAttempt) {
+  const Scenario s = make(
+      R"({"limits": {"rpm": 60}, "latency": {"time_to_first_token_s": 0.5, "refused_s": 0},
+          "tokens": {"completion": 1}})",
+      R"({"connections": 1000, "retry": {"max_retries": 2}})",
+      R"([{"users": 61, "requests_per_user": 1}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  ASSERT_EQ(m.succeeded, 61u);
+  ASSERT_EQ(m.retries, 1u);
+  EXPECT_EQ(m.success_body_bytes, 61 * answered(1).body);
+  EXPECT_EQ(m.bytes_received, 61 * total(answered(1)) + total(refused()));
+}
+
+// Timed-out requests received nothing: no bytes and no body.
+TEST(ClientModel, SuccessBodyBytesAreZeroWhenNothingAnswered) {
+  const Scenario s = make(R"({"limits": {"rpm": 1000}, "faults": {"timeout": 1.0}})",
+                          R"({"connections": 5, "timeout_s": 2})",
+                          R"([{"users": 10, "requests_per_user": 1}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  EXPECT_EQ(m.success_body_bytes, 0);
+  EXPECT_EQ(m.bytes_received, 0);
 }
 
 }  // namespace

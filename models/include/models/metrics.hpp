@@ -2,7 +2,8 @@
 //
 // Counters by outcome (success, or one error category), latency, time-to-first-token and
 // client-queue histograms (nanoseconds, HdrHistogram-style so memory does not grow with requests),
-// bytes, retries and the phase's time span. Latency runs from the time a request was *meant* to be
+// bytes (all responses', and the bodies of the responses that answered succeeded requests),
+// retries and the phase's time span. Latency runs from the time a request was *meant* to be
 // sent (wrk2's fix for coordinated omission) to the time its final response was handled; time to
 // first token runs from the same intended time to the first byte of the response that answered a
 // succeeded request (its first token when streamed, the whole response otherwise); queue time is
@@ -55,7 +56,8 @@ struct RequestRecord {
   std::optional<ErrorCategory> error; // nullopt: succeeded
   int retries = 0;
   std::int64_t bytes_sent = 0;
-  std::int64_t bytes_received = 0;
+  std::int64_t bytes_received = 0;    // every response of every attempt, headers and bodies
+  std::int64_t body_bytes = 0;        // the body of its final response (0 when none came)
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   bool is_cache_hit = false;          // answered by the client's cache
@@ -88,6 +90,7 @@ struct PhaseMetrics {
   LatencyHistogram queue;             // ns, all requests
   std::int64_t bytes_sent = 0;
   std::int64_t bytes_received = 0;
+  std::int64_t success_body_bytes = 0;  // body bytes of succeeded requests' final responses
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   std::optional<TimePoint> first_intended;  // span of the phase

@@ -26,7 +26,8 @@ struct AttemptResult {
   int status = 0;                      // HTTP status; 0 when no response (timeout, connection)
   std::optional<Duration> retry_after; // retry-after-ms, else retry-after (seconds)
   std::optional<bool> should_retry;    // x-should-retry
-  std::int64_t bytes_received = 0;
+  std::int64_t bytes_received = 0;     // header and body bytes of the response
+  std::int64_t body_bytes = 0;         // of which the body's (the message body, as sent)
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   RateLimitHeaders rate_limits;        // x-ratelimit-* values the response carried
@@ -35,7 +36,21 @@ struct AttemptResult {
   std::optional<TimePoint> first_byte;
 };
 
-// Returns the estimated response size in bytes (headers and body) for a decision.
+// The estimated size of a response in bytes, split into its head and its body.
+struct ResponseSize {
+  std::int64_t header = 0;  // status line and headers
+  std::int64_t body = 0;    // the message body
+};
+
+// Returns the estimated size of a decision's response. network.response_overhead_bytes covers a
+// response's headers and JSON framing: of a success (or a stream cut short), the body holds the
+// JSON framing (attempt_result.cpp, kBodyFramingBytes; all of the overhead when it is smaller)
+// and the generated text at 4 bytes a token, the rest of the overhead is headers; an error's body
+// is an OpenAI error body of 320 bytes and its whole overhead headers; a hang has no response.
+ResponseSize estimated_response_size(const Decision& decision, const NetworkConfig& network);
+
+// Returns the estimated response size in bytes (headers and body) for a decision: the sum of
+// estimated_response_size's two parts.
 std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network);
 
 // Returns the request size in bytes for a prompt of `prompt_tokens` (about 4 bytes a token).
@@ -48,7 +63,7 @@ AttemptResult attempt_of(const wire::Reading& reading);
 // Builds what the client sees of a provider decision made at `now`: the provider's contract's
 // from_decision (wire/openai.hpp, or wire/anthropic.hpp for "api": "anthropic", whose resets are
 // times read at `now`: the mock server's status and headers, read back) with the estimated bytes
-// and the tokens.
+// (estimated_response_size: bytes_received the whole, body_bytes the body) and the tokens.
 AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,
                             const NetworkConfig& network, TimePoint now);
 

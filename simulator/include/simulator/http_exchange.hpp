@@ -64,6 +64,7 @@ struct ResponseView {
   std::string_view body;
   bool is_complete = true;           // the body was read to its end
   std::int64_t bytes_received = 0;   // header and body bytes on the wire
+  std::int64_t body_bytes = 0;       // of which the body's (a stream's chunk framing included)
   // The Responses API reads usage.output_tokens, and a stream ends with response.completed (or
   // response.incomplete) instead of `data: [DONE]`; the others read usage.completion_tokens.
   Endpoint endpoint = Endpoint::chat_completions;

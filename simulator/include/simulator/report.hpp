@@ -73,7 +73,8 @@ struct PhaseReport {
   std::uint64_t cache_hits = 0;      // requests answered by the client's cache
   std::uint64_t provider_calls = 0;  // attempts sent to the provider
   std::int64_t bytes_sent = 0;
-  std::int64_t bytes_received = 0;
+  std::int64_t bytes_received = 0;      // every response's headers and body, all attempts
+  std::int64_t success_body_bytes = 0;  // bodies of the responses that answered succeeded requests
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   std::optional<double> client_cpu_utilisation;  // modelled: busy / (duration x cores)
