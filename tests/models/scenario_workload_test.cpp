@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -153,7 +154,8 @@ TEST(ScenarioRoundTrip, WorkloadAndThresholds) {
 
 TEST(ScenarioMetrics, ListsEveryThresholdMetric) {
   const auto& metrics = threshold_metrics();
-  EXPECT_EQ(metrics.size(), 41U);
+  EXPECT_EQ(metrics.size(), 42U);
+  EXPECT_NE(std::find(metrics.begin(), metrics.end(), "success_body_bytes"), metrics.end());
   EXPECT_EQ(metrics.front(), "success_rate");
   EXPECT_EQ(metrics.back(), "errors.queue_deadline");
 }

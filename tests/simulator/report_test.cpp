@@ -41,7 +41,7 @@ TEST(Report, JsonHasTheDocumentedFields) {
   for (const auto& phase : j["phases"]) {
     for (const char* key : {"name", "users", "requests", "succeeded", "success_rate", "latency_s",
                             "queue_s", "throughput_rps", "duration_s", "errors", "retries",
-                            "bytes_received", "client_cpu_utilisation"}) {
+                            "bytes_received", "success_body_bytes", "client_cpu_utilisation"}) {
       EXPECT_TRUE(phase.contains(key)) << key;
     }
     for (const char* key : {"avg", "min", "max", "p50", "p90", "p95", "p99"}) {
@@ -54,6 +54,21 @@ TEST(Report, JsonHasTheDocumentedFields) {
     }
   }
   EXPECT_EQ(j["total"]["requests"], 100 + 200 + 1000 + 10000);
+}
+
+// GAJA's Data Transfer scales with successes: the bodies of succeeded requests, far below all
+// bytes received once 429s dominate, and a threshold metric of its own.
+TEST(Report, SuccessBodyBytesAreAFigureOfTheirOwn) {
+  const Report report = run(gaja());
+  for (const PhaseReport& p : report.phases) {
+    EXPECT_GT(p.success_body_bytes, 0) << p.name;
+    EXPECT_LT(p.success_body_bytes, p.bytes_received) << p.name;
+    EXPECT_EQ(metric_value(p, "success_body_bytes"), static_cast<double>(p.success_body_bytes));
+  }
+  const PhaseReport& last = report.phases.back();  // 10,000 users, mostly refused
+  EXPECT_LT(10 * last.success_body_bytes, last.bytes_received);
+  EXPECT_THAT(to_text(report), HasSubstr(" MB in successful bodies\n"));
+  EXPECT_THAT(to_csv(report), HasSubstr(",bytes_received,success_body_bytes,"));
 }
 
 TEST(Report, PercentilesAreOrdered) {
