@@ -44,14 +44,27 @@ void read_retry(const ObjectReader& client, RetryConfig& retry) {
 }
 
 void read_cpu_and_network(const ObjectReader& client, ClientConfig& out) {
-  const ObjectReader cpu = client.object("cpu", {"cores", "per_request_ms", "per_response_ms"});
+  const ObjectReader cpu =
+      client.object("cpu", {"cores", "discipline", "per_start_ms", "per_connection_ms",
+                            "per_request_ms", "per_response_ms"});
   out.cpu.enabled = cpu.is_object();
   assign(out.cpu.cores, cpu.integer("cores", IntRule::int_at_least(1)));
+  if (const auto discipline = cpu.choice("discipline", {"fifo", "event_loop"})) {
+    out.cpu.discipline = *discipline == "event_loop" ? CpuDiscipline::event_loop : CpuDiscipline::fifo;
+  }
+  assign(out.cpu.per_start_ms, cpu.number("per_start_ms", NumberRule::at_least(0.0)));
+  assign(out.cpu.per_connection_ms, cpu.number("per_connection_ms", NumberRule::at_least(0.0)));
   assign(out.cpu.per_request_ms, cpu.number("per_request_ms", NumberRule::at_least(0.0)));
   assign(out.cpu.per_response_ms, cpu.number("per_response_ms", NumberRule::at_least(0.0)));
   const ObjectReader network =
-      client.object("network", {"rtt_ms", "request_overhead_bytes", "response_overhead_bytes"});
+      client.object("network", {"rtt_ms", "connect_round_trips", "keepalive_s",
+                                "request_overhead_bytes", "response_overhead_bytes"});
   assign(out.network.rtt_ms, network.number("rtt_ms", NumberRule::at_least(0.0)));
+  assign(out.network.connect_round_trips,
+         network.integer("connect_round_trips", IntRule::int_at_least(0)));
+  if (const auto keepalive = network.number("keepalive_s", NumberRule::above(0.0))) {
+    out.network.keepalive_s = *keepalive;
+  }
   assign(out.network.request_overhead_bytes,
          network.integer("request_overhead_bytes", IntRule::at_least(0)));
   assign(out.network.response_overhead_bytes,

@@ -156,13 +156,26 @@ std::string describe_client(const ClientConfig& client) {
                                        : std::string("none (waits forever)")) +
                      "\n";
   text += describe_retry(client.retry);
-  text += client.cpu.enabled ? "  cpu: " + count_of(client.cpu.cores, "core") + ", " +
-                                   format_number(client.cpu.per_request_ms) + " ms per request, " +
-                                   format_number(client.cpu.per_response_ms) + " ms per response\n"
-                             : std::string("  cpu: not modelled\n");
-  text += "  network: rtt " + format_number(client.network.rtt_ms) + " ms, overhead " +
-          std::to_string(client.network.request_overhead_bytes) + " bytes per request, " +
-          std::to_string(client.network.response_overhead_bytes) + " bytes per response\n";
+  const CpuConfig& cpu = client.cpu;
+  if (cpu.enabled) {
+    text += "  cpu: " + count_of(cpu.cores, "core") +
+            (cpu.discipline == CpuDiscipline::event_loop ? " (an event loop every ready job shares)" : "") + ", " +
+            (cpu.per_start_ms > 0 ? format_number(cpu.per_start_ms) + " ms per attempt built, " : "") +
+            (cpu.per_connection_ms > 0 ? format_number(cpu.per_connection_ms) + " ms per connection opened, " : "") +
+            format_number(cpu.per_request_ms) + " ms per request, " + format_number(cpu.per_response_ms) +
+            " ms per response\n";
+  } else {
+    text += "  cpu: not modelled\n";
+  }
+  const NetworkConfig& network = client.network;
+  text += "  network: rtt " + format_number(network.rtt_ms) + " ms, overhead " +
+          std::to_string(network.request_overhead_bytes) + " bytes per request, " +
+          std::to_string(network.response_overhead_bytes) + " bytes per response";
+  if (network.connect_round_trips > 0) {
+    text += ", " + count_of(network.connect_round_trips, "round trip") + " to open a connection";
+  }
+  if (network.keepalive_s) text += ", idle connections close after " + format_number(*network.keepalive_s) + " s";
+  text += "\n";
   return text + describe_strategies(client) + scenario_detail::describe_routing(client);
 }
 

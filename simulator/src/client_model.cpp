@@ -18,7 +18,15 @@ ClientModel::ClientModel(const Scenario& scenario, ClientDriver& driver)
   request_template_.is_embedding = !is_generation(rc.endpoint);
   request_bytes_ = estimated_request_bytes(rc.prompt_tokens, scenario.client.network);
   free_connections_ = scenario.client.connections;
-  if (scenario.client.cpu.enabled) core_free_at_.assign(scenario.client.cpu.cores, TimePoint{});
+  const CpuConfig& cpu = scenario.client.cpu;
+  if (cpu.enabled && cpu.discipline == CpuDiscipline::event_loop) {
+    loop_.emplace(cpu.cores);
+  } else if (cpu.enabled) {
+    core_free_at_.assign(cpu.cores, TimePoint{});
+  }
+  const NetworkConfig& network = scenario.client.network;
+  connections_cost_ = network.connect_round_trips > 0 || (cpu.enabled && cpu.per_connection_ms > 0);
+  handshake_ = from_millis(network.rtt_ms * network.connect_round_trips);
   if (scenario.client.pacing) pacer_.emplace(*scenario.client.pacing);
   if (scenario.client.cache) cache_.emplace(*scenario.client.cache, scenario.seed);
   pacing_cost_ = request_token_cost(is_generation(rc.endpoint), rc.prompt_tokens, rc.max_tokens);
@@ -105,16 +113,16 @@ void ClientModel::handle_timer(const Timer& timer) {
       finish_request(timer.id, AttemptResult{});
       return;
     }
-    case TimerKind::cpu_done: {
-      Request& r = requests_[timer.id];
-      if (r.generation != timer.generation) return;
-      if (r.state == RequestState::cpu_send) {
-        transmit(timer.id);
-      } else {
-        assert(r.state == RequestState::cpu_receive);
-        const AttemptResult pending = r.pending;
-        handle_result(timer.id, pending);
-      }
+    case TimerKind::cpu_done:
+      if (requests_[timer.id].generation == timer.generation) cpu_finished(timer.id);
+      return;
+    case TimerKind::loop_done:
+      end_loop_jobs();
+      return;
+    case TimerKind::connected: {
+      const Request& r = requests_[timer.id];
+      if (r.generation != timer.generation || r.state != RequestState::connecting) return;
+      send_on_connection(timer.id, scenario_.client.cpu.per_connection_ms + scenario_.client.cpu.per_request_ms);
       return;
     }
     case TimerKind::local_done: {
@@ -169,12 +177,16 @@ void ClientModel::start_request(std::uint32_t user_slot) {
   count_in_flight(user.phase, +1);
   ++starts_;
   if (driver_.now() - user.next_intended > late_threshold_) ++late_starts_;
-  if (!cache_) {
+  if (!cache_ && scenario_.client.cpu.per_start_ms == 0) {
     // The request waits as its user alone; it gets a Request slot when it leaves the line.
     wait_in_line(user_slot | kUserEntry, user.priority);
     return;
   }
   const std::uint32_t slot = materialize(user_slot, driver_.now());
+  if (!cache_) {
+    start_attempt(slot);
+    return;
+  }
   Request& r = requests_[slot];
   const ResponseCache::Lookup lookup = cache_->lookup(r.request_id, driver_.now());
   r.prompt = lookup.prompt;
@@ -220,7 +232,18 @@ bool ClientModel::is_in_line(std::uint32_t entry) const {
   return requests_[entry].state == RequestState::waiting_connection;
 }
 
+// Builds the attempt on the client's CPU when that costs anything (cpu.per_start_ms), then lets
+// it wait for a connection.
 void ClientModel::start_attempt(std::uint32_t slot) {
+  if (scenario_.client.cpu.per_start_ms > 0) {
+    requests_[slot].wait_started = driver_.now();
+    run_on_cpu(slot, scenario_.client.cpu.per_start_ms, RequestState::cpu_start);
+    return;
+  }
+  enqueue_attempt(slot);
+}
+
+void ClientModel::enqueue_attempt(std::uint32_t slot) {
   Request& r = requests_[slot];
   r.state = RequestState::waiting_connection;
   r.wait_started = driver_.now();
@@ -255,8 +278,8 @@ void ClientModel::on_result(std::uint64_t id, const AttemptResult& result) {
   if (r.provider < limiter_key_offset_.size()) {
     timeline_of(slot).observe_limits(driver_.now(), limiter_key_offset_[r.provider] + r.key, result.rate_limits);
   }
-  release_connection();
-  if (!core_free_at_.empty()) {
+  release_connection(result.error != ErrorCategory::connection);
+  if (scenario_.client.cpu.enabled) {
     // Reading and parsing the response costs the client's CPU before the SDK decides anything.
     r.pending = result;
     run_on_cpu(slot, scenario_.client.cpu.per_response_ms, RequestState::cpu_receive);

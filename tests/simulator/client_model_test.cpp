@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "models/scenario.hpp"
@@ -148,6 +149,70 @@ TEST(ClientModel, ClientCpuSerialisesSendsOnOneCore) {
   // The time spent waiting for the core is client queue time: the k-th send waited (k-1) x 10 ms.
   EXPECT_GT(m.queue.mean(), 0.4e9);
   EXPECT_EQ(m.cpu_busy, from_seconds(1));
+}
+
+TEST(ClientModel, EventLoopCpuEndsABurstsSendsTogether) {
+  const Scenario s = make(
+      R"({"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 0}, "tokens": {"completion": 1}})",
+      R"({"connections": 1000, "cpu": {"discipline": "event_loop", "per_request_ms": 10}})",
+      R"([{"users": 100, "requests_per_user": 1}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  // The 100 sends share the loop: every one ends at 1 s (first come, first served: the first at
+  // 10 ms), so every request waited 990 ms for the CPU.
+  EXPECT_LE(std::llabs(m.latency.min() - from_seconds(1).count()), 10);
+  EXPECT_NEAR(m.queue.mean(), 0.99e9, 1e3);
+  EXPECT_EQ(m.cpu_busy, from_seconds(1));
+}
+
+TEST(ClientModel, PerStartCpuComesBeforeTheConnection) {
+  // One connection, 10 users at once, 100 ms to build each attempt on the loop: all ten attempts
+  // are built together by 1 s, then go one after another on the connection (1 s each).
+  const Scenario s = make(kNoLimitsOneSecond,
+                          R"({"connections": 1, "cpu": {"discipline": "event_loop", "per_start_ms": 100}})",
+                          R"([{"users": 10, "requests_per_user": 1}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  EXPECT_LE(std::llabs(m.latency.min() - from_seconds(2).count()), 10);
+  EXPECT_LE(std::llabs(m.latency.max() - from_seconds(11).count()), 10);
+}
+
+TEST(ClientModel, ANewConnectionCostsItsHandshakeOnce) {
+  // One connection, 3 users at once: the first request opens it (2 round trips of 100 ms, then
+  // 1.1 s), the next two reuse it: 1.3, 2.4 and 3.5 s.
+  const Scenario s = make(kNoLimitsOneSecond,
+                          R"({"connections": 1, "network": {"rtt_ms": 100, "connect_round_trips": 2}})",
+                          R"([{"users": 3, "requests_per_user": 1}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  EXPECT_EQ(m.latency.min(), from_seconds(1.3).count());
+  EXPECT_EQ(m.latency.max(), from_seconds(3.5).count());
+}
+
+TEST(ClientModel, AConnectionIdleBeyondTheKeepaliveIsOpenedAgain) {
+  const std::string phases = R"([{"users": 1, "requests_per_user": 1},
+                                  {"users": 1, "requests_per_user": 1, "gap_before_s": 20}])";
+  const auto second_latency = [&](const std::string& keepalive) {
+    const Scenario s = make(kNoLimitsOneSecond,
+                            R"({"connections": 1, "network": {"rtt_ms": 100, "connect_round_trips": 2)" +
+                                keepalive + "}}",
+                            phases);
+    return simulate(s).phases[1].metrics.latency.max();
+  };
+  EXPECT_EQ(second_latency(R"(, "keepalive_s": 15)"), from_seconds(1.3).count());  // closed: reopened
+  EXPECT_EQ(second_latency(R"(, "keepalive_s": 30)"), from_seconds(1.1).count());  // still open
+  EXPECT_EQ(second_latency(""), from_seconds(1.1).count());  // no keep-alive limit
+}
+
+TEST(ClientModel, ConnectionCpuAddsToTheFirstSendOnly) {
+  const Scenario s = make(
+      R"({"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 0}, "tokens": {"completion": 1}})",
+      R"({"connections": 1, "cpu": {"per_connection_ms": 50, "per_request_ms": 10}})",
+      R"([{"users": 2, "requests_per_user": 1}])");
+  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  // 60 ms to open the connection and send the first; the second reuses it: 10 ms more. The
+  // first response's handling (0 ms, first come, first served) queues behind that send, so both
+  // end at 70 ms; without the connection's cost both would end at 20 ms.
+  EXPECT_EQ(m.latency.min(), from_millis(70).count());
+  EXPECT_EQ(m.latency.max(), from_millis(70).count());
+  EXPECT_EQ(m.cpu_busy, from_millis(70));
 }
 
 TEST(ClientModel, OpenLoopPoissonArrivalsKeepTheirRate) {

@@ -97,16 +97,29 @@ struct RetryConfig {
   bool retry_on_connection_error = true;
 };
 
-// The client's own CPU as a resource (optional): `cores` servers, FIFO, costs per event.
+// How the client's CPU serves its jobs: first come, first served on `cores` servers, or as an
+// event loop (Python asyncio) where every ready task's step shares the loop (processor sharing).
+enum class CpuDiscipline : std::uint8_t { fifo, event_loop };
+
+// The client's own CPU as a resource (optional): `cores` servers, costs per event.
 struct CpuConfig {
   bool enabled = false;
   int cores = 1;
-  double per_request_ms = 0.0;   // to build and send a request (TLS, JSON, syscalls)
-  double per_response_ms = 0.0;  // to receive and handle a response
+  CpuDiscipline discipline = CpuDiscipline::fifo;
+  double per_start_ms = 0.0;       // to build an attempt, before it waits for a connection
+  double per_connection_ms = 0.0;  // to open a connection (the TLS handshake's client work)
+  double per_request_ms = 0.0;     // to send a request on a connection (JSON, syscalls)
+  double per_response_ms = 0.0;    // to receive and handle a response
 };
 
 struct NetworkConfig {
   double rtt_ms = 0.0;                   // one round trip between client and API
+  // Opening a connection: round trips before the first request can go (TCP 1, TLS 1.2 2 more,
+  // TLS 1.3 1 more); 0 with no per_connection_ms keeps connections free, as if always open.
+  int connect_round_trips = 0;
+  // An idle connection closes after this long and the next use opens a new one (aiohttp 15 s);
+  // unset: open connections stay open.
+  std::optional<double> keepalive_s;
   std::int64_t request_overhead_bytes = 300;   // HTTP headers and JSON framing of a request
   std::int64_t response_overhead_bytes = 400;  // headers and JSON framing of a response
 };

@@ -1,7 +1,8 @@
 // The client model: the application under study, as a state machine driven by events.
 //
 // Users start as the workload says, send requests, wait for a connection from a bounded pool,
-// spend the client's CPU (optional), wait for the response or their timeout, retry with the
+// open it when it is new (optional handshake round trips), spend the client's CPU (optional: first
+// come, first served, or an event loop all ready jobs share), wait for the response or their timeout, retry with the
 // official SDKs' backoff honouring retry-after, think, and send again. The strategies of the
 // scenario's client section (client_policies.hpp) act on that path: a cache hit answers before
 // any attempt; every attempt waits in one line (VIP first) for a connection and a pacing slot,
@@ -46,6 +47,7 @@
 #include "simulator/attempt_result.hpp"
 #include "simulator/chunked_vector.hpp"
 #include "simulator/client_policies.hpp"
+#include "simulator/shared_cpu.hpp"
 
 namespace llmsim {
 
@@ -56,6 +58,8 @@ enum class TimerKind : std::uint8_t {
   retry,        // id: request slot; backoff elapsed, start the next attempt
   timeout,      // the earliest pending attempt deadline has come
   cpu_done,     // id: request slot; a CPU job finished
+  loop_done,    // the event-loop CPU's earliest job may have ended
+  connected,    // id: request slot; a new connection's handshake round trips are over
   local_done,   // id: request slot; the local model finished serving it
   pacing,       // the pacer may let the head of the waiting line go now
   queue_deadline,  // the longest-waiting attempt may have waited max_wait_s
@@ -150,7 +154,8 @@ class ClientModel {
 
  private:
   enum class RequestState : std::uint8_t {
-    idle, waiting_connection, cpu_send, awaiting_response, cpu_receive, backoff, cache_hit, local
+    idle, cpu_start, waiting_connection, connecting, cpu_send, awaiting_response, cpu_receive,
+    backoff, cache_hit, local
   };
   // A user costs 40 bytes and, while its request waits for its first send, 16 more in the
   // waiting line: that request has no Request slot until it leaves the line (is_waiting), so a
@@ -210,12 +215,18 @@ class ClientModel {
   void arm_queue_deadline();
   void expire_queue_deadlines();
   void shed(const WaitingLine::Entry& entry, ErrorCategory why);
+  void enqueue_attempt(std::uint32_t slot);
   void acquire_connection(std::uint32_t slot);
+  bool reuse_idle_connection();
+  void send_on_connection(std::uint32_t slot, double cpu_ms);
   void run_on_cpu(std::uint32_t slot, double cost_ms, RequestState next);
+  void arm_loop();
+  void end_loop_jobs();
+  void cpu_finished(std::uint32_t slot);
   void transmit(std::uint32_t slot);
   void arm_timeout();
   void expire_timeouts();
-  void release_connection();
+  void release_connection(bool keep_open);
 
   // Routing: taking the route router_ chooses, failover, the local model (client_routing.cpp).
   void choose_route(std::uint32_t slot);
@@ -274,7 +285,16 @@ class ClientModel {
   };
   std::deque<Deadline> deadlines_;  // attempt timeouts, in send order
   bool timeout_armed_ = false;
+  // The client's CPU (client.cpu): first come, first served, the time each core is next free;
+  // or the event loop all ready jobs share, with a timer pending for its earliest end.
   std::vector<TimePoint> core_free_at_;
+  std::optional<SharedCpu> loop_;
+  std::optional<TimePoint> loop_timer_at_;  // the earliest loop timer pending
+  // Opening connections (network.connect_round_trips, cpu.per_connection_ms): when they cost
+  // anything, the pool remembers its open idle connections, newest last, since when each idles.
+  bool connections_cost_ = false;
+  Duration handshake_{0};
+  std::vector<TimePoint> idle_connections_;
 
   ClientRouter router_;               // where attempts go, and what is in flight where
   // Requests in flight per phase and since when, for PhaseMetrics::in_flight_time.
