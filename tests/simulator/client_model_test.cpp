@@ -156,7 +156,8 @@ TEST(ClientModel, EventLoopCpuEndsABurstsSendsTogether) {
       R"({"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 0}, "tokens": {"completion": 1}})",
       R"({"connections": 1000, "cpu": {"discipline": "event_loop", "per_request_ms": 10}})",
       R"([{"users": 100, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   // The 100 sends share the loop: every one ends at 1 s (first come, first served: the first at
   // 10 ms), so every request waited 990 ms for the CPU.
   EXPECT_LE(std::llabs(m.latency.min() - from_seconds(1).count()), 10);
@@ -170,7 +171,8 @@ TEST(ClientModel, PerStartCpuComesBeforeTheConnection) {
   const Scenario s = make(kNoLimitsOneSecond,
                           R"({"connections": 1, "cpu": {"discipline": "event_loop", "per_start_ms": 100}})",
                           R"([{"users": 10, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   EXPECT_LE(std::llabs(m.latency.min() - from_seconds(2).count()), 10);
   EXPECT_LE(std::llabs(m.latency.max() - from_seconds(11).count()), 10);
 }
@@ -181,7 +183,8 @@ TEST(ClientModel, ANewConnectionCostsItsHandshakeOnce) {
   const Scenario s = make(kNoLimitsOneSecond,
                           R"({"connections": 1, "network": {"rtt_ms": 100, "connect_round_trips": 2}})",
                           R"([{"users": 3, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   EXPECT_EQ(m.latency.min(), from_seconds(1.3).count());
   EXPECT_EQ(m.latency.max(), from_seconds(3.5).count());
 }
@@ -206,7 +209,8 @@ TEST(ClientModel, ConnectionCpuAddsToTheFirstSendOnly) {
       R"({"limits": {"rpm": 1000000}, "latency": {"time_to_first_token_s": 0}, "tokens": {"completion": 1}})",
       R"({"connections": 1, "cpu": {"per_connection_ms": 50, "per_request_ms": 10}})",
       R"([{"users": 2, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   // 60 ms to open the connection and send the first; the second reuses it: 10 ms more. The
   // first response's handling (0 ms, first come, first served) queues behind that send, so both
   // end at 70 ms; without the connection's cost both would end at 20 ms.
@@ -249,7 +253,8 @@ std::int64_t total(ResponseSize size) { return size.header + size.body; }
 TEST(ClientModel, SuccessBodyBytesAreTheBodiesOfTheAnswers) {
   const Scenario s = make(R"({"limits": {"rpm": 1000}, "tokens": {"completion": 5}})",
                           R"({"connections": 100})", R"([{"users": 40, "requests_per_user": 2}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   ASSERT_EQ(m.succeeded, 80u);
   EXPECT_EQ(m.success_body_bytes, 80 * answered(5).body);
   EXPECT_EQ(m.bytes_received, 80 * total(answered(5)));
@@ -261,7 +266,8 @@ TEST(ClientModel, SuccessBodyBytesLeaveOutFailedRequests) {
   const Scenario s = make(R"({"limits": {"rpm": 10}, "latency": {"refused_s": 0.1},
                               "tokens": {"completion": 3}})",
                           R"({"connections": 1000})", R"([{"users": 25, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   ASSERT_EQ(m.succeeded, 10u);
   EXPECT_EQ(m.success_body_bytes, 10 * answered(3).body);
   EXPECT_EQ(m.bytes_received, 10 * total(answered(3)) + 15 * total(refused()));
@@ -274,7 +280,8 @@ TEST(ClientModel, SuccessBodyBytesCountOnlyTheFinalAttempt) {
           "tokens": {"completion": 1}})",
       R"({"connections": 1000, "retry": {"max_retries": 2}})",
       R"([{"users": 61, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   ASSERT_EQ(m.succeeded, 61u);
   ASSERT_EQ(m.retries, 1u);
   EXPECT_EQ(m.success_body_bytes, 61 * answered(1).body);
@@ -286,7 +293,8 @@ TEST(ClientModel, SuccessBodyBytesAreZeroWhenNothingAnswered) {
   const Scenario s = make(R"({"limits": {"rpm": 1000}, "faults": {"timeout": 1.0}})",
                           R"({"connections": 5, "timeout_s": 2})",
                           R"([{"users": 10, "requests_per_user": 1}])");
-  const PhaseMetrics& m = simulate(s).phases[0].metrics;
+  const SimulationResult r = simulate(s);
+  const PhaseMetrics& m = r.phases[0].metrics;
   EXPECT_EQ(m.success_body_bytes, 0);
   EXPECT_EQ(m.bytes_received, 0);
 }
