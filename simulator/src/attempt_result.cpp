@@ -11,13 +11,15 @@ namespace llmsim {
 
 namespace {
 
-// Bytes of an OpenAI error body (message, type, param, code), about what the server sends.
+// Bytes of an OpenAI error body (message, type, param, code), about what the server sends (the
+// mock's 429 for requests per minute: 302 bytes).
 constexpr std::int64_t kErrorBodyBytes = 320;
 // Bytes of a success body's JSON around its generated text: the part of
-// network.response_overhead_bytes that is body; the rest is headers. Half of the default 400, as
-// the mock server splits a chat completion's overhead about evenly (measured: 459 bytes of status
-// line and headers, 543 of JSON around the text: id, model, choice, usage).
-constexpr std::int64_t kBodyFramingBytes = 200;
+// network.response_overhead_bytes that is body; the rest is the head (status line and headers),
+// which every response has. Measured on the mock server's chat completion for the GAJA scenario:
+// 460 bytes of status line and headers, 540 of JSON around the text (id, model, choice, usage),
+// hence the default overhead of 1,000 bytes.
+constexpr std::int64_t kBodyFramingBytes = 540;
 // Bytes per token of generated text: OpenAI's rule of thumb of four characters a token.
 constexpr std::int64_t kBytesPerToken = 4;
 
@@ -44,8 +46,9 @@ ResponseSize estimated_response_size(const Decision& decision, const NetworkConf
     case Outcome::hang:
       return {};
     default:
-      // An error body is the error object alone, no completion framing around it.
-      return {.header = network.response_overhead_bytes, .body = kErrorBodyBytes};
+      // An error body is the error object alone, no completion framing around it; its head is a
+      // success's.
+      return {.header = header, .body = kErrorBodyBytes};
   }
 }
 

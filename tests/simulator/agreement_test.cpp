@@ -36,8 +36,9 @@ const std::string kTolerances =
                     " --tolerance latency_s.p50=0.10 --tolerance latency_s.p90=0.10"
                   : " --tolerance requests=0";
 
-// Runs the scenario both ways and compares; returns the compare output on failure.
-void expect_agreement(const std::string& scenario, const std::string& name) {
+// Runs the scenario both ways and compares (with `extra` tolerances too when timing is checked);
+// returns the compare output on failure.
+void expect_agreement(const std::string& scenario, const std::string& name, const std::string& extra = "") {
   const std::string dir = LLMSIM_BINARY_DIR "/tests/";
   const std::string simulated = dir + name + "-simulated.json";
   const std::string real = dir + name + "-real.json";
@@ -46,7 +47,8 @@ void expect_agreement(const std::string& scenario, const std::string& name) {
   const CommandResult load =
       shell(kLlmsim + " load " + scenario + " --quiet --time-scale " + kTimeScale + " --json " + real);
   ASSERT_LE(load.status, 1) << load.output;
-  const CommandResult compare = shell(kLlmsim + " compare " + simulated + " " + real + kTolerances);
+  const CommandResult compare =
+      shell(kLlmsim + " compare " + simulated + " " + real + kTolerances + (kChecksTiming ? extra : ""));
   EXPECT_EQ(compare.status, 0) << compare.output;
   // The real run says how it was made.
   const auto report = read_report(real);
@@ -57,7 +59,11 @@ void expect_agreement(const std::string& scenario, const std::string& name) {
 }
 
 TEST(Agreement, LoadTestReportScenario) {
-  expect_agreement(LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json", "gaja");
+  // Whole (not streamed) answers: the simulator's estimate of the bytes received and of the
+  // successful bodies (attempt_result.cpp) is what the mock sends, within 15% (measured: +2% to
+  // +5% and +8%; the mock's words are longer than 4 bytes a token).
+  expect_agreement(LLMSIM_SOURCE_DIR "/data/scenarios/gaja-2025-06-10.json", "gaja",
+                   " --tolerance bytes_received=0.15 --tolerance success_body_bytes=0.15");
 }
 
 TEST(Agreement, OpenLoopPoissonScenario) {

@@ -56,7 +56,7 @@ struct FromDecisionRow {
   std::optional<ErrorCategory> error;
   std::optional<Duration> retry_after;
   std::optional<bool> should_retry;
-  std::int64_t bytes_received;  // response overhead 400 + body
+  std::int64_t bytes_received;  // response overhead 1,000 + text, or head 460 + error body
   std::int64_t completion_tokens;
 };
 
@@ -78,14 +78,14 @@ TEST_P(FromDecisionTest, ShowsWhatTheMockServerSends) {
 }
 
 constexpr Duration kZero{0};
-constexpr std::int64_t kErrorBytes = 400 + 320;
+constexpr std::int64_t kErrorBytes = (1000 - 540) + 320;  // the head and the error object
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, FromDecisionTest,
     ::testing::Values(
         // 200 with 16 tokens of 4 bytes.
         FromDecisionRow{"ok", Outcome::ok, LimitKind::none, kZero, false, 200, std::nullopt,
-                        std::nullopt, std::nullopt, 400 + 64, 16},
+                        std::nullopt, std::nullopt, 1000 + 64, 16},
         // retry-after in whole seconds: 20 s exactly.
         FromDecisionRow{"rpm_20s", Outcome::rate_limited, LimitKind::rpm, seconds(20), false, 429,
                         ErrorCategory::rate_limit_requests, seconds(20), std::nullopt, kErrorBytes, 0},
@@ -131,7 +131,7 @@ INSTANTIATE_TEST_SUITE_P(
                         ErrorCategory::timeout, std::nullopt, std::nullopt, 0, 0},
         // A drop: the 200 headers and 8 tokens arrived, then the close; no completion counted.
         FromDecisionRow{"drop", Outcome::drop_mid_stream, LimitKind::none, kZero, false, 200,
-                        ErrorCategory::connection, std::nullopt, std::nullopt, 400 + 32, 0}),
+                        ErrorCategory::connection, std::nullopt, std::nullopt, 1000 + 32, 0}),
     [](const auto& row) { return std::string(row.param.what); });
 
 TEST(RetryAfterHeaderSeconds, IsCeilingSecondsAtLeastOne) {
@@ -153,16 +153,18 @@ TEST(EstimatedBytes, CountFourBytesATokenPlusOverhead) {
   EXPECT_EQ(estimated_request_bytes(0, NetworkConfig{.request_overhead_bytes = 50}), 50);
   const NetworkConfig small{.response_overhead_bytes = 10};
   EXPECT_EQ(estimated_response_bytes(make_decision(Outcome::ok), small), 10 + 64);
-  EXPECT_EQ(estimated_response_bytes(make_decision(Outcome::server_error), small), 10 + 320);
+  // An overhead below the success framing leaves no head: an error is its 320-byte body alone.
+  EXPECT_EQ(estimated_response_bytes(make_decision(Outcome::server_error), small), 320);
   EXPECT_EQ(estimated_response_bytes(make_decision(Outcome::hang), small), 0);
 }
 
-// The JSON framing of a success body within the 400 bytes of default response overhead
-// (attempt_result.cpp, kBodyFramingBytes); the other 400 - kFraming are headers.
-constexpr std::int64_t kFraming = 200;
+// The JSON framing of a success body within the 1,000 bytes of default response overhead
+// (attempt_result.cpp, kBodyFramingBytes); the other 1,000 - kFraming are the head.
+constexpr std::int64_t kFraming = 540;
+constexpr std::int64_t kHead = 1000 - kFraming;
 
 TEST(EstimatedBytes, SplitIntoHeadersAndBody) {
-  const NetworkConfig network;  // 400 bytes of response overhead
+  const NetworkConfig network;  // 1,000 bytes of response overhead
   struct Row {
     const char* what;
     Outcome outcome;
@@ -171,12 +173,12 @@ TEST(EstimatedBytes, SplitIntoHeadersAndBody) {
   };
   for (const Row& row : {
            // A success: its framing and 16 tokens of 4 bytes; the rest of the overhead headers.
-           Row{"ok", Outcome::ok, 400 - kFraming, kFraming + 64},
+           Row{"ok", Outcome::ok, kHead, kFraming + 64},
            // A stream cut after 8 tokens: the same framing and what came of the text.
-           Row{"drop", Outcome::drop_mid_stream, 400 - kFraming, kFraming + 32},
-           // An error: the error object is the whole body; the overhead is all headers.
-           Row{"429", Outcome::rate_limited, 400, 320},
-           Row{"500", Outcome::server_error, 400, 320},
+           Row{"drop", Outcome::drop_mid_stream, kHead, kFraming + 32},
+           // An error: the same head, and the error object is the whole body.
+           Row{"429", Outcome::rate_limited, kHead, 320},
+           Row{"500", Outcome::server_error, kHead, 320},
            // A hang: no response.
            Row{"hang", Outcome::hang, 0, 0}}) {
     const Decision decision = make_decision(row.outcome, LimitKind::rpm);
@@ -196,7 +198,7 @@ TEST(EstimatedBytes, SplitIntoHeadersAndBody) {
 TEST(FromDecision, BodyBytesAreTheBodyOfTheEstimate) {
   const ProviderConfig provider;
   const AttemptResult ok = from_decision(make_decision(Outcome::ok), provider, NetworkConfig{}, TimePoint{});
-  EXPECT_EQ(ok.bytes_received, 400 + 64);
+  EXPECT_EQ(ok.bytes_received, 1000 + 64);
   EXPECT_EQ(ok.body_bytes, kFraming + 64);
   const AttemptResult refused = from_decision(make_decision(Outcome::rate_limited, LimitKind::rpm),
                                               provider, NetworkConfig{}, TimePoint{});

@@ -121,7 +121,7 @@ struct NetworkConfig {
   // unset: open connections stay open.
   std::optional<double> keepalive_s;
   std::int64_t request_overhead_bytes = 300;   // HTTP headers and JSON framing of a request
-  std::int64_t response_overhead_bytes = 400;  // headers and JSON framing of a response
+  std::int64_t response_overhead_bytes = 1000;  // head and JSON framing of a response
 };
 
 // Failures that send an attempt elsewhere (the next provider, or the local model).

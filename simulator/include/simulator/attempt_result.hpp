@@ -43,10 +43,10 @@ struct ResponseSize {
 };
 
 // Returns the estimated size of a decision's response. network.response_overhead_bytes covers a
-// response's headers and JSON framing: of a success (or a stream cut short), the body holds the
-// JSON framing (attempt_result.cpp, kBodyFramingBytes; all of the overhead when it is smaller)
-// and the generated text at 4 bytes a token, the rest of the overhead is headers; an error's body
-// is an OpenAI error body of 320 bytes and its whole overhead headers; a hang has no response.
+// response's head (status line and headers) and the JSON framing of a success body
+// (attempt_result.cpp, kBodyFramingBytes, 540; all of the overhead when it is smaller): a success
+// (or a stream cut short) has that head and a body of the framing and the generated text at 4 bytes
+// a token; an error has the same head and an OpenAI error body of 320 bytes; a hang has no response.
 ResponseSize estimated_response_size(const Decision& decision, const NetworkConfig& network);
 
 // Returns the estimated response size in bytes (headers and body) for a decision: the sum of
