@@ -200,6 +200,19 @@ TEST(Cli, UnwritablePageOrTimelineIsAnError) {
   EXPECT_THAT(csv.output, HasSubstr("/no/such/dir/t.csv: cannot write the timeline"));
 }
 
+// A shell step that waits (up to 30 s) until llmsim (the process $pid, or its child when $pid is
+// `timeout`; not the mock server llmsim starts) catches SIGINT (bit 2 of SigCgt in
+// /proc/PID/status: its handler is installed), so that the Ctrl-C sent next is the program's to
+// handle. A fixed sleep raced with start-up: a sanitizer build on a busy machine took more than a
+// second, and a background job of a non-interactive shell ignores SIGINT until the program
+// installs its handler.
+const std::string kWaitForSigintHandler =
+    "for i in $(seq 300); do p=$pid; "
+    "[ \"$(cat /proc/$pid/comm 2>/dev/null)\" = llmsim ] || { p=none; "
+    "for c in $(cat /proc/$pid/task/*/children 2>/dev/null); do p=$c; break; done; }; "
+    "m=$(awk '/^SigCgt/{print $2}' /proc/$p/status 2>/dev/null); "
+    "[ -n \"$m\" ] && [ $((0x$m & 2)) -ne 0 ] && break; sleep 0.1; done; ";
+
 TEST(Cli, CtrlCStopsALoadRunAndStillWritesItsReport) {
   const std::string dir = LLMSIM_BINARY_DIR "/tests/";
   const std::string scenario = write_temp("cli_long.json", R"({
@@ -209,7 +222,8 @@ TEST(Cli, CtrlCStopsALoadRunAndStillWritesItsReport) {
   // SIGINT after about a second of a run that would last a minute and a half.
   const CommandResult run = testing_support::run_command(
       "(" LLMSIM_BINARY_DIR "/llmsim load " + scenario + " --quiet --json " + dir +
-      "interrupted.json & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo status=$?)");
+      "interrupted.json & pid=$!; " + kWaitForSigintHandler +
+      "sleep 1; kill -INT $pid; wait $pid; echo status=$?)");
   EXPECT_THAT(run.output, HasSubstr("status=1"));
   const std::string report = read_file(dir + "interrupted.json");
   EXPECT_THAT(report, HasSubstr("\"incomplete\": \"stopped by a signal"));
@@ -260,7 +274,8 @@ void expect_ctrl_c_reports_at_once(const std::string& name, const std::string& w
   const auto started = std::chrono::steady_clock::now();
   const CommandResult run = testing_support::run_command(
       "(timeout 30 " LLMSIM_BINARY_DIR "/llmsim load " + scenario + " --quiet --json " + dir + name +
-      "_report.json & pid=$!; sleep 1.5; kill -INT $pid; wait $pid; echo status=$?)");
+      "_report.json & pid=$!; " + kWaitForSigintHandler +
+      "sleep 1.5; kill -INT $pid; wait $pid; echo status=$?)");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_THAT(run.output, HasSubstr("stopping: nothing in flight, reporting now\n"));
   EXPECT_THAT(run.output, HasSubstr("status=1"));
@@ -286,7 +301,8 @@ TEST(Cli, CtrlCWithRequestsInFlightSaysHowManyItFinishes) {
     "workload": {"phases": [{"users": 3, "requests_per_user": 1}]}})");
   const CommandResult run = testing_support::run_command(
       "(timeout 30 " LLMSIM_BINARY_DIR "/llmsim load " + scenario +
-      " --quiet & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo status=$?)");
+      " --quiet & pid=$!; " + kWaitForSigintHandler +
+      "sleep 0.5; kill -INT $pid; wait $pid; echo status=$?)");
   EXPECT_THAT(run.output, HasSubstr("stopping: finishing 3 requests in flight (Ctrl-C again to stop now)\n"));
   EXPECT_THAT(run.output, HasSubstr("status=1"));
 }
