@@ -2,7 +2,8 @@
 //
 // The bounds come from data/reference/gaja-load-test-2025-06-10.json ("targets"): success rate
 // within 2 percentage points, 429 counts within 5%, average latency within 25% for every test,
-// throughput within 25% for the 1,000- and 10,000-user tests.
+// throughput within 25% for the 1,000- and 10,000-user tests, data transfer (the bytes of the
+// successful bodies) within 10% for every test.
 #include "simulator/des_driver.hpp"
 
 #include <gtest/gtest.h>
@@ -95,6 +96,17 @@ TEST_F(GajaReproduction, ThroughputWithinAQuarterWhereRateLimited) {
     }
   }
   EXPECT_EQ(checked, 2);
+}
+
+// The report's Data Transfer (0.07 to 0.40 MB) scales with the successes, about 660 bytes each: the
+// bodies of the answers, which success_body_bytes estimates from the mock's own chat completion.
+TEST_F(GajaReproduction, DataTransferOfSuccessfulBodiesWithinATenth) {
+  const double bound = (*reference_)["targets"]["data_transfer_rel"];
+  for (std::size_t i = 0; i < report_->phases.size(); ++i) {
+    const double expected_mb = (*reference_)["tests"][i]["data_transfer_mb"];
+    const double actual_mb = static_cast<double>(report_->phases[i].success_body_bytes) / 1e6;
+    EXPECT_LE(std::abs(actual_mb / expected_mb - 1.0), bound) << report_->phases[i].name << ": " << actual_mb;
+  }
 }
 
 }  // namespace
