@@ -52,13 +52,19 @@ TEST(ClientModel, CountsWaitersAndTheTimeRequestsSpendInFlight) {
   EXPECT_EQ(m.in_flight_time, from_seconds(550));
 }
 
-TEST(ClientModel, RetryHonoursRetryAfterSeconds) {
-  // 60 RPM: a bucket of 60; the 61st request at t=0 waits 1 s, retry-after says 1 s.
-  const Scenario s = make(
+// 60 RPM: a bucket of 60; the 61st of 61 users at t=0 is refused, waits what retry-after says
+// (1 s) and is answered on its retry (0.5 s).
+Scenario sixty_one_users_at_sixty_rpm() {
+  return make(
       R"({"limits": {"rpm": 60}, "latency": {"time_to_first_token_s": 0.5, "refused_s": 0},
           "tokens": {"completion": 1}})",
       R"({"connections": 1000, "retry": {"max_retries": 2}})",
       R"([{"users": 61, "requests_per_user": 1}])");
+}
+
+TEST(ClientModel, RetryHonoursRetryAfterSeconds) {
+  // 60 RPM: a bucket of 60; the 61st request at t=0 waits 1 s, retry-after says 1 s.
+  const Scenario s = sixty_one_users_at_sixty_rpm();
   const SimulationResult r = simulate(s);
   const PhaseMetrics& m = r.phases[0].metrics;
   EXPECT_EQ(m.succeeded, 61u);
@@ -275,11 +281,7 @@ TEST(ClientModel, SuccessBodyBytesLeaveOutFailedRequests) {
 
 // The 61st request is refused once, then answered: its 429's body is in bytes_received only.
 TEST(ClientModel, SuccessBodyBytesCountOnlyTheFinalAttempt) {
-  const Scenario s = make(
-      R"({"limits": {"rpm": 60}, "latency": {"time_to_first_token_s": 0.5, "refused_s": 0},
-          "tokens": {"completion": 1}})",
-      R"({"connections": 1000, "retry": {"max_retries": 2}})",
-      R"([{"users": 61, "requests_per_user": 1}])");
+  const Scenario s = sixty_one_users_at_sixty_rpm();
   const SimulationResult r = simulate(s);
   const PhaseMetrics& m = r.phases[0].metrics;
   ASSERT_EQ(m.succeeded, 61u);
