@@ -5,7 +5,7 @@ Runs `llmsim run` on variants of data/scenarios/gaja-2025-06-10.json that change
 (CPU discipline and costs, connection costs, keep-alive, pool size), how users start (all at once
 or ramped), and the time-to-first-token and refusal medians; scores each against
 data/reference/gaja-load-test-2025-06-10.json and prints how many keep success, 429s, averages and
-throughput in the report's bounds and how close they bring the minimum and maximum latencies.
+throughput in the report's bounds (the data-transfer bound does not depend on the client) and how close they bring the minimum and maximum latencies.
 
     python3 scripts/gaja-search.py [--llmsim build/release/llmsim] [--out results.jsonl]
 
