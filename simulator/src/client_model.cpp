@@ -407,7 +407,8 @@ void ClientModel::user_done_with_request(std::uint32_t user_slot) {
 
 void ClientModel::end_user(std::uint32_t user_slot) {
   const std::uint32_t phase = users_[user_slot].phase;
-  free_users_.push_back(user_slot);
+  users_[user_slot].next_free = free_users_;
+  free_users_ = user_slot;
   --active_users_[phase];
   maybe_end_phase(phase);
 }
@@ -437,9 +438,9 @@ void ClientModel::maybe_end_phase(std::uint32_t phase) {
 }
 
 std::uint32_t ClientModel::allocate_user() {
-  if (!free_users_.empty()) {
-    const std::uint32_t slot = free_users_.back();
-    free_users_.pop_back();
+  if (free_users_ != kNoSlot) {
+    const std::uint32_t slot = free_users_;
+    free_users_ = users_[slot].next_free;
     return slot;
   }
   assert(users_.size() < kUserEntry);

@@ -9,7 +9,8 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
+#include <memory_resource>
+#include <new>
 #include <vector>
 
 namespace llmsim {
@@ -19,6 +20,15 @@ class ChunkedVector {
   static_assert((kChunk & (kChunk - 1)) == 0, "a power of two: indexing is a shift and a mask");
 
  public:
+  explicit ChunkedVector(std::pmr::memory_resource* memory = std::pmr::new_delete_resource())
+      : memory_(memory) {}
+  ~ChunkedVector() {
+    for (std::size_t i = 0; i < size_; ++i) (*this)[i].~T();
+    for (T* chunk : chunks_) memory_->deallocate(chunk, sizeof(T) * kChunk, alignof(T));
+  }
+  ChunkedVector(const ChunkedVector&) = delete;
+  ChunkedVector& operator=(const ChunkedVector&) = delete;
+
   T& operator[](std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }
   const T& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
 
@@ -27,12 +37,17 @@ class ChunkedVector {
 
   // Appends a value-initialised element and returns it.
   T& emplace_back() {
-    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<T[]>(kChunk));
-    return (*this)[size_++];
+    if (size_ % kChunk == 0) {
+      chunks_.push_back(static_cast<T*>(memory_->allocate(sizeof(T) * kChunk, alignof(T))));
+    }
+    T* element = ::new (chunks_[size_ / kChunk] + size_ % kChunk) T();
+    ++size_;
+    return *element;
   }
 
  private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::pmr::memory_resource* memory_;
+  std::vector<T*> chunks_;
   std::size_t size_ = 0;
 };
 

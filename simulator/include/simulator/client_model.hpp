@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,7 @@
 #include "simulator/attempt_result.hpp"
 #include "simulator/chunked_vector.hpp"
 #include "simulator/client_policies.hpp"
+#include "simulator/huge_page_arena.hpp"
 #include "simulator/shared_cpu.hpp"
 
 namespace llmsim {
@@ -168,7 +170,10 @@ class ClientModel {
     int requests_done = 0;
     PriorityClass priority = PriorityClass::standard;
     bool is_waiting = false;         // its request waits in the line with no Request slot yet
+    std::uint32_t next_free = 0;     // a free slot: the next free one (the list costs no bytes)
   };
+  // A waiting user costs its User and its 16-byte line entry: issue 13's 64 bytes at most.
+  static_assert(sizeof(User) <= 40, "a waiting user must stay within 64 bytes with its line entry");
   struct Request {
     std::uint32_t user = 0;
     std::uint64_t request_id = 0;    // global, names the provider's and backoff streams
@@ -259,10 +264,15 @@ class ClientModel {
 
   // A line entry with this bit names a user slot whose request has no Request slot yet.
   static constexpr std::uint32_t kUserEntry = 1U << 31;
-  ChunkedVector<User> users_;
-  std::vector<std::uint32_t> free_users_;
+  // The users, the requests and the waiting line live in huge pages (a burst of a million users
+  // touches 60 MB once); the pool recycles the blocks the line frees.
+  HugePageArena arena_;
+  std::pmr::unsynchronized_pool_resource pool_{&arena_};
+  ChunkedVector<User> users_{&arena_};
+  static constexpr std::uint32_t kNoSlot = ~std::uint32_t{0};
+  std::uint32_t free_users_ = kNoSlot;  // the last user slot freed, linked by User::next_free
   // Chunked: references stay valid while dispatch() gives waiting requests their slots.
-  ChunkedVector<Request, 256> requests_;
+  ChunkedVector<Request, 256> requests_{&arena_};
   std::vector<std::uint32_t> free_requests_;
   std::size_t live_requests_ = 0;
   std::uint64_t next_user_id_ = 0;
@@ -272,7 +282,7 @@ class ClientModel {
   std::uint64_t late_starts_ = 0;
 
   int free_connections_ = 0;
-  WaitingLine line_;                  // attempts waiting for a connection (and a pacing slot)
+  WaitingLine line_{&pool_};          // attempts waiting for a connection (and a pacing slot)
   std::optional<ClientPacer> pacer_;
   std::optional<ResponseCache> cache_;
   std::int64_t pacing_cost_ = 0;      // tokens an attempt costs, as the provider counts them

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <deque>
 #include <list>
+#include <memory_resource>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -54,6 +55,10 @@ class WaitingLine {
     TimePoint since;
   };
 
+  // Takes the blocks of the lines from `memory` (the client model's pool on its HugePageArena).
+  explicit WaitingLine(std::pmr::memory_resource* memory = std::pmr::get_default_resource())
+      : lines_{std::pmr::deque<Entry>(memory), std::pmr::deque<Entry>(memory)} {}
+
   // Appends `slot` to its class's line.
   void push(PriorityClass priority, std::uint32_t slot, TimePoint since);
 
@@ -73,7 +78,7 @@ class WaitingLine {
   std::optional<Entry> pop_newest(PriorityClass priority);
 
  private:
-  std::array<std::deque<Entry>, kPriorityClassCount> lines_;
+  std::array<std::pmr::deque<Entry>, kPriorityClassCount> lines_;
 };
 
 // The client's own rate limiter (client.pacing).
