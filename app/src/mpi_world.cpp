@@ -1,54 +1,77 @@
-// MPI set-up and the one collective the sweep needs (see app/mpi_world.hpp).
+// MPI set-up and the one collective the sweep needs (see app/mpi_world.hpp), through the MPI
+// module libllmsim_mpi.so, loaded from llmsim's own folder (app/src/mpi_plugin.h says why).
 #include "app/mpi_world.hpp"
 
-#include <mpi.h>
+#include <dlfcn.h>
 
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
+#include <system_error>
+
+#include "mpi_plugin.h"
 
 namespace llmsim {
 
+struct MpiWorld::Module {
+  decltype(&llmsim_mpi_init) init = nullptr;
+  decltype(&llmsim_mpi_finalize) finalize = nullptr;
+  decltype(&llmsim_mpi_gather_int) gather_int = nullptr;
+  decltype(&llmsim_mpi_gather_bytes) gather_bytes = nullptr;
+  decltype(&llmsim_mpi_abort) abort = nullptr;
+};
+
 namespace {
 
-// Returns an environment variable as a positive integer, or `fallback`.
-int env_int(const char* name, int fallback) {
-  const char* text = std::getenv(name);
-  if (text == nullptr) return fallback;
-  char* end = nullptr;
-  const long value = std::strtol(text, &end, 10);
-  return end != text && value > 0 && value <= INT_MAX ? static_cast<int>(value) : fallback;
+// Returns the path of the module: beside the running program.
+std::filesystem::path module_path() {
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) throw std::runtime_error("cannot find the running llmsim (/proc/self/exe): " + error.message());
+  return self.parent_path() / LLMSIM_MPI_MODULE;
+}
+
+// Loads the module once and looks up its functions; throws std::runtime_error naming the path and
+// what is wrong.
+const MpiWorld::Module& load_module() {
+  static const MpiWorld::Module module = [] {
+    const std::string path = module_path().string();
+    // Kept open for the life of the process: MPI must outlive every rank's last call.
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      throw std::runtime_error(std::string("cannot run as an MPI rank without llmsim's MPI module: ") + ::dlerror());
+    }
+    MpiWorld::Module m;
+    auto find = [&](auto& function, const char* name) {
+      function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(::dlsym(handle, name));
+      if (function == nullptr) throw std::runtime_error(path + ": no function " + name);
+    };
+    find(m.init, "llmsim_mpi_init");
+    find(m.finalize, "llmsim_mpi_finalize");
+    find(m.gather_int, "llmsim_mpi_gather_int");
+    find(m.gather_bytes, "llmsim_mpi_gather_bytes");
+    find(m.abort, "llmsim_mpi_abort");
+    return m;
+  }();
+  return module;
 }
 
 }  // namespace
 
-MpiWorld::MpiWorld() {
-  int provided = 0;
-  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-    throw std::runtime_error("MPI_Init_thread failed");
-  }
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
-  // Ranks on this machine: MPI-3's shared-memory split tells, whatever the launcher.
-  MPI_Comm local = MPI_COMM_NULL;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local);
-  if (local != MPI_COMM_NULL) {
-    MPI_Comm_size(local, &local_size_);
-    MPI_Comm_free(&local);
-  } else {
-    local_size_ = env_int("OMPI_COMM_WORLD_LOCAL_SIZE", 1);
-  }
+MpiWorld::MpiWorld() : module_(&load_module()) {
+  if (module_->init(&rank_, &size_, &local_size_) != 0) throw std::runtime_error("MPI_Init_thread failed");
 }
 
-MpiWorld::~MpiWorld() { MPI_Finalize(); }
+MpiWorld::~MpiWorld() { module_->finalize(); }
 
 std::vector<std::string> MpiWorld::gather_to_root(const std::string& part) const {
   // MPI counts are ints: one message carries at most INT_MAX bytes.
   if (part.size() > static_cast<std::size_t>(INT_MAX)) fail("a rank's reports exceed 2 GiB");
   int length = static_cast<int>(part.size());
   std::vector<int> lengths(rank_ == 0 ? size_ : 0);
-  MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (module_->gather_int(length, lengths.data()) != 0) fail("MPI_Gather failed");
   std::vector<int> offsets(lengths.size());
   long long total = 0;
   for (std::size_t r = 0; r < lengths.size(); ++r) {
@@ -57,8 +80,9 @@ std::vector<std::string> MpiWorld::gather_to_root(const std::string& part) const
     total += lengths[r];
   }
   std::string all(static_cast<std::size_t>(total), '\0');
-  MPI_Gatherv(part.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR, 0,
-              MPI_COMM_WORLD);
+  if (module_->gather_bytes(part.data(), length, all.data(), lengths.data(), offsets.data()) != 0) {
+    fail("MPI_Gatherv failed");
+  }
   std::vector<std::string> parts;
   for (std::size_t r = 0; r < lengths.size(); ++r) {
     parts.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lengths[r])));
@@ -72,7 +96,7 @@ void MpiWorld::fail(const char* why) const {
 }
 
 void MpiWorld::abort(int status) const {
-  MPI_Abort(MPI_COMM_WORLD, status);
+  module_->abort(status);
   std::abort();  // MPI_Abort does not return; this satisfies [[noreturn]]
 }
 

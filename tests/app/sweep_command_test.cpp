@@ -20,6 +20,7 @@ namespace llmsim {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing_support::CommandResult;
 
 const std::string kLlmsim = LLMSIM_BINARY_DIR "/llmsim";
@@ -156,6 +157,25 @@ TEST(SweepCommand, UnderMpirunABadGridIsReportedOnceAndFailsTheJob) {
   const std::size_t first = mpi.output.find(line);
   ASSERT_NE(first, std::string::npos) << mpi.output;
   EXPECT_EQ(mpi.output.find(line, first + 1), std::string::npos) << mpi.output;
+}
+
+// llmsim loads Open MPI only under mpirun, from its MPI module beside it (app/src/mpi_plugin.h):
+// the program itself names no MPI library, and without the module a rank says what is missing.
+TEST(SweepCommand, TheProgramLinksNoMpiAndARankWithoutTheModuleSaysSo) {
+  const CommandResult needed = testing_support::run_command("readelf -d " + kLlmsim);
+  ASSERT_EQ(needed.status, 0) << needed.output;
+  EXPECT_THAT(needed.output, HasSubstr("(NEEDED)"));
+  EXPECT_THAT(needed.output, Not(HasSubstr("libmpi")));
+  ASSERT_TRUE(std::filesystem::exists(std::string(LLMSIM_BINARY_DIR) + "/libllmsim_mpi.so"));
+
+  const std::string alone = test_dir() + "llmsim_without_module";
+  std::filesystem::create_directories(alone);
+  std::filesystem::copy_file(kLlmsim, alone + "/llmsim", std::filesystem::copy_options::overwrite_existing);
+  const CommandResult rank =
+      testing_support::run_command("OMPI_COMM_WORLD_SIZE=2 " + alone + "/llmsim sweep " + poisson_grid());
+  EXPECT_EQ(rank.status, 2);
+  EXPECT_THAT(rank.output, HasSubstr("llmsim sweep: cannot run as an MPI rank without llmsim's MPI module: " + alone +
+                                     "/libllmsim_mpi.so"));
 }
 
 #else

@@ -1,8 +1,9 @@
 // The MPI job a command runs in when it was launched by `mpirun` (Open MPI), and nothing otherwise.
 //
 // `llmsim sweep` spreads its points over the ranks and gathers the reports on rank 0. MPI is
-// initialised only when the environment says that mpirun started this process, so every command
-// still runs as a plain program (and `llmsim run` never touches MPI). Only the calling thread
+// loaded (the module libllmsim_mpi.so beside llmsim, app/src/mpi_plugin.h) and initialised only
+// when the environment says that mpirun started this process, so every command still runs as a
+// plain program (and `llmsim run` never touches MPI, nor pays for loading it). Only the calling thread
 // makes MPI calls (MPI_THREAD_FUNNELED); worker threads only simulate.
 //
 //   std::optional<MpiWorld> world;
@@ -20,7 +21,10 @@ class MpiWorld {
   // Returns true when mpirun (or another PMI launcher) started this process as part of a job.
   static bool is_launched_by_mpirun();
 
-  // Initialises MPI; throws std::runtime_error when it cannot.
+  // The functions of the MPI module (mpi_world.cpp).
+  struct Module;
+
+  // Loads the MPI module and initialises MPI; throws std::runtime_error when it cannot.
   MpiWorld();
   // Finalises MPI.
   ~MpiWorld();
@@ -44,6 +48,7 @@ class MpiWorld {
   // Prints why this rank stops and aborts the job with status 2.
   [[noreturn]] void fail(const char* why) const;
 
+  const Module* module_ = nullptr;
   int rank_ = 0;
   int size_ = 1;
   int local_size_ = 1;
