@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,16 @@ const std::optional<std::int64_t>& limit_of(const RateLimits& limits, LimitKind 
   }
 }
 
+// Returns a / b for b > 0: in 64 bits when a fits, as most levels do (a 128-bit division is a
+// library call).
+__extension__ typedef __int128 Wide;  // RateLimiter::Int128
+std::int64_t divide(Wide a, std::int64_t b) {
+  constexpr Wide kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr Wide kMax = std::numeric_limits<std::int64_t>::max();
+  if (a >= kMin && a <= kMax) return static_cast<std::int64_t>(a) / b;
+  return static_cast<std::int64_t>(a / b);
+}
+
 }  // namespace
 
 const char* limit_name(LimitKind kind) {
@@ -53,14 +64,14 @@ RateLimiter::Int128 RateLimiter::Bucket::level_scaled(TimePoint now) const {
 }
 
 std::int64_t RateLimiter::Bucket::whole_units(TimePoint now) const {
-  return static_cast<std::int64_t>(level_scaled(now) / rate_period.count());
+  return divide(level_scaled(now), rate_period.count());
 }
 
 Duration RateLimiter::Bucket::wait_for(TimePoint now, std::int64_t cost) const {
   const Int128 missing = Int128{cost} * rate_period.count() - level_scaled(now);
   if (missing <= 0) return Duration{0};
   // The level grows by rate_units per ns; round up so that waiting always suffices.
-  return Duration{static_cast<std::int64_t>((missing + rate_units - 1) / rate_units)};
+  return Duration{divide(missing + rate_units - 1, rate_units)};
 }
 
 void RateLimiter::Bucket::debit(TimePoint now, std::int64_t cost) {
@@ -122,13 +133,6 @@ std::int64_t RateLimiter::cost_on(const Bucket& bucket, const RequestCost& cost)
   return bucket.is_quantized ? std::min(units, bucket.capacity) : units;
 }
 
-const RateLimiter::Bucket* RateLimiter::main_bucket(LimitKind kind) const {
-  for (const Bucket& bucket : buckets_) {
-    if (bucket.kind == kind && !bucket.is_quantized) return &bucket;
-  }
-  return nullptr;
-}
-
 void RateLimiter::advance_to(TimePoint now) {
   assert(now >= last_now_ && "rate limiter time went backwards");
   last_now_ = now;
@@ -145,17 +149,18 @@ std::optional<Admission> RateLimiter::find_refusal(TimePoint now, const RequestC
     }
   }
   // The first short limit, in the order RPM, TPM, RPD, TPD, ITPM, OTPM, refuses; its wait covers both its
-  // own bucket and its short-window bucket.
-  for (LimitKind kind : kOrder) {
+  // own bucket and its short-window bucket. The buckets are in that order, each limit's main bucket
+  // first and its short-window bucket right after it (the constructor), so one pass finds it.
+  for (std::size_t i = 0; i < buckets_.size();) {
+    const Bucket& main = buckets_[i];
     Duration wait{0};
-    for (const Bucket& bucket : buckets_) {
-      if (bucket.kind == kind) wait = std::max(wait, bucket.wait_for(now, cost_on(bucket, cost)));
+    for (; i < buckets_.size() && buckets_[i].kind == main.kind; ++i) {
+      wait = std::max(wait, buckets_[i].wait_for(now, cost_on(buckets_[i], cost)));
     }
     if (wait > Duration{0}) {
-      const Bucket& bucket = *main_bucket(kind);
-      return Admission{.refused_by = kind, .limit = bucket.capacity,
-                       .used = bucket.capacity - bucket.whole_units(now),
-                       .requested = cost_on(bucket, cost), .wait = wait};
+      return Admission{.refused_by = main.kind, .limit = main.capacity,
+                       .used = main.capacity - main.whole_units(now),
+                       .requested = cost_on(main, cost), .wait = wait};
     }
   }
   return std::nullopt;
@@ -185,25 +190,25 @@ void RateLimiter::consume(TimePoint now, LimitKind kind, std::int64_t units) {
 RateLimitHeaders RateLimiter::headers(TimePoint now) const {
   assert(now >= last_now_ && "rate limiter time went backwards");
   RateLimitHeaders out;
-  if (const Bucket* rpm = main_bucket(LimitKind::rpm)) {
-    out.limit_requests = rpm->capacity;
-    out.remaining_requests = rpm->whole_units(now);
-    out.reset_requests = rpm->wait_for(now, rpm->capacity);
-  }
-  if (const Bucket* tpm = main_bucket(LimitKind::tpm)) {
-    out.limit_tokens = tpm->capacity;
-    out.remaining_tokens = tpm->whole_units(now);
-    out.reset_tokens = tpm->wait_for(now, tpm->capacity);
-  }
-  if (const Bucket* itpm = main_bucket(LimitKind::itpm)) {
-    out.limit_input_tokens = itpm->capacity;
-    out.remaining_input_tokens = itpm->whole_units(now);
-    out.reset_input_tokens = itpm->wait_for(now, itpm->capacity);
-  }
-  if (const Bucket* otpm = main_bucket(LimitKind::otpm)) {
-    out.limit_output_tokens = otpm->capacity;
-    out.remaining_output_tokens = otpm->whole_units(now);
-    out.reset_output_tokens = otpm->wait_for(now, otpm->capacity);
+  for (const Bucket& bucket : buckets_) {
+    if (bucket.is_quantized) continue;
+    std::optional<std::int64_t>* limit = nullptr;
+    std::optional<std::int64_t>* remaining = nullptr;
+    std::optional<Duration>* reset = nullptr;
+    switch (bucket.kind) {
+      case LimitKind::rpm: limit = &out.limit_requests; remaining = &out.remaining_requests; reset = &out.reset_requests; break;
+      case LimitKind::tpm: limit = &out.limit_tokens; remaining = &out.remaining_tokens; reset = &out.reset_tokens; break;
+      case LimitKind::itpm:
+        limit = &out.limit_input_tokens; remaining = &out.remaining_input_tokens; reset = &out.reset_input_tokens;
+        break;
+      case LimitKind::otpm:
+        limit = &out.limit_output_tokens; remaining = &out.remaining_output_tokens; reset = &out.reset_output_tokens;
+        break;
+      default: continue;  // the daily limits have no headers
+    }
+    *limit = bucket.capacity;
+    *remaining = bucket.whole_units(now);
+    *reset = bucket.wait_for(now, bucket.capacity);
   }
   return out;
 }

@@ -30,6 +30,7 @@ TimelineSecond merged(const TimelineSecond& a, const TimelineSecond& b) {
 Timeline::Timeline(TimePoint start, std::vector<std::string> keys) : start_(start), keys_(std::move(keys)) {}
 
 std::size_t Timeline::second_of(TimePoint at) {
+  if (at >= last_from_ && at < last_to_) return last_index_;
   // Events before the start (none by construction) count in its first second.
   auto index = static_cast<std::size_t>(std::max<std::int64_t>(0, (at - start_) / bucket_));
   while (index >= kMaxBuckets) {
@@ -40,6 +41,9 @@ std::size_t Timeline::second_of(TimePoint at) {
     seconds_.push_back(TimelineSecond{.in_flight = in_flight_, .queue_length = queue_length_});
     limiters_.resize(limiters_.size() + keys_.size());
   }
+  last_index_ = index;
+  last_from_ = start_ + static_cast<std::int64_t>(index) * bucket_;
+  last_to_ = last_from_ + bucket_;
   return index;
 }
 

@@ -86,6 +86,11 @@ class Timeline {
   std::vector<LimiterSample> limiters_;  // seconds x keys, row-major
   std::int64_t in_flight_ = 0;           // levels held now
   std::int64_t queue_length_ = 0;
+  // The bucket second_of found last and the times it spans, [from, to): most events of a run
+  // fall in the bucket of the one before, which saves a division each.
+  std::size_t last_index_ = 0;
+  TimePoint last_from_ = TimePoint::max();
+  TimePoint last_to_ = TimePoint::min();
 };
 
 }  // namespace llmsim
