@@ -187,20 +187,31 @@ wall_and_rss() {
   cat "$work/burst-time.txt"
 }
 
+# Prints the median wall time in seconds of RUNS runs of a command (hyperfine, no shell, one warm-up).
+hyperfine_median() {
+  local runs=$1
+  shift
+  hyperfine -N --warmup 1 --runs "$runs" --style none --export-json "$work/hyperfine.json" "$*" \
+    >/dev/null 2>"$work/hyperfine.err" || { cat "$work/hyperfine.err" >&2; exit 1; }
+  jq '.results[0].median' "$work/hyperfine.json"
+}
+
 section_burst() {
   local counts=(10000 100000 1000000 ${LLMSIM_BENCH_BURST_USERS:-}) n i
-  echo "== burst: llmsim run bench/scenarios/burst.json --quiet at ${counts[*]} users beside SimPy (3 runs each)"
+  echo "== burst: llmsim run bench/scenarios/burst.json --quiet at ${counts[*]} users beside SimPy" \
+    "(3 times: wall the median of hyperfine's runs, 10 for llmsim and 3 for the Python peers; max RSS of one run)"
   local small_rss=""
   for n in "${counts[@]}"; do
     jq --argjson n "$n" '.workload.phases[0].users = $n' bench/scenarios/burst.json >"$work/burst-$n.json"
     local walls=() rss=() peers=() heapqs=()
     for i in 1 2 3; do
       wait_quiet
-      read -r walls[i] rss[i] < <(wall_and_rss "$llmsim" run "$work/burst-$n.json" --quiet)
+      walls[i]=$(hyperfine_median $((n <= 1000000 ? 10 : 2)) "$llmsim" run "$work/burst-$n.json" --quiet)
+      read -r _ rss[i] < <(wall_and_rss "$llmsim" run "$work/burst-$n.json" --quiet)
       echo "llmsim $n users run $i: wall ${walls[i]} s, max RSS ${rss[i]} kB ($conditions)"
       if ((n <= 100000)); then
-        read -r peers[i] _ < <(wall_and_rss /usr/bin/python3 bench/simpy_burst.py "$n")
-        read -r heapqs[i] _ < <(wall_and_rss /usr/bin/python3 bench/python_burst.py "$n")
+        peers[i]=$(hyperfine_median 3 /usr/bin/python3 bench/simpy_burst.py "$n")
+        heapqs[i]=$(hyperfine_median 3 /usr/bin/python3 bench/python_burst.py "$n")
         echo "simpy $n users run $i: wall ${peers[i]} s; plain Python heapq: ${heapqs[i]} s"
       fi
     done
