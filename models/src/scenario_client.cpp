@@ -67,8 +67,9 @@ void read_cpu_and_network(const ObjectReader& client, ClientConfig& out) {
   }
   assign(out.network.request_overhead_bytes,
          network.integer("request_overhead_bytes", IntRule::at_least(0)));
-  assign(out.network.response_overhead_bytes,
-         network.integer("response_overhead_bytes", IntRule::at_least(0)));
+  if (const auto overhead = network.integer("response_overhead_bytes", IntRule::at_least(0))) {
+    out.network.response_overhead_bytes = *overhead;
+  }
 }
 
 // Returns every model some provider serves, in order of appearance, without repeats.

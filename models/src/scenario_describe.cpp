@@ -170,7 +170,8 @@ std::string describe_client(const ClientConfig& client) {
   const NetworkConfig& network = client.network;
   text += "  network: rtt " + format_number(network.rtt_ms) + " ms, overhead " +
           std::to_string(network.request_overhead_bytes) + " bytes per request, " +
-          std::to_string(network.response_overhead_bytes) + " bytes per response";
+          (network.response_overhead_bytes ? std::to_string(*network.response_overhead_bytes) + " bytes per response"
+                                           : std::string("responses as the provider's API sends them"));
   if (network.connect_round_trips > 0) {
     text += ", " + count_of(network.connect_round_trips, "round trip") + " to open a connection";
   }

@@ -11,16 +11,7 @@ namespace llmsim {
 
 namespace {
 
-// Bytes of an OpenAI error body (message, type, param, code), about what the server sends (the
-// mock's 429 for requests per minute: 302 bytes).
-constexpr std::int64_t kErrorBodyBytes = 320;
-// Bytes of a success body's JSON around its generated text: the part of
-// network.response_overhead_bytes that is body; the rest is the head (status line and headers),
-// which every response has. Measured on the mock server's chat completion for the GAJA scenario:
-// 460 bytes of status line and headers, 540 of JSON around the text (id, model, choice, usage),
-// hence the default overhead of 1,000 bytes.
-constexpr std::int64_t kBodyFramingBytes = 540;
-// Bytes per token of generated text: OpenAI's rule of thumb of four characters a token.
+// Bytes of a request per prompt token: OpenAI's rule of thumb of four characters a token.
 constexpr std::int64_t kBytesPerToken = 4;
 
 }  // namespace
@@ -35,25 +26,34 @@ AttemptResult attempt_of(const wire::Reading& reading) {
   return result;
 }
 
-ResponseSize estimated_response_size(const Decision& decision, const NetworkConfig& network) {
-  const std::int64_t framing = std::min(network.response_overhead_bytes, kBodyFramingBytes);
-  const std::int64_t header = network.response_overhead_bytes - framing;
+wire::ResponseSizes response_sizes_of(const ProviderConfig& provider, bool stream, const NetworkConfig& network) {
+  wire::ResponseSizes sizes =
+      provider.api == ProviderApi::anthropic ? wire::anthropic::response_sizes(stream) : wire::response_sizes(stream);
+  if (network.response_overhead_bytes) {
+    // The scenario's own head and framing together: the contract's framing at most, the rest head.
+    sizes.framing = std::min(*network.response_overhead_bytes, sizes.framing);
+    sizes.head = *network.response_overhead_bytes - sizes.framing;
+  }
+  return sizes;
+}
+
+ResponseSize estimated_response_size(const Decision& decision, const wire::ResponseSizes& sizes) {
   switch (decision.outcome) {
     case Outcome::ok:
-      return {.header = header, .body = framing + kBytesPerToken * decision.completion_tokens};
+      return {.header = sizes.head, .body = sizes.framing + sizes.per_token * decision.completion_tokens};
     case Outcome::drop_mid_stream:
-      return {.header = header, .body = framing + kBytesPerToken * decision.tokens_before_drop};
+      return {.header = sizes.head, .body = sizes.framing + sizes.per_token * decision.tokens_before_drop};
     case Outcome::hang:
       return {};
     default:
       // An error body is the error object alone, no completion framing around it; its head is a
       // success's.
-      return {.header = header, .body = kErrorBodyBytes};
+      return {.header = sizes.head, .body = sizes.error_body};
   }
 }
 
-std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network) {
-  const ResponseSize size = estimated_response_size(decision, network);
+std::int64_t estimated_response_bytes(const Decision& decision, const wire::ResponseSizes& sizes) {
+  const ResponseSize size = estimated_response_size(decision, sizes);
   return size.header + size.body;
 }
 
@@ -62,12 +62,12 @@ std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkCo
 }
 
 AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,
-                            const NetworkConfig& network, TimePoint now) {
+                            const wire::ResponseSizes& sizes, TimePoint now) {
   // Each provider's own contract: statuses, retry-after and rate-limit values as its API sends them.
   AttemptResult result = attempt_of(provider.api == ProviderApi::anthropic
                                         ? wire::anthropic::from_decision(decision, now)
                                         : wire::from_decision(decision, provider.send_retry_after_ms));
-  const ResponseSize size = estimated_response_size(decision, network);
+  const ResponseSize size = estimated_response_size(decision, sizes);
   result.bytes_received = size.header + size.body;
   result.body_bytes = size.body;
   result.prompt_tokens = decision.prompt_tokens;

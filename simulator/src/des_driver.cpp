@@ -26,6 +26,7 @@ class DesDriver final : public ClientDriver {
         half_rtt_(from_millis(scenario.client.network.rtt_ms / 2.0)) {
     for (std::size_t i = 0; i < routed_provider_count(scenario); ++i) {
       providers_.emplace_back(scenario.providers[i], provider_seed(scenario.seed, scenario.providers, i));
+      sizes_.push_back(response_sizes_of(scenario.providers[i], scenario.request.stream, scenario.client.network));
     }
   }
 
@@ -108,7 +109,7 @@ class DesDriver final : public ClientDriver {
     ProviderModel& provider = providers_[slot.provider];
     const Decision decision = provider.decide(slot.request, now_);
     if (decision.outcome == Outcome::hang || slot.is_abandoned) return;
-    slot.result = from_decision(decision, provider.config(), scenario_.client.network, now_);
+    slot.result = from_decision(decision, provider.config(), sizes_[slot.provider], now_);
     slot.result.first_byte = now_ + first_byte_after(decision) + half_rtt_;
     if (recorder_) facts_for(attempt_id) =
         facts_of_decision(decision, now_ + first_byte_after(decision) + half_rtt_, provider.config().api);
@@ -157,6 +158,7 @@ class DesDriver final : public ClientDriver {
   const Scenario& scenario_;
   TraceRecorder* recorder_;
   std::vector<ProviderModel> providers_;  // one per provider requests may go to
+  std::vector<wire::ResponseSizes> sizes_;  // the sizes of each one's answers
   Duration half_rtt_;
   EventQueue<DesEvent> queue_;
   TimePoint now_{};

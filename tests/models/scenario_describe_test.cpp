@@ -32,7 +32,7 @@ TEST(ScenarioDescribe, MinimalScenarioInFull) {
             "client: 100 connections, timeout none (waits forever)\n"
             "  retry: none\n"
             "  cpu: not modelled\n"
-            "  network: rtt 0 ms, overhead 300 bytes per request, 1000 bytes per response\n"
+            "  network: rtt 0 ms, overhead 300 bytes per request, responses as the provider's API sends them\n"
             "request: chat.completions, model gpt-3.5-turbo, 20 prompt tokens, max_tokens none, "
             "not streamed\n"
             "workload: 1 phase\n"

@@ -89,7 +89,7 @@ TEST(ScenarioDefaults, AbsentFieldsTakeTheDocumentedDefaults) {
   EXPECT_FALSE(c.cpu.enabled);
   EXPECT_EQ(c.network.rtt_ms, 0.0);
   EXPECT_EQ(c.network.request_overhead_bytes, 300);
-  EXPECT_EQ(c.network.response_overhead_bytes, 1000);
+  EXPECT_EQ(c.network.response_overhead_bytes, std::nullopt);  // as the provider's API sends them
   EXPECT_EQ(s.request.endpoint, Endpoint::chat_completions);
   EXPECT_EQ(s.request.model, "gpt-3.5-turbo");
   EXPECT_EQ(s.request.prompt_tokens, 20);

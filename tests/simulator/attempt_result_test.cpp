@@ -67,7 +67,7 @@ TEST_P(FromDecisionTest, ShowsWhatTheMockServerSends) {
   ProviderConfig provider;
   provider.send_retry_after_ms = row.send_retry_after_ms;
   const AttemptResult r =
-      from_decision(make_decision(row.outcome, row.refused_by, row.wait), provider, NetworkConfig{}, TimePoint{});
+      from_decision(make_decision(row.outcome, row.refused_by, row.wait), provider, response_sizes_of(provider, false, NetworkConfig{}), TimePoint{});
   EXPECT_EQ(r.status, row.status);
   EXPECT_EQ(r.error, row.error);
   EXPECT_EQ(r.retry_after, row.retry_after);
@@ -151,20 +151,20 @@ TEST(RetryAfterHeaderSeconds, IsCeilingSecondsAtLeastOne) {
 TEST(EstimatedBytes, CountFourBytesATokenPlusOverhead) {
   EXPECT_EQ(estimated_request_bytes(30, NetworkConfig{}), 300 + 120);
   EXPECT_EQ(estimated_request_bytes(0, NetworkConfig{.request_overhead_bytes = 50}), 50);
-  const NetworkConfig small{.response_overhead_bytes = 10};
+  const wire::ResponseSizes small = response_sizes_of(ProviderConfig{}, false, NetworkConfig{.response_overhead_bytes = 10});
   EXPECT_EQ(estimated_response_bytes(make_decision(Outcome::ok), small), 10 + 64);
   // An overhead below the success framing leaves no head: an error is its 320-byte body alone.
   EXPECT_EQ(estimated_response_bytes(make_decision(Outcome::server_error), small), 320);
   EXPECT_EQ(estimated_response_bytes(make_decision(Outcome::hang), small), 0);
 }
 
-// The JSON framing of a success body within the 1,000 bytes of default response overhead
-// (attempt_result.cpp, kBodyFramingBytes); the other 1,000 - kFraming are the head.
+// OpenAI's whole chat completion as the mock server sends it (wire::response_sizes): 460 bytes of
+// head and 540 of JSON around the text.
 constexpr std::int64_t kFraming = 540;
-constexpr std::int64_t kHead = 1000 - kFraming;
+constexpr std::int64_t kHead = 460;
 
 TEST(EstimatedBytes, SplitIntoHeadersAndBody) {
-  const NetworkConfig network;  // 1,000 bytes of response overhead
+  const wire::ResponseSizes network = response_sizes_of(ProviderConfig{}, false, NetworkConfig{});
   struct Row {
     const char* what;
     Outcome outcome;
@@ -189,21 +189,21 @@ TEST(EstimatedBytes, SplitIntoHeadersAndBody) {
     EXPECT_EQ(size.header + size.body, estimated_response_bytes(decision, network)) << row.what;
   }
   // An overhead smaller than the framing is all body: no negative headers.
-  const ResponseSize tiny =
-      estimated_response_size(make_decision(Outcome::ok), NetworkConfig{.response_overhead_bytes = 10});
+  const ResponseSize tiny = estimated_response_size(
+      make_decision(Outcome::ok), response_sizes_of(ProviderConfig{}, false, NetworkConfig{.response_overhead_bytes = 10}));
   EXPECT_EQ(tiny.header, 0);
   EXPECT_EQ(tiny.body, 10 + 64);
 }
 
 TEST(FromDecision, BodyBytesAreTheBodyOfTheEstimate) {
   const ProviderConfig provider;
-  const AttemptResult ok = from_decision(make_decision(Outcome::ok), provider, NetworkConfig{}, TimePoint{});
+  const AttemptResult ok = from_decision(make_decision(Outcome::ok), provider, response_sizes_of(provider, false, NetworkConfig{}), TimePoint{});
   EXPECT_EQ(ok.bytes_received, 1000 + 64);
   EXPECT_EQ(ok.body_bytes, kFraming + 64);
   const AttemptResult refused = from_decision(make_decision(Outcome::rate_limited, LimitKind::rpm),
-                                              provider, NetworkConfig{}, TimePoint{});
+                                              provider, response_sizes_of(provider, false, NetworkConfig{}), TimePoint{});
   EXPECT_EQ(refused.body_bytes, 320);
-  const AttemptResult hang = from_decision(make_decision(Outcome::hang), provider, NetworkConfig{}, TimePoint{});
+  const AttemptResult hang = from_decision(make_decision(Outcome::hang), provider, response_sizes_of(provider, false, NetworkConfig{}), TimePoint{});
   EXPECT_EQ(hang.body_bytes, 0);
 }
 
@@ -383,7 +383,7 @@ TEST(FromDecisionAnthropic, ShowsWhatTheAnthropicFaceSends) {
   provider.api = ProviderApi::anthropic;
   const RetryConfig sdk{.max_retries = 2};
   const auto seen = [&](Outcome outcome, LimitKind kind = LimitKind::none) {
-    return from_decision(make_decision(outcome, kind, from_millis(1500)), provider, NetworkConfig{},
+    return from_decision(make_decision(outcome, kind, from_millis(1500)), provider, response_sizes_of(provider, false, NetworkConfig{}),
                          TimePoint{std::chrono::seconds(1'755'780'059)});
   };
   const AttemptResult overloaded = seen(Outcome::overloaded);

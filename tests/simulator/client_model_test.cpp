@@ -246,12 +246,12 @@ ResponseSize answered(std::int64_t tokens) {
   Decision d;
   d.outcome = Outcome::ok;
   d.completion_tokens = tokens;
-  return estimated_response_size(d, NetworkConfig{});
+  return estimated_response_size(d, response_sizes_of(ProviderConfig{}, false, NetworkConfig{}));
 }
 ResponseSize refused() {
   Decision d;
   d.outcome = Outcome::rate_limited;
-  return estimated_response_size(d, NetworkConfig{});
+  return estimated_response_size(d, response_sizes_of(ProviderConfig{}, false, NetworkConfig{}));
 }
 std::int64_t total(ResponseSize size) { return size.header + size.body; }
 

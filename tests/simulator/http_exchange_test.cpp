@@ -242,7 +242,7 @@ TEST(RateLimitHeaders, DecisionAndHttpHeadersReadAlike) {
                             TimePoint{} + from_seconds(0.3));
   }
   const RateLimitHeaders& h = decision.admission.headers;
-  const AttemptResult simulated = from_decision(decision, provider, NetworkConfig{}, TimePoint{});
+  const AttemptResult simulated = from_decision(decision, provider, response_sizes_of(provider, false, NetworkConfig{}), TimePoint{});
   // The mock server writes these headers (wire/openai.hpp); the socket driver reads them.
   const std::string limit_requests = std::to_string(*h.limit_requests);
   const std::string remaining_requests = std::to_string(*h.remaining_requests);
@@ -341,7 +341,7 @@ TEST(AnthropicExchange, RenderedDecisionsReadAsTheSimulatorSeesThem) {
                                  : rendered.body;
     const ResponseView view{.status = rendered.status, .body = body, .api = ProviderApi::anthropic};
     AttemptResult real = read_response(view, reading_of(view, lookup_in(rendered.headers), at));
-    const AttemptResult simulated = from_decision(decision, provider, NetworkConfig{}, at);
+    const AttemptResult simulated = from_decision(decision, provider, response_sizes_of(provider, false, NetworkConfig{}), at);
     EXPECT_EQ(real.status, simulated.status) << id;
     EXPECT_EQ(real.error, simulated.error) << id;
     EXPECT_EQ(real.retry_after, simulated.retry_after) << id;

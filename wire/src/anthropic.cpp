@@ -382,4 +382,15 @@ Reading from_decision(const Decision& decision, TimePoint now) {
   return reading;
 }
 
+ResponseSizes response_sizes(bool stream) {
+  // Measured on the mock server (tests/mockapi/response_size_test.cpp holds them within 10%): a
+  // whole message has 838 bytes of head (the anthropic-ratelimit-* headers are many) and 292 of
+  // JSON around its text; a stream has 861 of head, 729 of message_start, content_block_start and
+  // stop, message_delta and message_stop events, and 115 of content_block_delta event a token, in
+  // chunked encoding. The text is counted at 4 bytes a token, as OpenAI's. An error body names the
+  // limit, the organisation, the model and the request id: 561 bytes for a 429.
+  if (stream) return {.head = 861, .framing = 729, .per_token = 115 + 4, .error_body = 560};
+  return {.head = 838, .framing = 292, .per_token = 4, .error_body = 560};
+}
+
 }  // namespace llmsim::wire::anthropic

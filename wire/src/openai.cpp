@@ -167,4 +167,15 @@ bool should_retry(const RetryConfig& config, int status, std::optional<ErrorCate
   return status == 408 || status == 409;
 }
 
+ResponseSizes response_sizes(bool stream) {
+  // Measured on the mock server (tests/mockapi/response_size_test.cpp holds them within 10%): a
+  // whole chat completion has 460 bytes of head and 540 of JSON around its text; a stream has 488
+  // of head, 513 of role, finish and [DONE] events and 242 of event a token (each chunk repeats
+  // id, model and created), in chunked encoding. The text itself is counted at 4 bytes a token,
+  // OpenAI's rule of thumb of four characters a token (the mock's words run longer: 5.4). An
+  // error body is about 320 bytes (the 429 for requests per minute: 302).
+  if (stream) return {.head = 488, .framing = 513, .per_token = 242 + 4, .error_body = 320};
+  return {.head = 460, .framing = 540, .per_token = 4, .error_body = 320};
+}
+
 }  // namespace llmsim::wire

@@ -121,7 +121,9 @@ struct NetworkConfig {
   // unset: open connections stay open.
   std::optional<double> keepalive_s;
   std::int64_t request_overhead_bytes = 300;   // HTTP headers and JSON framing of a request
-  std::int64_t response_overhead_bytes = 1000;  // head and JSON framing of a response
+  // A response's head and success framing together; unset: as the provider's API sends them
+  // (wire::response_sizes: OpenAI's whole chat completion 460 + 540).
+  std::optional<std::int64_t> response_overhead_bytes;
 };
 
 // Failures that send an attempt elsewhere (the next provider, or the local model).

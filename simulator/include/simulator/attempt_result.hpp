@@ -4,7 +4,7 @@
 // driver from an HTTP response; both fill it the way the mock server's headers and bodies say,
 // so the client model cannot tell them apart. The retry policy reads it as the official SDKs do.
 //
-//   AttemptResult r = from_decision(decision, provider_config, network, now);
+//   AttemptResult r = from_decision(decision, provider_config, response_sizes_of(provider_config, stream, network), now);
 //   std::optional<Duration> wait = retry_delay(retry_config, r, retries_made, rng);
 #pragma once
 
@@ -42,16 +42,21 @@ struct ResponseSize {
   std::int64_t body = 0;    // the message body
 };
 
-// Returns the estimated size of a decision's response. network.response_overhead_bytes covers a
-// response's head (status line and headers) and the JSON framing of a success body
-// (attempt_result.cpp, kBodyFramingBytes, 540; all of the overhead when it is smaller): a success
-// (or a stream cut short) has that head and a body of the framing and the generated text at 4 bytes
-// a token; an error has the same head and an OpenAI error body of 320 bytes; a hang has no response.
-ResponseSize estimated_response_size(const Decision& decision, const NetworkConfig& network);
+// Returns the response sizes the simulator gives `provider`'s answers: its API's contract, whole
+// or streamed (wire::response_sizes, wire::anthropic::response_sizes: what the mock server sends;
+// a chat completion's sizes stand for every endpoint), or, when the scenario sets
+// network.response_overhead_bytes, that many bytes of head and success framing together (the
+// framing at most the contract's, the rest head).
+wire::ResponseSizes response_sizes_of(const ProviderConfig& provider, bool stream, const NetworkConfig& network);
+
+// Returns the estimated size of a decision's response: a success (or a stream cut short) has the
+// head and a body of the framing and the bytes of its generated tokens; an error has the same head
+// and an error body; a hang has no response.
+ResponseSize estimated_response_size(const Decision& decision, const wire::ResponseSizes& sizes);
 
 // Returns the estimated response size in bytes (headers and body) for a decision: the sum of
 // estimated_response_size's two parts.
-std::int64_t estimated_response_bytes(const Decision& decision, const NetworkConfig& network);
+std::int64_t estimated_response_bytes(const Decision& decision, const wire::ResponseSizes& sizes);
 
 // Returns the request size in bytes for a prompt of `prompt_tokens` (about 4 bytes a token).
 std::int64_t estimated_request_bytes(std::int64_t prompt_tokens, const NetworkConfig& network);
@@ -63,9 +68,9 @@ AttemptResult attempt_of(const wire::Reading& reading);
 // Builds what the client sees of a provider decision made at `now`: the provider's contract's
 // from_decision (wire/openai.hpp, or wire/anthropic.hpp for "api": "anthropic", whose resets are
 // times read at `now`: the mock server's status and headers, read back) with the estimated bytes
-// (estimated_response_size: bytes_received the whole, body_bytes the body) and the tokens.
+// (estimated_response_size with `sizes`: bytes_received the whole, body_bytes the body) and the tokens.
 AttemptResult from_decision(const Decision& decision, const ProviderConfig& provider,
-                            const NetworkConfig& network, TimePoint now);
+                            const wire::ResponseSizes& sizes, TimePoint now);
 
 // Returns the wait before the next attempt, or nullopt when the request is not retried: the
 // official SDKs' rule (wire::should_retry: x-should-retry first; retried are 408, 409, 429, 5xx,

@@ -191,6 +191,9 @@ Reading read_response(const Response& response, TimePoint now);
 // read_response(render(decision, context), now) for any context with that `now`.
 Reading from_decision(const Decision& decision, TimePoint now);
 
+// Returns the sizes of the Messages API's answers, whole or streamed (wire::ResponseSizes).
+ResponseSizes response_sizes(bool stream);
+
 // Classifies an Anthropic error response from its status, error type and message.
 ErrorCategory classify_error(int status, std::string_view type, std::string_view message);
 

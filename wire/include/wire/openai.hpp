@@ -122,6 +122,24 @@ Response response_start(const Decision& decision, int status);
 // (content-type, x-request-id, openai-*) are the server's.
 Response render(const Decision& decision, const RenderContext& context);
 
+// --- sizes ------------------------------------------------------------------------------------
+
+// What a response weighs on the wire, for the simulator's byte figures (bytes_received and
+// success_body_bytes), as the mock server sends it: the head (status line and headers), a success
+// body's bytes besides its generated text, the bytes each generated token adds, and an error's
+// body. A stream is server-sent events in chunked encoding, an event per token, so a streamed token
+// weighs its whole event. tests/mockapi/response_size_test.cpp holds each vendor's sizes, whole and
+// streamed, within 10% of what the mock server sends.
+struct ResponseSizes {
+  std::int64_t head = 0;
+  std::int64_t framing = 0;
+  std::int64_t per_token = 0;
+  std::int64_t error_body = 0;
+};
+
+// Returns the sizes of OpenAI's chat completions, whole or streamed.
+ResponseSizes response_sizes(bool stream);
+
 // --- reading back ---------------------------------------------------------------------------
 
 // The headers of a response the SDKs read, as text (nullopt: absent).
