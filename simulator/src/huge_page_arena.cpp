@@ -8,14 +8,6 @@
 #include <memory>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define LLMSIM_ARENA_USES_NEW 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LLMSIM_ARENA_USES_NEW 1
-#endif
-#endif
-
 namespace llmsim {
 
 HugePageArena::~HugePageArena() {
