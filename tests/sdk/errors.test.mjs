@@ -36,6 +36,19 @@ async function answered(status) {
   return (await server.metrics()).get(`llmsim_requests_total{endpoint="chat.completions",status="${status}"}`) ?? 0;
 }
 
+// The server counts a request once its response is written, so the client can read the response
+// first (a sanitizer build showed it): waits up to 5 s for the count to reach `from + count`, then
+// returns how many it answered since `from`.
+async function answered_since(status, from, count) {
+  const deadline = Date.now() + 5000;
+  let now = await answered(status);
+  while (now - from < count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    now = await answered(status);
+  }
+  return now - from;
+}
+
 describe('authentication', () => {
   test('a listed key is accepted', async () => {
     const client = new OpenAI({ apiKey: 'sk-llmsim-good-key-0002', baseURL: server.base_url, maxRetries: 0 });
@@ -95,7 +108,7 @@ describe('forced faults (x-llmsim-fault)', () => {
     assert.equal(error.code, null);
     assert.match(error.error.message, /^The server had an error processing your request\./);
     assert.deepEqual(recorder.attempts.map((a) => a.status), [500, 500, 500]);
-    assert.equal(await answered(500) - before_500s, 3, 'the server answered three attempts');
+    assert.equal(await answered_since(500, before_500s, 3), 3, 'the server answered three attempts');
     for (const [n, attempt] of recorder.attempts.slice(0, 2).entries()) {
       assert.equal(attempt.headers.get('retry-after'), null, 'a 500 carries no retry-after');
       const waited_ms = recorder.attempts[n + 1].sent_ms - attempt.received_ms;
