@@ -1,8 +1,9 @@
 // The contract between `llmsim` and its MPI module, libllmsim_mpi.so (app/src/mpi_plugin.cpp).
 //
 // llmsim does not link Open MPI: it loads the module, from the folder llmsim itself is in, only
-// when mpirun started it (app/mpi_world.hpp). Linked in, Open MPI's seven shared libraries cost
-// every run of every command about 4 ms of start-up to map and relocate (bench/README.md), while
+// when mpirun started it (app/mpi_world.hpp). Linked in, Open MPI's shared libraries cost
+// every run of every command about 4 ms of start-up to map and relocate (nine of them with their
+// dependencies; bench/README.md), while
 // only `llmsim sweep` under mpirun uses them. The functions take and return C types only, so
 // the module and the program share nothing but this list.
 #pragma once
