@@ -133,6 +133,13 @@ std::int64_t RateLimiter::cost_on(const Bucket& bucket, const RequestCost& cost)
   return bucket.is_quantized ? std::min(units, bucket.capacity) : units;
 }
 
+const RateLimiter::Bucket* RateLimiter::main_bucket(LimitKind kind) const {
+  for (const Bucket& bucket : buckets_) {
+    if (bucket.kind == kind && !bucket.is_quantized) return &bucket;
+  }
+  return nullptr;
+}
+
 void RateLimiter::advance_to(TimePoint now) {
   assert(now >= last_now_ && "rate limiter time went backwards");
   last_now_ = now;
@@ -190,25 +197,25 @@ void RateLimiter::consume(TimePoint now, LimitKind kind, std::int64_t units) {
 RateLimitHeaders RateLimiter::headers(TimePoint now) const {
   assert(now >= last_now_ && "rate limiter time went backwards");
   RateLimitHeaders out;
-  for (const Bucket& bucket : buckets_) {
-    if (bucket.is_quantized) continue;
-    std::optional<std::int64_t>* limit = nullptr;
-    std::optional<std::int64_t>* remaining = nullptr;
-    std::optional<Duration>* reset = nullptr;
-    switch (bucket.kind) {
-      case LimitKind::rpm: limit = &out.limit_requests; remaining = &out.remaining_requests; reset = &out.reset_requests; break;
-      case LimitKind::tpm: limit = &out.limit_tokens; remaining = &out.remaining_tokens; reset = &out.reset_tokens; break;
-      case LimitKind::itpm:
-        limit = &out.limit_input_tokens; remaining = &out.remaining_input_tokens; reset = &out.reset_input_tokens;
-        break;
-      case LimitKind::otpm:
-        limit = &out.limit_output_tokens; remaining = &out.remaining_output_tokens; reset = &out.reset_output_tokens;
-        break;
-      default: continue;  // the daily limits have no headers
-    }
-    *limit = bucket.capacity;
-    *remaining = bucket.whole_units(now);
-    *reset = bucket.wait_for(now, bucket.capacity);
+  if (const Bucket* rpm = main_bucket(LimitKind::rpm)) {
+    out.limit_requests = rpm->capacity;
+    out.remaining_requests = rpm->whole_units(now);
+    out.reset_requests = rpm->wait_for(now, rpm->capacity);
+  }
+  if (const Bucket* tpm = main_bucket(LimitKind::tpm)) {
+    out.limit_tokens = tpm->capacity;
+    out.remaining_tokens = tpm->whole_units(now);
+    out.reset_tokens = tpm->wait_for(now, tpm->capacity);
+  }
+  if (const Bucket* itpm = main_bucket(LimitKind::itpm)) {
+    out.limit_input_tokens = itpm->capacity;
+    out.remaining_input_tokens = itpm->whole_units(now);
+    out.reset_input_tokens = itpm->wait_for(now, itpm->capacity);
+  }
+  if (const Bucket* otpm = main_bucket(LimitKind::otpm)) {
+    out.limit_output_tokens = otpm->capacity;
+    out.remaining_output_tokens = otpm->whole_units(now);
+    out.reset_output_tokens = otpm->wait_for(now, otpm->capacity);
   }
   return out;
 }

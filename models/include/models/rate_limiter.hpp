@@ -164,6 +164,8 @@ class RateLimiter {
 
   // Returns the cost of a request on `bucket`.
   static std::int64_t cost_on(const Bucket& bucket, const RequestCost& cost);
+  // Returns the unquantized bucket of `kind`, or nullptr when that limit is not configured.
+  const Bucket* main_bucket(LimitKind kind) const;
   // Returns the refusal when some limit lacks room for `cost` at `now`, else nullopt.
   std::optional<Admission> find_refusal(TimePoint now, const RequestCost& cost) const;
   // Records `now` and asserts that time did not go backwards.
